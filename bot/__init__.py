@@ -1,0 +1,1 @@
+"""Everything that touches the outside world: channels, storage, web, the command line."""

@@ -1,0 +1,60 @@
+"""Composition root: Settings -> engine -> services -> channels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock, utc_now
+from bot.config import Settings
+from bot.delivery import OutboxSender, Transport
+from bot.knowledge import KnowledgeBase, import_shipped_if_empty
+from bot.pipeline import MessageProcessor
+from bot.storage.database import create_engine, migrate, session_factory
+from bot.storage.unit_of_work import UnitOfWork
+from handlers.context import CoreSettings
+from handlers.texts import Texts
+from knowledge_base.bot_texts import load_catalogues
+from knowledge_base.lexicon import load_lexicon
+from knowledge_base.normalizer import Normalizer
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    texts: Texts
+    kb: KnowledgeBase
+    processor: MessageProcessor
+    clock: Clock = field(default=utc_now)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    def sender(self, transports: Mapping[str, Transport]) -> OutboxSender:
+        return OutboxSender(self.sessions, transports, self.clock)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def create_app(settings: Settings, clock: Clock = utc_now, *, prepare: bool = True) -> App:
+    """Build every service once; with prepare, migrate the database and load the shipped content."""
+    engine = create_engine(settings.resolved_database_url())
+    sessions = session_factory(engine)
+    texts = Texts(load_catalogues(), settings.default_locale)
+    kb = KnowledgeBase(Normalizer(load_lexicon()), settings.match_settings())
+    core_settings = CoreSettings(
+        max_question_chars=settings.max_question_chars, max_description_chars=settings.max_description_chars
+    )
+    processor = MessageProcessor(sessions, kb, texts, clock, core_settings)
+    app = App(settings, engine, sessions, texts, kb, processor, clock)
+    if prepare:
+        await migrate(engine)
+        async with app.uow() as uow:
+            await import_shipped_if_empty(uow, clock())
+            await uow.commit()
+    return app

@@ -1,0 +1,390 @@
+"""The `hoanhap` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import reference_data
+from bot.app import App, create_app
+from bot.channels.console import CHANNEL as CONSOLE, ConsoleChannel, ConsoleTransport
+from bot.config import Settings
+from bot.knowledge import import_entries
+from bot.logging_setup import setup_logging
+from bot.request_actions import RequestActionError, change_status, reply
+from bot.storage.models import RequestRow
+from bot.storage.unit_of_work import UnitOfWork
+from handlers.domain import STATUSES
+from handlers.routing import route
+from knowledge_base.evaluation import evaluate, format_report, read_labelled
+from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_file
+
+Command = Callable[[App, argparse.Namespace], Awaitable[int]]
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
+
+
+# -- init and chat -------------------------------------------------------------------------------
+
+
+async def cmd_init(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        entries = await uow.faq.count()
+        if args.demo:
+            counts = await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "system:demo", app.clock())
+        await uow.commit()
+    print(f"database ready: {app.settings.resolved_database_url()}")
+    print(f"knowledge base: {entries} entries")
+    if args.demo:
+        print(
+            f"demo data (fictional): {counts['agencies']} agencies, {counts['localities']} localities, "
+            f"{counts['rules']} routing rules"
+        )
+    return 0
+
+
+async def cmd_chat(app: App, args: argparse.Namespace) -> int:
+    sender = app.sender({CONSOLE: ConsoleTransport(sys.stdout)})
+    await ConsoleChannel(app.processor, sender, args.chat_id or app.settings.console_chat_id).run()
+    return 0
+
+
+# -- knowledge base ------------------------------------------------------------------------------
+
+
+async def _matcher(app: App) -> Any:
+    async with app.uow() as uow:
+        return await app.kb.current(uow)
+
+
+async def cmd_kb_match(app: App, args: argparse.Namespace) -> int:
+    matcher = await _matcher(app)
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            question = str(json.loads(line)["q"])
+        except (ValueError, KeyError, TypeError):
+            print(f"line {number}: expected {{\"q\": \"...\"}}", file=sys.stderr)
+            return 2
+        sys.stdout.write(json.dumps(matcher.match(question).to_json(), ensure_ascii=False) + "\n")
+    return 0
+
+
+async def cmd_kb_eval(app: App, args: argparse.Namespace) -> int:
+    matcher = await _matcher(app)
+    try:
+        items = read_labelled(Path(args.file).read_text(encoding="utf-8").splitlines())
+    except (OSError, ValueError) as error:
+        print(f"cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    report = evaluate(items, matcher.match)
+    if args.json:
+        _print_json({**report.summary(), "confusion": [[e, g, n] for (e, g), n in report.confusion.most_common()]})
+    else:
+        print(format_report(report))
+        if args.verbose:
+            for question, expect, decision, slug in report.misses:
+                print(f"  MISS {question!r}: expected {list(expect)}, got {decision} {slug}")
+    failed = [
+        name
+        for name, ok in (
+            ("answered correctly", report.correct_rate >= args.min_correct),
+            ("wrong answers", report.wrong_rate <= args.max_wrong),
+            ("out-of-scope rejection", report.rejection_rate >= args.min_rejection),
+        )
+        if not ok
+    ]
+    if failed:
+        print(f"below the bar: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def cmd_kb_export(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        text = dump_entries(await uow.faq.all())
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def cmd_kb_import(app: App, args: argparse.Namespace) -> int:
+    try:
+        entries = load_file(Path(args.file))
+    except (OSError, yaml.YAMLError, KnowledgeBaseError) as error:
+        print(f"cannot import {args.file}: {error}", file=sys.stderr)
+        return 2
+    async with app.uow() as uow:
+        created, updated = await import_entries(uow, entries, app.clock(), "cli")
+        await uow.commit()
+    print(f"imported {len(entries)} entries: {created} new, {updated} changed")
+    return 0
+
+
+# -- reference data ------------------------------------------------------------------------------
+
+
+async def cmd_data_import(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        try:
+            for name in args.files:
+                counts = await reference_data.apply(uow, reference_data.load_file(Path(name)), "cli", app.clock())
+                print(f"{name}: {counts}")
+        except (OSError, yaml.YAMLError, reference_data.ReferenceDataError) as error:
+            print(f"cannot import: {error}", file=sys.stderr)
+            return 2
+        await uow.commit()
+    return 0
+
+
+async def cmd_data_export(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        data = await reference_data.export(uow)
+    if args.format == "yaml":
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    out = Path(args.out or ".")
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, rows in data.items():
+        (out / f"{kind}.csv").write_text(reference_data.to_csv(kind, rows), encoding="utf-8")
+        print(out / f"{kind}.csv")
+    return 0
+
+
+async def cmd_agencies_list(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        rows = [{f: getattr(r, f) for f in reference_data.AGENCY_FIELDS} for r in await uow.agencies.all_rows()]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['code']:24} {row['kind']:20} {row['name']}")
+    return 0
+
+
+async def cmd_localities_list(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        rows = [{f: getattr(r, f) for f in reference_data.LOCALITY_FIELDS} for r in await uow.localities.all_rows()]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            aliases = f" (trước đây: {', '.join(row['aliases'])})" if row["aliases"] else ""
+            print(f"{row['code']:20} {row['name']}, {row['province']}{aliases}")
+    return 0
+
+
+async def cmd_route(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        locality = await uow.localities.get(args.locality)
+        if locality is None:
+            print(f"no locality {args.locality}", file=sys.stderr)
+            return 2
+        decision = route(args.category, locality, await uow.rules.active_rules())
+        agency = await uow.agencies.get(decision.agency_code) if decision else None
+    if decision is None:
+        print("no rule covers this request", file=sys.stderr)
+        return 1
+    print(f"agency: {decision.agency_code} ({agency.name if agency else '?'})")
+    print(f"rule:   {decision.reason}")
+    return 0
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+def _request_summary(row: RequestRow) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "category": row.category,
+        "status": row.status,
+        "agency": row.agency_code,
+        "locality": row.locality_code,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+async def cmd_requests_list(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        rows = await uow.requests.list_rows(agency=args.agency, status=args.status)
+    data = [_request_summary(r) for r in rows]
+    if args.json:
+        _print_json(data)
+    else:
+        for item in data:
+            print(f"{item['code']}  {item['status']:12} {item['category']:12} {item['agency']:20} {item['created_at']}")
+    return 0
+
+
+async def cmd_requests_show(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        row = await uow.requests.get_row(args.code)
+        if row is None:
+            print(f"no request {args.code}", file=sys.stderr)
+            return 1
+        events = await uow.requests.events(row.id)
+    data = {
+        **_request_summary(row),
+        "description": row.description,
+        "phone": row.phone,
+        "name": row.name,
+        "contact_time": row.contact_time,
+        "routing": row.routing,
+        "events": [{"type": e.type, "time": e.created_at.isoformat(), "actor": e.actor, "data": e.data} for e in events],
+    }
+    if args.json:
+        _print_json(data)
+    else:
+        for key, value in data.items():
+            if key != "events":
+                print(f"{key}: {value}")
+        for event in data["events"]:
+            print(f"  {event['time']}  {event['type']}  {event['actor']}")
+    return 0
+
+
+async def _staff_action(app: App, action: Callable[[UnitOfWork], Awaitable[None]]) -> int:
+    async with app.uow() as uow:
+        try:
+            await action(uow)
+        except RequestActionError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print("ok")
+    return 0
+
+
+async def cmd_requests_status(app: App, args: argparse.Namespace) -> int:
+    return await _staff_action(
+        app, lambda uow: change_status(uow, app.texts, args.code, args.status, f"cli:{args.actor}", app.clock())
+    )
+
+
+async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
+    return await _staff_action(
+        app, lambda uow: reply(uow, app.texts, args.code, args.text, f"cli:{args.actor}", app.clock())
+    )
+
+
+# -- parser --------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoanhap", description="Hòa Nhập: trợ lý tái hòa nhập cộng đồng")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="create or migrate the database and load the shipped knowledge base")
+    init.add_argument("--demo", action="store_true", help="also load the fictional demo province")
+    init.set_defaults(run=cmd_init)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in the terminal (reads standard input)")
+    chat.add_argument("--chat-id", default="", help="conversation id (default: HOANHAP_CONSOLE_CHAT_ID)")
+    chat.set_defaults(run=cmd_chat)
+
+    kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("match", help="JSON lines {\"q\": ...} in, one decision per line out").set_defaults(run=cmd_kb_match)
+    ev = kb.add_parser("eval", help="accuracy on JSON lines {\"q\": ..., \"expect\": [slugs]}")
+    ev.add_argument("file")
+    ev.add_argument("--min-correct", type=float, default=0.0)
+    ev.add_argument("--max-wrong", type=float, default=1.0)
+    ev.add_argument("--min-rejection", type=float, default=0.0)
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--verbose", "-v", action="store_true", help="list every question not answered correctly")
+    ev.set_defaults(run=cmd_kb_eval)
+    ex = kb.add_parser("export", help="the knowledge base as YAML")
+    ex.add_argument("--out", default="")
+    ex.set_defaults(run=cmd_kb_export)
+    im = kb.add_parser("import", help="create or update entries from YAML")
+    im.add_argument("file")
+    im.set_defaults(run=cmd_kb_import)
+
+    data = sub.add_parser("data", help="agencies, localities, routing rules").add_subparsers(dest="data_command", required=True)
+    di = data.add_parser("import", help="YAML, or agencies.csv / localities.csv / rules.csv")
+    di.add_argument("files", nargs="+")
+    di.set_defaults(run=cmd_data_import)
+    de = data.add_parser("export")
+    de.add_argument("--format", choices=("yaml", "csv"), default="yaml")
+    de.add_argument("--out", default="", help="file for YAML, folder for CSV")
+    de.set_defaults(run=cmd_data_export)
+
+    agencies = sub.add_parser("agencies").add_subparsers(dest="agencies_command", required=True)
+    al = agencies.add_parser("list")
+    al.add_argument("--json", action="store_true")
+    al.set_defaults(run=cmd_agencies_list)
+
+    localities = sub.add_parser("localities").add_subparsers(dest="localities_command", required=True)
+    ll = localities.add_parser("list")
+    ll.add_argument("--json", action="store_true")
+    ll.set_defaults(run=cmd_localities_list)
+
+    rt = sub.add_parser("route", help="which agency would receive a request")
+    rt.add_argument("category")
+    rt.add_argument("locality")
+    rt.set_defaults(run=cmd_route)
+
+    requests = sub.add_parser("requests").add_subparsers(dest="requests_command", required=True)
+    rl = requests.add_parser("list")
+    rl.add_argument("--agency", default=None)
+    rl.add_argument("--status", default=None, choices=STATUSES)
+    rl.add_argument("--json", action="store_true")
+    rl.set_defaults(run=cmd_requests_list)
+    rs = requests.add_parser("show")
+    rs.add_argument("code")
+    rs.add_argument("--json", action="store_true")
+    rs.set_defaults(run=cmd_requests_show)
+    rst = requests.add_parser("status", help="change a request's status; the person is told")
+    rst.add_argument("code")
+    rst.add_argument("status", choices=STATUSES)
+    rst.add_argument("--actor", default="operator")
+    rst.set_defaults(run=cmd_requests_status)
+    rr = requests.add_parser("reply", help="reply to the person through the bot")
+    rr.add_argument("code")
+    rr.add_argument("text")
+    rr.add_argument("--actor", default="operator")
+    rr.set_defaults(run=cmd_requests_reply)
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    app = await create_app(settings)
+    try:
+        run: Command = args.run
+        return await run(app, args)
+    finally:
+        await app.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(Settings().log_level)
+    # Windows consoles and pipes may default to a legacy code page; Vietnamese needs UTF-8.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure:
+            reconfigure(encoding="utf-8", errors="replace")
+    try:
+        return asyncio.run(_run(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The outbox sender: claims due rows, hands them to the channel's transport, records each attempt.
+
+429 waits for retry_after; network trouble and 5xx back off exponentially with jitter; a chat that
+blocked the bot (403) or a rejected message (400) fails for good and is recorded. A chat's messages
+leave in the order they were written, because a row is only due once every older row of the same
+chat has left the pending state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.storage.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    retry_after: float | None = None
+    permanent: bool = False
+    unreachable: bool = False
+    error: str = ""
+
+
+SENT = SendResult(ok=True)
+
+
+class Transport(Protocol):
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult: ...
+
+
+@dataclass
+class OutboxSender:
+    sessions: async_sessionmaker[AsyncSession]
+    transports: Mapping[str, Transport]
+    clock: Clock
+    batch_size: int = 50
+    max_attempts: int = 12
+    max_backoff_seconds: float = 600.0
+
+    def backoff(self, attempts: int) -> float:
+        base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
+        return base * random.uniform(0.5, 1.5)
+
+    async def run_once(self) -> int:
+        """Send what is due now; the number of rows handled (sent, retried or failed)."""
+        if not self.transports:
+            return 0
+        async with UnitOfWork(self.sessions) as uow:
+            rows = await uow.outbox.claim_due(self.clock(), self.batch_size, list(self.transports))
+            for row in rows:
+                transport = self.transports[row.channel]
+                try:
+                    result = await transport.send(row.chat_id, row.payload, row.kind)
+                except Exception as error:  # a transport bug must not stop every other chat's delivery
+                    log.exception("transport %s failed", row.channel)
+                    result = SendResult(ok=False, error=f"{type(error).__name__}")
+                now = self.clock()
+                row.attempts += 1
+                if result.ok:
+                    row.status, row.sent_at, row.last_error = "sent", now, ""
+                elif result.permanent or row.attempts >= self.max_attempts:
+                    row.status, row.last_error = "failed", result.error[:500]
+                    if result.unreachable:
+                        await uow.conversations.mark_unreachable(row.channel, row.chat_id)
+                    log.warning("outbox row %s failed for good: %s", row.id, result.error[:200])
+                else:
+                    delay = result.retry_after if result.retry_after is not None else self.backoff(row.attempts)
+                    row.next_attempt_at = now + timedelta(seconds=delay)
+                    row.last_error = result.error[:500]
+            await uow.commit()
+            return len(rows)
+
+    async def drain(self, max_rounds: int = 1000) -> int:
+        """Send until nothing is due now (each round sends one message per chat)."""
+        total = 0
+        for _ in range(max_rounds):
+            handled = await self.run_once()
+            if not handled:
+                break
+            total += handled
+        return total
+
+    async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                log.exception("outbox round failed")
+                handled = 0
+            if not handled:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                except TimeoutError:
+                    pass

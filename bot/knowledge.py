@@ -1,0 +1,52 @@
+"""The knowledge base as the running process sees it: built from the database, rebuilt on change."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.storage.repositories import KB_REVISION
+from bot.storage.unit_of_work import UnitOfWork
+from knowledge_base.faq import FaqEntry, load_directory
+from knowledge_base.matcher import Matcher, MatchSettings
+from knowledge_base.normalizer import Normalizer
+
+
+class KnowledgeBase:
+    """Holds one Matcher per knowledge-base revision; every worker picks up an edit on its next message."""
+
+    def __init__(self, normalizer: Normalizer, settings: MatchSettings) -> None:
+        self.normalizer = normalizer
+        self.settings = settings
+        self._matcher: Matcher | None = None
+        self._revision: str | None = None
+        self._lock = asyncio.Lock()
+
+    async def current(self, uow: UnitOfWork) -> Matcher:
+        revision = await uow.meta.get(KB_REVISION)
+        if self._matcher is not None and revision == self._revision:
+            return self._matcher
+        async with self._lock:
+            if self._matcher is None or revision != self._revision:
+                self._matcher = Matcher(await uow.faq.all(), self.normalizer, self.settings)
+                self._revision = revision
+        return self._matcher
+
+
+async def import_entries(
+    uow: UnitOfWork, entries: Sequence[FaqEntry], now: datetime, author: str
+) -> tuple[int, int]:
+    created, updated = await uow.faq.upsert_all(entries, now, author)
+    if created or updated:
+        await uow.meta.bump(KB_REVISION)
+        await uow.audit.add(author, "kb.import", f"{len(entries)} entries", now, after={"created": created, "updated": updated})
+    return created, updated
+
+
+async def import_shipped_if_empty(uow: UnitOfWork, now: datetime) -> int:
+    """First start: the shipped content becomes the database's knowledge base. Later starts: nothing."""
+    if await uow.faq.count():
+        return 0
+    created, _ = await import_entries(uow, load_directory(), now, "system:init")
+    return created

@@ -1,0 +1,43 @@
+"""Logging that never writes what a person told us: phone numbers and long free text are redacted."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
+_CODE_SAFE_LIMIT = 120
+
+
+def redact(text: str) -> str:
+    text = _PHONE.sub("[phone]", text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Applied to every record: arguments are rendered, then phones are masked and long text cut."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        redacted = redact(message)
+        if len(redacted) > 2000:
+            redacted = redacted[:2000] + "…"
+        record.msg, record.args = redacted, None
+        return True
+
+
+def setup_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # SQL echo would print parameters, which hold what people wrote.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # Migration chatter on every start hides the conversation in the terminal chat.
+    if root.level > logging.DEBUG:
+        logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,103 @@
+"""One incoming message, one transaction: dedupe, state, core, outbox, commit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.knowledge import KnowledgeBase
+from bot.notify import enqueue_agency
+from bot.storage.unit_of_work import UnitOfWork
+from handlers import core
+from handlers.context import Context, CoreSettings
+from handlers.messages import IncomingMessage, OutgoingMessage
+from handlers.state import ConversationState
+from handlers.texts import Texts
+
+log = logging.getLogger(__name__)
+# Lost races (a conversation created twice at once, a busy SQLite file) are retried from the start.
+_ATTEMPTS = 5
+
+
+@dataclass
+class MessageProcessor:
+    sessions: async_sessionmaker[AsyncSession]
+    kb: KnowledgeBase
+    texts: Texts
+    clock: Clock
+    settings: CoreSettings
+
+    async def process(self, message: IncomingMessage) -> bool:
+        """Handle a message exactly once; False when its update id was seen before.
+
+        When this returns, the replies are committed to the outbox (or were already, for a
+        redelivery). An exception means nothing was committed and the platform should redeliver.
+        """
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._process_once(message)
+            except (IntegrityError, DBAPIError) as error:
+                if attempt == _ATTEMPTS or not _is_transient(error):
+                    raise
+                log.info("retrying message on %s after a lost race (attempt %d)", message.channel, attempt)
+        raise AssertionError("unreachable")
+
+    async def _process_once(self, message: IncomingMessage) -> bool:
+        async with UnitOfWork(self.sessions) as uow:
+            now = self.clock()
+            if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
+                return False
+            conversation = await uow.conversations.get_or_create(message.channel, message.chat_id, message.user_id, now)
+            state = ConversationState.from_dict(conversation.state)
+            ctx = Context(
+                channel=message.channel,
+                conversation_id=conversation.id,
+                now=now,
+                state=state,
+                texts=self.texts,
+                kb=await self.kb.current(uow),
+                match_log=uow.match_log,
+                requests=uow.requests,
+                localities=uow.localities,
+                agencies=uow.agencies,
+                rules=uow.rules,
+                settings=self.settings,
+            )
+            try:
+                replies = await core.handle(message, ctx)
+            except Exception:
+                log.exception("the core failed on a message from %s", message.channel)
+                await uow.rollback()
+                return await self._apologise(message)
+            conversation.state = state.to_dict()
+            conversation.locale = state.locale
+            conversation.updated_at = now
+            conversation.unreachable = False
+            for reply in replies:
+                await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
+            for notification in ctx.notifications:
+                await enqueue_agency(uow, notification, now)
+            await uow.commit()
+            return True
+
+    async def _apologise(self, message: IncomingMessage) -> bool:
+        """A bug must not make the platform redeliver the same message forever: say sorry, move on."""
+        async with UnitOfWork(self.sessions) as uow:
+            now = self.clock()
+            if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
+                return False
+            text = self.texts.get(self.texts.default_locale, "internal_error")
+            await uow.outbox.add(message.channel, message.chat_id, OutgoingMessage(text).to_payload(), now)
+            await uow.commit()
+        return True
+
+
+def _is_transient(error: Exception) -> bool:
+    text = str(error).lower()
+    return isinstance(error, IntegrityError) or any(
+        marker in text for marker in ("database is locked", "deadlock", "could not serialize", "busy")
+    )

@@ -1,0 +1,206 @@
+"""SQLAlchemy 2 models. The Alembic migrations under migrations/ are the truth; these mirror them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Meta(Base):
+    """Small key/value facts about the database, such as the knowledge-base revision."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class FaqEntryRow(Base):
+    __tablename__ = "faq_entries"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    phrasings: Mapped[list[Any]] = mapped_column(JSON)
+    keywords: Mapped[list[Any]] = mapped_column(JSON)
+    answer: Mapped[str] = mapped_column(Text)
+    more: Mapped[str] = mapped_column(Text, default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime]
+
+
+class FaqVersionRow(Base):
+    __tablename__ = "faq_versions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+
+class InboundUpdateRow(Base):
+    """One row per platform update handled: the UNIQUE key turns a redelivery into a no-op."""
+
+    __tablename__ = "inbound_updates"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    update_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32), default="message")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat", "channel", "chat_id", "id"),
+    )
+
+
+class MatchLogRow(Base):
+    """Every question and what the matcher decided; no identity beyond an internal conversation id."""
+
+    __tablename__ = "match_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    question: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16), index=True)
+    slug: Mapped[str | None] = mapped_column(String(80))
+    score: Mapped[float] = mapped_column(Float)
+    suggestions: Mapped[list[Any]] = mapped_column(JSON)
+    chosen_slug: Mapped[str | None] = mapped_column(String(80))
+
+
+class AuditLogRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AgencyRow(Base):
+    __tablename__ = "agencies"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(64))
+    contact: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[str] = mapped_column(Text, default="")
+    first_response_hours: Mapped[int] = mapped_column(Integer, default=8)
+    resolution_hours: Mapped[int] = mapped_column(Integer, default=80)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LocalityRow(Base):
+    __tablename__ = "localities"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(200), index=True)
+    aliases: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class RoutingRuleRow(Base):
+    """category x (locality | province | any) -> agency; NULL means any."""
+
+    __tablename__ = "routing_rules"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    category: Mapped[str | None] = mapped_column(String(32))
+    locality_code: Mapped[str | None] = mapped_column(String(64))
+    province: Mapped[str | None] = mapped_column(String(200))
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code", onupdate="CASCADE"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RequestRow(Base):
+    __tablename__ = "requests"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(Text)
+    locality_code: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    contact_time: Mapped[str] = mapped_column(String(32), default="")
+    consent_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    agency_code: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[int | None] = mapped_column(BigId)
+    routing: Mapped[dict[str, Any]] = mapped_column(JSON)
+    faq_slug: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class RequestEventRow(Base):
+    __tablename__ = "request_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120), default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]

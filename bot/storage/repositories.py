@@ -1,0 +1,436 @@
+"""Repositories: queries over one session. They flush when they need ids, and never commit."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import (
+    AgencyRow,
+    AuditLogRow,
+    ConversationRow,
+    FaqEntryRow,
+    FaqVersionRow,
+    InboundUpdateRow,
+    LocalityRow,
+    MatchLogRow,
+    Meta,
+    OutboxRow,
+    RequestEventRow,
+    RequestRow,
+    RoutingRuleRow,
+)
+from handlers.domain import Agency, Locality, NewRequest, RequestView, Rule
+from knowledge_base.faq import FaqEntry
+
+KB_REVISION = "kb_revision"
+REFERENCE_REVISION = "reference_revision"
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.bind.dialect.name if self.session.bind else "sqlite"
+
+
+class MetaRepo(_Repo):
+    async def get(self, key: str) -> str | None:
+        row = await self.session.get(Meta, key)
+        return row.value if row else None
+
+    async def bump(self, key: str) -> int:
+        row = await self.session.get(Meta, key, with_for_update=True)
+        if row is None:
+            row = Meta(key=key, value="0")
+            self.session.add(row)
+        row.value = str(int(row.value) + 1)
+        await self.session.flush()
+        return int(row.value)
+
+
+class InboundRepo(_Repo):
+    async def record(self, channel: str, update_id: str, now: datetime) -> bool:
+        """True the first time an update is seen; False for a redelivery (nothing is then done)."""
+        values = {"channel": channel, "update_id": update_id, "received_at": now}
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        statement = insert(InboundUpdateRow).values(**values).on_conflict_do_nothing(
+            index_elements=["channel", "update_id"]
+        )
+        result = await self.session.execute(statement)
+        return bool(getattr(result, "rowcount", 0))
+
+
+class ConversationRepo(_Repo):
+    async def get_for_update(self, channel: str, chat_id: str) -> ConversationRow | None:
+        statement = (
+            select(ConversationRow)
+            .where(ConversationRow.channel == channel, ConversationRow.chat_id == chat_id)
+            .with_for_update()
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get_or_create(self, channel: str, chat_id: str, user_id: str, now: datetime) -> ConversationRow:
+        row = await self.get_for_update(channel, chat_id)
+        if row is not None:
+            return row
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(ConversationRow)
+            .values(
+                channel=channel, chat_id=chat_id, user_id=user_id, locale="vi", state={},
+                unreachable=False, created_at=now, updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
+        )
+        row = await self.get_for_update(channel, chat_id)
+        assert row is not None
+        return row
+
+    async def get(self, conversation_id: int) -> ConversationRow | None:
+        return await self.session.get(ConversationRow, conversation_id)
+
+    async def mark_unreachable(self, channel: str, chat_id: str) -> None:
+        await self.session.execute(
+            update(ConversationRow)
+            .where(ConversationRow.channel == channel, ConversationRow.chat_id == chat_id)
+            .values(unreachable=True)
+        )
+
+
+class OutboxRepo(_Repo):
+    async def add(
+        self,
+        channel: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        kind: str = "message",
+        request_id: int | None = None,
+    ) -> OutboxRow:
+        row = OutboxRow(
+            channel=channel, chat_id=chat_id, kind=kind, payload=payload, status="pending", attempts=0,
+            next_attempt_at=now, last_error="", request_id=request_id, created_at=now, sent_at=None,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def claim_due(self, now: datetime, limit: int, channels: Sequence[str] | None = None) -> list[OutboxRow]:
+        """Due rows, oldest first, at most one per chat so a chat's messages go out in order.
+
+        On PostgreSQL rows are locked with SKIP LOCKED so several senders never take the same row;
+        a row is only due when no older row of the same chat is still pending.
+        """
+        o2 = OutboxRow.__table__.alias("o2")
+        blocked = (
+            select(o2.c.id)
+            .where(
+                o2.c.channel == OutboxRow.channel,
+                o2.c.chat_id == OutboxRow.chat_id,
+                o2.c.status == "pending",
+                o2.c.id < OutboxRow.id,
+            )
+            .exists()
+        )
+        statement = (
+            select(OutboxRow)
+            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now, ~blocked)
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if channels:
+            statement = statement.where(OutboxRow.channel.in_(channels))
+        if self.dialect == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
+        statement = (
+            select(OutboxRow)
+            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.status == "pending")
+            .order_by(OutboxRow.id)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
+    async def count(self, status: str | None = None) -> int:
+        statement = select(func.count()).select_from(OutboxRow)
+        if status:
+            statement = statement.where(OutboxRow.status == status)
+        return int((await self.session.execute(statement)).scalar_one())
+
+
+class MatchLogRepo(_Repo):
+    async def record(
+        self,
+        *,
+        channel: str,
+        conversation_id: int | None,
+        question: str,
+        normalized: str,
+        decision: str,
+        slug: str | None,
+        score: float,
+        suggestions: Sequence[str],
+        now: datetime,
+    ) -> int:
+        row = MatchLogRow(
+            created_at=now, channel=channel, conversation_id=conversation_id,
+            question=question, normalized=normalized, decision=decision, slug=slug, score=score,
+            suggestions=list(suggestions), chosen_slug=None,
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def mark_chosen(self, match_id: int, slug: str) -> None:
+        await self.session.execute(update(MatchLogRow).where(MatchLogRow.id == match_id).values(chosen_slug=slug))
+
+    async def recent(self, limit: int = 50) -> list[MatchLogRow]:
+        statement = select(MatchLogRow).order_by(MatchLogRow.id.desc()).limit(limit)
+        return list((await self.session.execute(statement)).scalars())
+
+
+def _entry_fields(entry: FaqEntry) -> dict[str, Any]:
+    data = entry.to_dict()
+    data.pop("slug")
+    return data
+
+
+class FaqRepo(_Repo):
+    async def count(self) -> int:
+        return int((await self.session.execute(select(func.count()).select_from(FaqEntryRow))).scalar_one())
+
+    async def all(self) -> list[FaqEntry]:
+        rows = (await self.session.execute(select(FaqEntryRow).order_by(FaqEntryRow.position, FaqEntryRow.id))).scalars()
+        return [
+            FaqEntry(
+                slug=r.slug, title=r.title, answer=r.answer, phrasings=list(r.phrasings), keywords=list(r.keywords),
+                category=r.category, status=r.status, more=r.more, legal_basis=r.legal_basis, source=r.source,
+            )
+            for r in rows
+        ]
+
+    async def upsert_all(self, entries: Sequence[FaqEntry], now: datetime, author: str) -> tuple[int, int]:
+        """Create or update entries by slug, keeping a version of every change; (created, updated)."""
+        existing = {r.slug: r for r in (await self.session.execute(select(FaqEntryRow))).scalars()}
+        created = updated = 0
+        for position, entry in enumerate(entries):
+            fields = _entry_fields(entry)
+            row = existing.get(entry.slug)
+            if row is None:
+                row = FaqEntryRow(slug=entry.slug, position=position, version=1, updated_at=now, **fields)
+                self.session.add(row)
+                created += 1
+            else:
+                current = {k: getattr(row, k) for k in fields}
+                if current == fields and row.position == position:
+                    continue
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                row.position = position
+                row.version += 1
+                row.updated_at = now
+                updated += 1
+            await self.session.flush()
+            self.session.add(
+                FaqVersionRow(entry_id=row.id, version=row.version, data=entry.to_dict(), author=author, created_at=now)
+            )
+        await self.session.flush()
+        return created, updated
+
+
+class AuditRepo(_Repo):
+    async def add(
+        self, actor: str, action: str, target: str, now: datetime,
+        before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(AuditLogRow(created_at=now, actor=actor, action=action, target=target, before=before, after=after))
+
+
+def _agency(row: AgencyRow) -> Agency:
+    return Agency(row.code, row.name, row.kind, row.contact, row.hours)
+
+
+def _locality(row: LocalityRow) -> Locality:
+    return Locality(row.code, row.name, row.province, tuple(str(a) for a in row.aliases or []))
+
+
+class AgencyRepo(_Repo):
+    async def get(self, code: str) -> Agency | None:
+        row = await self.get_row(code)
+        return _agency(row) if row else None
+
+    async def get_row(self, code: str) -> AgencyRow | None:
+        return (await self.session.execute(select(AgencyRow).where(AgencyRow.code == code))).scalar_one_or_none()
+
+    async def all_rows(self) -> list[AgencyRow]:
+        return list((await self.session.execute(select(AgencyRow).order_by(AgencyRow.code))).scalars())
+
+    async def upsert(self, code: str, **fields: Any) -> AgencyRow:
+        row = await self.get_row(code)
+        if row is None:
+            row = AgencyRow(code=code, **fields)
+            self.session.add(row)
+        else:
+            for key, value in fields.items():
+                setattr(row, key, value)
+        await self.session.flush()
+        return row
+
+
+class LocalityRepo(_Repo):
+    async def all(self) -> list[Locality]:
+        return [_locality(r) for r in await self.all_rows()]
+
+    async def all_rows(self) -> list[LocalityRow]:
+        statement = select(LocalityRow).order_by(LocalityRow.province, LocalityRow.name)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def get(self, code: str) -> Locality | None:
+        row = (await self.session.execute(select(LocalityRow).where(LocalityRow.code == code))).scalar_one_or_none()
+        return _locality(row) if row else None
+
+    async def upsert(self, code: str, **fields: Any) -> LocalityRow:
+        row = (await self.session.execute(select(LocalityRow).where(LocalityRow.code == code))).scalar_one_or_none()
+        if row is None:
+            row = LocalityRow(code=code, **fields)
+            self.session.add(row)
+        else:
+            for key, value in fields.items():
+                setattr(row, key, value)
+        await self.session.flush()
+        return row
+
+
+class RuleRepo(_Repo):
+    async def active_rules(self) -> list[Rule]:
+        statement = select(RoutingRuleRow).where(RoutingRuleRow.active.is_(True)).order_by(RoutingRuleRow.id)
+        return [
+            Rule(r.id, r.agency_code, r.category, r.locality_code, r.province)
+            for r in (await self.session.execute(statement)).scalars()
+        ]
+
+    async def all_rows(self) -> list[RoutingRuleRow]:
+        return list((await self.session.execute(select(RoutingRuleRow).order_by(RoutingRuleRow.id))).scalars())
+
+    async def replace_all(self, rules: Sequence[dict[str, Any]]) -> None:
+        await self.session.execute(delete(RoutingRuleRow))
+        for rule in rules:
+            self.session.add(RoutingRuleRow(**rule))
+        await self.session.flush()
+
+    async def add(self, **fields: Any) -> RoutingRuleRow:
+        row = RoutingRuleRow(**fields)
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+
+class RequestRepo(_Repo):
+    CODE_DIGITS = 6
+
+    async def _new_code(self) -> str:
+        while True:
+            code = "YC-" + "".join(secrets.choice("0123456789") for _ in range(self.CODE_DIGITS))
+            if await self.get_row(code) is None:
+                return code
+
+    async def create(self, request: NewRequest, now: datetime) -> str:
+        for _ in range(5):
+            code = await self._new_code()
+            row = RequestRow(
+                code=code, conversation_id=request.conversation_id, category=request.category,
+                description=request.description, locality_code=request.locality_code, phone=request.phone,
+                name=request.name, contact_time=request.contact_time, consent_at=request.consent_at,
+                status="new", agency_code=request.routing.agency_code, rule_id=request.routing.rule_id,
+                routing=request.routing.to_dict(), faq_slug=request.faq_slug, created_at=now, updated_at=now,
+            )
+            try:
+                # A savepoint: two people may draw the same free code at once; the loser draws again.
+                async with self.session.begin_nested():
+                    self.session.add(row)
+                    await self.session.flush()
+            except IntegrityError:
+                continue
+            self.session.add(RequestEventRow(request_id=row.id, type="created", actor="person", data={}, created_at=now))
+            self.session.add(
+                RequestEventRow(request_id=row.id, type="routed", actor="system", data=request.routing.to_dict(), created_at=now)
+            )
+            await self.session.flush()
+            return code
+        raise RuntimeError("could not draw a free request code")
+
+    async def get_row(self, code: str) -> RequestRow | None:
+        return (await self.session.execute(select(RequestRow).where(RequestRow.code == code))).scalar_one_or_none()
+
+    async def events(self, request_id: int) -> list[RequestEventRow]:
+        statement = select(RequestEventRow).where(RequestEventRow.request_id == request_id).order_by(RequestEventRow.id)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def view(self, row: RequestRow) -> RequestView:
+        events = tuple(
+            {"type": e.type, "created_at": e.created_at, "actor": e.actor, "data": e.data}
+            for e in await self.events(row.id)
+        )
+        return RequestView(
+            row.code, row.category, row.status, row.agency_code, row.locality_code, row.created_at,
+            row.description, events,
+        )
+
+    async def for_conversation(self, conversation_id: int, limit: int = 10) -> list[RequestView]:
+        statement = (
+            select(RequestRow).where(RequestRow.conversation_id == conversation_id)
+            .order_by(RequestRow.id.desc()).limit(limit)
+        )
+        return [
+            RequestView(r.code, r.category, r.status, r.agency_code, r.locality_code, r.created_at)
+            for r in (await self.session.execute(statement)).scalars()
+        ]
+
+    async def get_own(self, conversation_id: int, code: str) -> RequestView | None:
+        row = await self.get_row(code)
+        if row is None or row.conversation_id != conversation_id:
+            return None
+        return await self.view(row)
+
+    async def add_event(
+        self, code: str, event_type: str, now: datetime, actor: str = "", data: dict[str, Any] | None = None
+    ) -> None:
+        row = await self.get_row(code)
+        if row is None:
+            raise LookupError(code)
+        self.session.add(RequestEventRow(request_id=row.id, type=event_type, actor=actor, data=data or {}, created_at=now))
+        row.updated_at = now
+        await self.session.flush()
+
+    async def set_status(self, code: str, status: str, now: datetime, actor: str = "") -> None:
+        row = await self.get_row(code)
+        if row is None:
+            raise LookupError(code)
+        before = row.status
+        row.status = status
+        row.updated_at = now
+        self.session.add(
+            RequestEventRow(request_id=row.id, type="status", actor=actor, data={"from": before, "to": status}, created_at=now)
+        )
+        await self.session.flush()
+
+    async def list_rows(self, agency: str | None = None, status: str | None = None, limit: int = 500) -> list[RequestRow]:
+        statement = select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)
+        if agency:
+            statement = statement.where(RequestRow.agency_code == agency)
+        if status:
+            statement = statement.where(RequestRow.status == status)
+        return list((await self.session.execute(statement)).scalars())

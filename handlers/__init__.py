@@ -1,0 +1,1 @@
+"""The conversation core: channel-agnostic, no I/O of its own."""

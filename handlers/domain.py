@@ -1,0 +1,80 @@
+"""Plain records the core reads through its ports: localities, agencies, rules, requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Request statuses, in the order a request usually moves through them.
+NEW = "new"
+IN_PROGRESS = "in_progress"
+WAITING = "waiting"
+RESOLVED = "resolved"
+CLOSED = "closed"
+CANCELLED = "cancelled"
+STATUSES = (NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED, CANCELLED)
+OPEN_STATUSES = (NEW, IN_PROGRESS, WAITING)
+
+
+@dataclass(frozen=True)
+class Locality:
+    code: str
+    name: str
+    province: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agency:
+    code: str
+    name: str
+    kind: str
+    contact: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    agency_code: str
+    category: str | None = None
+    locality_code: str | None = None
+    province: str | None = None
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    agency_code: str
+    rule_id: int | None
+    scope: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agency": self.agency_code, "rule_id": self.rule_id, "scope": self.scope, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    conversation_id: int
+    category: str
+    description: str
+    locality_code: str
+    phone: str
+    name: str
+    contact_time: str
+    consent_at: datetime
+    routing: RoutingDecision
+    faq_slug: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestView:
+    code: str
+    category: str
+    status: str
+    agency_code: str
+    locality_code: str
+    created_at: datetime
+    description: str = ""
+    events: tuple[dict[str, Any], ...] = field(default_factory=tuple)

@@ -1,0 +1,55 @@
+"""What the core needs from the outside, as protocols; storage implements them, tests too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from handlers.domain import Agency, Locality, NewRequest, RequestView, Rule
+
+
+class MatchLogPort(Protocol):
+    async def record(
+        self,
+        *,
+        channel: str,
+        conversation_id: int | None,
+        question: str,
+        normalized: str,
+        decision: str,
+        slug: str | None,
+        score: float,
+        suggestions: Sequence[str],
+        now: datetime,
+    ) -> int: ...
+
+    async def mark_chosen(self, match_id: int, slug: str) -> None: ...
+
+
+class LocalitiesPort(Protocol):
+    async def all(self) -> Sequence[Locality]: ...
+
+    async def get(self, code: str) -> Locality | None: ...
+
+
+class AgenciesPort(Protocol):
+    async def get(self, code: str) -> Agency | None: ...
+
+
+class RulesPort(Protocol):
+    async def active_rules(self) -> Sequence[Rule]: ...
+
+
+class RequestsPort(Protocol):
+    async def create(self, request: NewRequest, now: datetime) -> str: ...
+
+    async def for_conversation(self, conversation_id: int, limit: int = 10) -> Sequence[RequestView]: ...
+
+    async def get_own(self, conversation_id: int, code: str) -> RequestView | None: ...
+
+    async def add_event(
+        self, code: str, event_type: str, now: datetime, actor: str = "", data: dict[str, Any] | None = None
+    ) -> None: ...
+
+    async def set_status(self, code: str, status: str, now: datetime, actor: str = "") -> None: ...

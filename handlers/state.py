@@ -1,0 +1,47 @@
+"""A conversation's state: stored as JSON in the database between messages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+IDLE = ""
+
+
+@dataclass
+class ConversationState:
+    locale: str = "vi"
+    # The choices last offered, so "2" or the label's words select the same thing as a button.
+    choices: list[list[str]] = field(default_factory=list)
+    flow: str = IDLE
+    step: str = ""
+    draft: dict[str, Any] = field(default_factory=dict)
+    # The match-log row of the last suggestion shown, so a chosen suggestion can be recorded.
+    last_match_id: int | None = None
+    # A request whose "add information" step is open.
+    request_code: str = ""
+    # The last free-text question, offered to a person when the bot could not answer it.
+    draft_question: str = ""
+    greeted: bool = False
+    # When the person last wrote (ISO time): a form left for hours asks "continue?" on return.
+    last_seen: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ConversationState:
+        if not isinstance(data, dict):
+            return cls()
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        try:
+            return cls(**known)
+        except TypeError:
+            # A state written by an older version that no longer fits: start afresh, lose nothing else.
+            return cls()
+
+    def reset_flow(self) -> None:
+        self.flow = IDLE
+        self.step = ""
+        self.draft = {}
+        self.request_code = ""

@@ -1,0 +1,1 @@
+"""Vietnamese normalisation, the FAQ matcher and the shipped content."""

@@ -1,0 +1,137 @@
+"""FAQ entries: the shipped YAML files and their lossless round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.lexicon import CONTENT_DIR
+
+FAQ_DIR = CONTENT_DIR / "faq"
+STATUSES = ("draft", "published", "archived")
+# The request categories of docs/topics.md, plus `question` for what the bot could not answer.
+REQUEST_CATEGORIES = ("employment", "training", "loan", "papers", "social", "legal", "obligations", "question")
+ASSISTANT_FILE = "assistant"
+
+
+@dataclass
+class FaqEntry:
+    slug: str
+    title: str
+    answer: str
+    phrasings: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    category: str | None = None
+    status: str = "published"
+    more: str = ""
+    legal_basis: str = ""
+    source: str = ""
+
+    def validate(self) -> list[str]:
+        problems: list[str] = []
+        if not self.slug or not self.slug.replace("-", "").isalnum():
+            problems.append(f"bad slug {self.slug!r}")
+        if not self.title.strip():
+            problems.append(f"{self.slug}: empty title")
+        if not self.answer.strip():
+            problems.append(f"{self.slug}: empty answer")
+        if self.status not in STATUSES:
+            problems.append(f"{self.slug}: unknown status {self.status!r}")
+        if self.category is not None and self.category not in REQUEST_CATEGORIES:
+            problems.append(f"{self.slug}: unknown category {self.category!r}")
+        return problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaqEntry:
+        def text(key: str) -> str:
+            value = data.get(key)
+            return "" if value is None else str(value)
+
+        def texts(key: str) -> list[str]:
+            return [str(v) for v in data.get(key) or [] if str(v).strip()]
+
+        category = data.get("category")
+        return cls(
+            slug=text("slug").strip(),
+            title=text("title").strip(),
+            answer=text("answer").strip(),
+            phrasings=texts("phrasings"),
+            keywords=texts("keywords"),
+            category=None if category in (None, "", "none") else str(category),
+            status=text("status").strip() or "published",
+            more=text("more").strip(),
+            legal_basis=text("legal_basis").strip(),
+            source=text("source").strip(),
+        )
+
+
+class KnowledgeBaseError(ValueError):
+    pass
+
+
+def parse_entries(documents: Iterable[tuple[str, Any]]) -> list[FaqEntry]:
+    """Entries from parsed YAML documents ((name, data) pairs); every problem is reported at once."""
+    entries: list[FaqEntry] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for name, data in documents:
+        if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+            problems.append(f"{name}: expected a mapping with a list under 'entries'")
+            continue
+        for raw in data["entries"]:
+            if not isinstance(raw, dict):
+                problems.append(f"{name}: an entry is not a mapping")
+                continue
+            entry = FaqEntry.from_dict(raw)
+            problems.extend(f"{name}: {p}" for p in entry.validate())
+            if entry.slug in seen:
+                problems.append(f"{name}: duplicate slug {entry.slug}")
+            seen.add(entry.slug)
+            entries.append(entry)
+    if problems:
+        raise KnowledgeBaseError("; ".join(problems))
+    return entries
+
+
+def load_directory(directory: Path = FAQ_DIR) -> list[FaqEntry]:
+    files = sorted(directory.glob("*.yaml"))
+    return parse_entries((f.name, yaml.safe_load(f.read_text(encoding="utf-8"))) for f in files)
+
+
+def load_file(path: Path) -> list[FaqEntry]:
+    """One YAML file: either {entries: [...]} or a {category: {entries: [...]}} export bundle."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict) and "entries" not in data and all(isinstance(v, dict) for v in data.values()):
+        return parse_entries((f"{path.name}:{k}", v) for k, v in data.items())
+    return parse_entries([(path.name, data)])
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    pass
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_LiteralDumper.add_representer(str, _str_representer)
+
+
+def group_name(entry: FaqEntry) -> str:
+    return entry.category or ASSISTANT_FILE
+
+
+def dump_entries(entries: Sequence[FaqEntry]) -> str:
+    """YAML with one top-level key per file name, multi-line texts as block scalars."""
+    bundle: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for entry in entries:
+        bundle.setdefault(group_name(entry), {"entries": []})["entries"].append(entry.to_dict())
+    return yaml.dump(bundle, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=1000)

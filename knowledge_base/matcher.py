@@ -1,0 +1,217 @@
+"""Scores FAQ entries against a question and decides: answer, suggest, or fallback.
+
+Each entry is a bag of phrasings. A question is compared in folded token space (after teen-code,
+synonyms and filler are handled by the normaliser) on four signals:
+
+* coverage: how much of the question's meaning (idf-weighted words) the entry's vocabulary explains;
+  a question with rare words no entry knows ("xăng", "bánh chưng") scores low, which is what lets the
+  matcher say "I don't know" instead of guessing;
+* phrasing overlap: weighted Dice between the question and the entry's closest phrasing;
+* phrase bonus: shared word pairs ("án tích", "vay vốn") that single words cannot tell apart;
+* character similarity (rapidfuzz) with the closest phrasing, for what typos leave of the words.
+
+Candidates come from an inverted index, so only entries sharing a word with the question are scored.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from knowledge_base.faq import FaqEntry
+from knowledge_base.normalizer import Normalizer
+
+ANSWER = "answer"
+SUGGEST = "suggest"
+FALLBACK = "fallback"
+
+# Teen-code spellings of a syllable's first letters ("fai" = phải, "wa" = qua, "zui" = vui).
+_TEEN_ONSETS = (("f", "ph"), ("w", "qu"), ("z", "d"), ("z", "gi"), ("z", "v"), ("j", "gi"), ("k", "c"))
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    answer_threshold: float = 0.55
+    suggest_threshold: float = 0.35
+    margin: float = 0.06
+    min_coverage: float = 0.6
+    max_suggestions: int = 3
+    candidates: int = 40
+
+    # Weights of the four signals; they add up to 1 so a score reads as a share.
+    w_coverage: float = 0.4
+    w_overlap: float = 0.3
+    w_phrase: float = 0.1
+    w_chars: float = 0.2
+
+
+@dataclass(frozen=True)
+class ScoredEntry:
+    slug: str
+    score: float
+    coverage: float
+    phrasing: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    question: str
+    normalized: str
+    decision: str
+    slug: str | None
+    score: float
+    suggestions: tuple[str, ...] = ()
+    top: tuple[ScoredEntry, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "q": self.question,
+            "decision": self.decision,
+            "slug": self.slug,
+            "score": round(self.score, 4),
+            "suggestions": list(self.suggestions),
+        }
+
+
+@dataclass(frozen=True)
+class _Phrasing:
+    original: str
+    text: str
+    units: frozenset[str]
+
+
+def _bigrams(words: Sequence[str]) -> set[str]:
+    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+class Matcher:
+    def __init__(
+        self, entries: Iterable[FaqEntry], normalizer: Normalizer, settings: MatchSettings | None = None
+    ) -> None:
+        self.normalizer = normalizer
+        self.settings = settings or MatchSettings()
+        self._stop = normalizer.lexicon.stopwords
+        published = [e for e in entries if e.status == "published"]
+        self.entries = {e.slug: e for e in published}
+        self._phrasings: dict[str, list[_Phrasing]] = {}
+        self._vocab: dict[str, frozenset[str]] = {}
+        self._pairs: dict[str, frozenset[str]] = {}
+        df: dict[str, int] = defaultdict(int)
+        for entry in published:
+            phrasings: list[_Phrasing] = []
+            vocab: set[str] = set()
+            pairs: set[str] = set()
+            for original in [entry.title, *entry.phrasings, *entry.keywords]:
+                words = self._content_words(self.normalizer.words(original))
+                if not words:
+                    continue
+                vocab.update(words)
+                pairs.update(_bigrams(words))
+                if original not in entry.keywords:
+                    phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
+            self._phrasings[entry.slug] = phrasings
+            self._vocab[entry.slug] = frozenset(vocab)
+            self._pairs[entry.slug] = frozenset(pairs)
+            for term in vocab | pairs:
+                df[term] += 1
+        n = max(len(published), 1)
+        self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
+        self._unknown_idf = math.log(1 + n / 0.5)
+        self._postings: dict[str, list[str]] = defaultdict(list)
+        for slug, vocab in self._vocab.items():
+            for word in vocab:
+                self._postings[word].append(slug)
+        self._known_words = sorted(w for w in self._postings if len(w) >= 3)
+        self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
+
+    # -- question side -------------------------------------------------------------------------
+
+    def _content_words(self, words: Sequence[str]) -> list[str]:
+        return [w for w in words if w not in self._stop]
+
+    def _correct_uncached(self, word: str) -> str:
+        """A known word for an unknown one: teen-code onsets first, then a single typo."""
+        for typed, real in _TEEN_ONSETS:
+            if word.startswith(typed) and (real + word[len(typed) :]) in self._postings:
+                return real + word[len(typed) :]
+        if len(word) < 4 or word.isdigit():
+            return word
+        found = process.extractOne(
+            word, self._known_words, scorer=DamerauLevenshtein.distance, score_cutoff=1
+        )
+        return found[0] if found else word
+
+    def question_words(self, question: str) -> list[str]:
+        words = self._content_words(self.normalizer.words(question))
+        return [w if w in self._postings else self._correct(w) for w in words]
+
+    def weight(self, term: str) -> float:
+        return self._idf.get(term, self._unknown_idf)
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def score(self, question: str) -> tuple[str, list[ScoredEntry]]:
+        words = self.question_words(question)
+        text = " ".join(words)
+        if not words:
+            return text, []
+        units = set(words)
+        pairs = _bigrams(words)
+        total = sum(self.weight(w) for w in units)
+        pair_total = sum(self.weight(p) for p in pairs)
+
+        coverage: dict[str, float] = defaultdict(float)
+        for word in units:
+            for slug in self._postings.get(word, ()):
+                coverage[slug] += self.weight(word)
+        s = self.settings
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: s.candidates]
+
+        scored: list[ScoredEntry] = []
+        for slug in shortlist:
+            cov = coverage[slug] / total
+            phrase = (
+                sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
+            )
+            best_overlap, best = 0.0, self._phrasings[slug][0] if self._phrasings[slug] else None
+            for phrasing in self._phrasings[slug]:
+                shared = sum(self.weight(w) for w in units & phrasing.units)
+                size = total + sum(self.weight(w) for w in phrasing.units)
+                overlap = 2 * shared / size if size else 0.0
+                if overlap > best_overlap:
+                    best_overlap, best = overlap, phrasing
+            chars = 0.0
+            if self._phrasings[slug]:
+                hit = process.extractOne(
+                    text, [p.text for p in self._phrasings[slug]], scorer=fuzz.token_sort_ratio
+                )
+                chars = hit[1] / 100 if hit else 0.0
+            value = s.w_coverage * cov + s.w_overlap * best_overlap + s.w_phrase * phrase + s.w_chars * chars
+            scored.append(ScoredEntry(slug, value, cov, best.original if best else ""))
+        scored.sort(key=lambda e: e.score, reverse=True)
+        return text, scored
+
+    def match(self, question: str) -> MatchResult:
+        text, scored = self.score(question)
+        s = self.settings
+        if not scored:
+            return MatchResult(question, text, FALLBACK, None, 0.0)
+        best = scored[0]
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        top = tuple(scored[:5])
+        if (
+            best.score >= s.answer_threshold
+            and best.coverage >= s.min_coverage
+            and best.score - runner_up >= s.margin
+        ):
+            return MatchResult(question, text, ANSWER, best.slug, best.score, (), top)
+        if best.score >= s.suggest_threshold:
+            close = [e.slug for e in scored if e.score >= s.suggest_threshold][: s.max_suggestions]
+            return MatchResult(question, text, SUGGEST, best.slug, best.score, tuple(close), top)
+        return MatchResult(question, text, FALLBACK, best.slug, best.score, (), top)

@@ -1,0 +1,74 @@
+"""Turns what people type into the folded token form the matcher compares."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from knowledge_base.lexicon import Lexicon
+from knowledge_base.text import tokens
+
+
+def _rewrite(
+    words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], longest: int
+) -> list[str]:
+    """Replace every phrase found in table, longest match first, scanning left to right."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            replacement = table.get(tuple(words[i : i + size]))
+            if replacement is not None:
+                out.extend(replacement)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str
+    words: tuple[str, ...]
+
+
+class Normalizer:
+    """NFC, lower case, folded, teen-code expanded, synonyms made canonical, filler dropped."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._longest_expansion = max((len(k) for k in lexicon.expansions), default=1)
+        self._longest_synonym = max((len(k) for k in lexicon.synonyms), default=1)
+        self._filler = {k: () for k in lexicon.filler}
+        self._longest_filler = max((len(k) for k in lexicon.filler), default=1)
+        # Small-talk phrases go through the same rewrites as messages, so "tks" and "thanks" meet.
+        self._smalltalk = {
+            intent: frozenset(" ".join(self.words(p, drop_filler=False)) for p in phrases)
+            for intent, phrases in lexicon.smalltalk.items()
+        }
+
+    def words(self, text: str, *, drop_filler: bool = True) -> list[str]:
+        words = _rewrite(tokens(text), self.lexicon.expansions, self._longest_expansion)
+        # Expansions are written with diacritics; fold them like the rest.
+        words = [t for w in words for t in tokens(w)]
+        words = _rewrite(words, self.lexicon.synonyms, self._longest_synonym)
+        if drop_filler:
+            kept = _rewrite(words, self._filler, self._longest_filler)
+            # A message made only of filler ("a", "nha") keeps its words rather than becoming empty.
+            words = kept or words
+        return words
+
+    def normalize(self, text: str) -> Normalized:
+        words = tuple(self.words(text))
+        return Normalized(" ".join(words), words)
+
+    def smalltalk_intent(self, text: str) -> str | None:
+        """The small-talk intent when the whole message is a greeting, thanks, ok or goodbye."""
+        key = " ".join(self.words(text, drop_filler=False))
+        stripped = " ".join(self.words(text))
+        for intent, phrases in self._smalltalk.items():
+            if key in phrases or stripped in phrases:
+                return intent
+        return None

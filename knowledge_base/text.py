@@ -1,0 +1,50 @@
+"""Character-level primitives of Vietnamese normalisation: cleaning, folding, tokenising."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE_RE = re.compile(r"\s+")
+# A letter repeated for emphasis ("vayyyy", "đcccc"): Vietnamese spelling never needs a letter three
+# times in a row, and "oo" (xoong, boong) is the only legitimate double, so runs of 2+ collapse except oo.
+_REPEAT_RE = re.compile(r"([^\Wo\d_])\1+|(o)\2{2,}")
+
+
+def fold_char(ch: str) -> str:
+    if ch in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lower-case text without diacritics, with đ -> d: how people type on a phone without a VN keyboard."""
+    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def clean(text: str) -> str:
+    """NFC, lower case, every non-letter/non-digit turned into a space, emphasis letters squeezed."""
+    text = unicodedata.normalize("NFC", text).lower()
+    out: list[str] = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        # Letters and digits carry meaning; combining marks stay attached to their letter. Everything
+        # else (punctuation, emoji, control characters, symbols) only separates words.
+        if cat[0] in "LN" or cat == "Mn":
+            out.append(ch)
+        else:
+            out.append(" ")
+    squeezed = _REPEAT_RE.sub(lambda m: m.group(1) or m.group(2), "".join(out))
+    return _SPACE_RE.sub(" ", squeezed).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens of a text."""
+    return fold(clean(text)).split()
+
+
+def has_letters(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] == "L" for ch in text)
