@@ -17,8 +17,8 @@ CANCEL_WORDS = frozenset({"huy", "huy bo", "thoi huy", "cancel"})
 
 async def handle(message: IncomingMessage, ctx: Context) -> list[OutgoingMessage]:
     state = ctx.state
-    if not state.greeted and message.locale[:2] in ctx.texts.locales and message.locale[:2] != state.locale:
-        state.locale = message.locale[:2]
+    # Vietnamese first, whatever language the phone is set to: the answers themselves are Vietnamese,
+    # and many people here keep an English phone. /lang switches.
     away = _away_since(state.last_seen, ctx.now) > timedelta(hours=ctx.settings.resume_after_hours)
     state.last_seen = ctx.now.isoformat()
 

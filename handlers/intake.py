@@ -130,7 +130,7 @@ async def _ask_commune(ctx: Context) -> None:
         if guess is not None:
             ctx.say(
                 ctx.t("form_confirm_commune", commune=guess.name, province=guess.province),
-                [ctx.choice(YES, "yes"), ctx.choice(NO, "form_commune_other"), cancel],
+                [ctx.choice(YES, "answer_yes"), ctx.choice(NO, "form_commune_other"), cancel],
             )
             return
     provinces = sorted({loc.province for loc in localities})

@@ -6,7 +6,8 @@ synonyms and filler are handled by the normaliser) on four signals:
 * coverage: how much of the question's meaning (idf-weighted words) the entry's vocabulary explains;
   a question with rare words no entry knows ("xăng", "bánh chưng") scores low, which is what lets the
   matcher say "I don't know" instead of guessing;
-* phrasing overlap: weighted Dice between the question and the entry's closest phrasing;
+* phrasing overlap: weighted Dice between the question and the entry's closest phrasing, and how much
+  of that phrasing the question contains (a long, rambling question still contains the key phrase);
 * phrase bonus: shared word pairs ("án tích", "vay vốn") that single words cannot tell apart;
 * character similarity (rapidfuzz) with the closest phrasing, for what typos leave of the words.
 
@@ -44,9 +45,10 @@ class MatchSettings:
     max_suggestions: int = 3
     candidates: int = 40
 
-    # Weights of the four signals; they add up to 1 so a score reads as a share.
-    w_coverage: float = 0.4
-    w_overlap: float = 0.3
+    # Weights of the signals; they add up to 1 so a score reads as a share.
+    w_coverage: float = 0.35
+    w_overlap: float = 0.2
+    w_contained: float = 0.15
     w_phrase: float = 0.1
     w_chars: float = 0.2
 
@@ -123,6 +125,16 @@ class Matcher:
         n = max(len(published), 1)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self._unknown_idf = math.log(1 + n / 0.5)
+        # Words of the answers that no phrasing uses are still ordinary words of this field ("vợ",
+        # "nuôi"): they weigh like a common index word, while a word found nowhere ("xăng", "euro")
+        # weighs most, since it is what marks a question as out of scope.
+        self._background = frozenset(
+            w
+            for e in published
+            for text in (e.answer, e.more)
+            for w in self._content_words(self.normalizer.words(text, drop_filler=False))
+        ) - frozenset(df)
+        self._background_idf = math.log(1 + 4)
         self._postings: dict[str, list[str]] = defaultdict(list)
         for slug, vocab in self._vocab.items():
             for word in vocab:
@@ -149,10 +161,13 @@ class Matcher:
 
     def question_words(self, question: str) -> list[str]:
         words = self._content_words(self.normalizer.words(question))
-        return [w if w in self._postings else self._correct(w) for w in words]
+        return [w if w in self._postings or w in self._background else self._correct(w) for w in words]
 
     def weight(self, term: str) -> float:
-        return self._idf.get(term, self._unknown_idf)
+        weight = self._idf.get(term)
+        if weight is not None:
+            return weight
+        return self._background_idf if term in self._background else self._unknown_idf
 
     # -- scoring -------------------------------------------------------------------------------
 
@@ -179,20 +194,29 @@ class Matcher:
             phrase = (
                 sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
             )
-            best_overlap, best = 0.0, self._phrasings[slug][0] if self._phrasings[slug] else None
+            best_overlap, best_contained = 0.0, 0.0
+            best = self._phrasings[slug][0] if self._phrasings[slug] else None
             for phrasing in self._phrasings[slug]:
                 shared = sum(self.weight(w) for w in units & phrasing.units)
-                size = total + sum(self.weight(w) for w in phrasing.units)
-                overlap = 2 * shared / size if size else 0.0
+                own = sum(self.weight(w) for w in phrasing.units)
+                overlap = 2 * shared / (total + own) if total + own else 0.0
                 if overlap > best_overlap:
                     best_overlap, best = overlap, phrasing
+                if own and shared / own > best_contained:
+                    best_contained = shared / own
             chars = 0.0
             if self._phrasings[slug]:
                 hit = process.extractOne(
                     text, [p.text for p in self._phrasings[slug]], scorer=fuzz.token_sort_ratio
                 )
                 chars = hit[1] / 100 if hit else 0.0
-            value = s.w_coverage * cov + s.w_overlap * best_overlap + s.w_phrase * phrase + s.w_chars * chars
+            value = (
+                s.w_coverage * cov
+                + s.w_overlap * best_overlap
+                + s.w_contained * best_contained
+                + s.w_phrase * phrase
+                + s.w_chars * chars
+            )
             scored.append(ScoredEntry(slug, value, cov, best.original if best else ""))
         scored.sort(key=lambda e: e.score, reverse=True)
         return text, scored

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_base.lexicon import Lexicon
-from knowledge_base.text import tokens
+from knowledge_base.text import squeeze, tokens
 
 
 def _rewrite(
@@ -40,6 +40,7 @@ class Normalizer:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self._longest_expansion = max((len(k) for k in lexicon.expansions), default=1)
+        self._abbreviation_starts = frozenset(k[0] for k in lexicon.expansions)
         self._longest_synonym = max((len(k) for k in lexicon.synonyms), default=1)
         self._filler = {k: () for k in lexicon.filler}
         self._longest_filler = max((len(k) for k in lexicon.filler), default=1)
@@ -50,7 +51,9 @@ class Normalizer:
         }
 
     def words(self, text: str, *, drop_filler: bool = True) -> list[str]:
-        words = _rewrite(tokens(text), self.lexicon.expansions, self._longest_expansion)
+        # Abbreviations are looked up as typed ("cccd", "lltp"); other words lose emphasis letters.
+        typed = [w if w in self._abbreviation_starts else squeeze(w) for w in tokens(text)]
+        words = _rewrite(typed, self.lexicon.expansions, self._longest_expansion)
         # Expansions are written with diacritics; fold them like the rest.
         words = [t for w in words for t in tokens(w)]
         words = _rewrite(words, self.lexicon.synonyms, self._longest_synonym)

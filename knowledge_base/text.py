@@ -6,9 +6,9 @@ import re
 import unicodedata
 
 _SPACE_RE = re.compile(r"\s+")
-# A letter repeated for emphasis ("vayyyy", "đcccc"): Vietnamese spelling never needs a letter three
-# times in a row, and "oo" (xoong, boong) is the only legitimate double, so runs of 2+ collapse except oo.
-_REPEAT_RE = re.compile(r"([^\Wo\d_])\1+|(o)\2{2,}")
+# A letter repeated for emphasis ("vayyyy", "nhaaa"): folded Vietnamese words never hold a letter three
+# times in a row, and only "uu" (ưu, hưu, bưu) and "oo" (xoong) twice, so other runs collapse to one.
+_REPEAT_RE = re.compile(r"([^\Wuo\d_])\1+|([uo])\2{2,}")
 
 
 def fold_char(ch: str) -> str:
@@ -25,8 +25,13 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
+def squeeze(word: str) -> str:
+    """'vayyy' -> 'vay', 'nhaaa' -> 'nha'; 'uu' and 'oo' stay ('uu dai' is ưu đãi)."""
+    return _REPEAT_RE.sub(lambda m: m.group(1) or m.group(2) * 2, word)
+
+
 def clean(text: str) -> str:
-    """NFC, lower case, every non-letter/non-digit turned into a space, emphasis letters squeezed."""
+    """NFC, lower case, every non-letter/non-digit turned into a space."""
     text = unicodedata.normalize("NFC", text).lower()
     out: list[str] = []
     for ch in text:
@@ -37,12 +42,11 @@ def clean(text: str) -> str:
             out.append(ch)
         else:
             out.append(" ")
-    squeezed = _REPEAT_RE.sub(lambda m: m.group(1) or m.group(2), "".join(out))
-    return _SPACE_RE.sub(" ", squeezed).strip()
+    return _SPACE_RE.sub(" ", "".join(out)).strip()
 
 
 def tokens(text: str) -> list[str]:
-    """Folded word tokens of a text."""
+    """Folded word tokens of a text, as typed (abbreviations such as 'cccd' are not squeezed here)."""
     return fold(clean(text)).split()
 
 

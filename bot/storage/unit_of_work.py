@@ -54,6 +54,7 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         # Anything not committed explicitly is rolled back: a crash mid-message leaves no trace.
-        if self.session.in_transaction():
+        # A clean exit from a read-only unit only closes, so loaded rows stay readable.
+        if exc_type is not None and self.session.in_transaction():
             await self.session.rollback()
         await self.session.close()

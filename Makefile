@@ -1,0 +1,47 @@
+# Two commands set everything up on a fresh machine with Python >= 3.11 and make:
+#   make run    create .venv if missing, install, prepare the database with demo data, start the chat
+#   make test   create .venv with the test extras if missing, run the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+TEST_INSTALLED := $(VENV)/.installed-test
+
+.PHONY: run test lint typecheck check bench eval clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(INSTALLED)
+
+run: $(INSTALLED)
+	$(BIN)/hoanhap init --demo
+	$(BIN)/hoanhap chat
+
+test: $(TEST_INSTALLED)
+	$(BIN)/python -m pytest -q
+
+lint: $(TEST_INSTALLED)
+	$(BIN)/ruff check .
+
+typecheck: $(TEST_INSTALLED)
+	$(BIN)/mypy bot handlers knowledge_base
+
+check: lint typecheck test
+
+eval: $(INSTALLED)
+	$(BIN)/hoanhap kb eval tests/data/dev-questions.jsonl --min-correct 0.9 --max-wrong 0.03 --min-rejection 0.9
+
+bench: $(TEST_INSTALLED)
+	$(BIN)/python -m benchmarks.matching --out docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine.url import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot import reference_data
+from bot.app import App, create_app
+from bot.config import Settings
+from tests.harness import FakeClock
+
+T = TypeVar("T")
+POSTGRES_URL = os.environ.get("HOANHAP_TEST_POSTGRES_URL", "")
+DATA = Path(__file__).parent / "data"
+
+
+async def _create_postgres_database() -> tuple[str, str]:
+    name = f"hoanhap_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return name, make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres_database(name: str) -> None:
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+def _run_outside_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Session fixtures are reached from inside a test's running loop: run on a thread of their own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with the shipped knowledge base, copied for each test (fast set-up)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def build() -> None:
+        settings = Settings(database_url=f"sqlite+aiosqlite:///{path}", _env_file=None)  # type: ignore[call-arg]
+        application = await create_app(settings)
+        await application.close()
+
+    _run_outside_loop(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """One scratch database per test run (dropped at the end); each test empties it first."""
+    if not POSTGRES_URL:
+        pytest.skip("HOANHAP_TEST_POSTGRES_URL is not set")
+    name, url = _run_outside_loop(_create_postgres_database())
+    try:
+        yield url
+    finally:
+        _run_outside_loop(_drop_postgres_database(name))
+
+
+async def _empty_postgres_database(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        tables = (
+            await connection.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")
+            )
+        ).scalars().all()
+        if tables:
+            names = ", ".join(f'"{t}"' for t in tables)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Every storage-touching test runs on SQLite, and on PostgreSQL when CI provides one."""
+    if request.param == "sqlite":
+        database = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+        yield f"sqlite+aiosqlite:///{database}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    await _empty_postgres_database(url)
+    yield url
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    application = await create_app(settings, clock)
+    try:
+        yield application
+    finally:
+        await application.close()
+
+
+@pytest.fixture
+async def demo_app(app: App, clock: FakeClock) -> App:
+    async with app.uow() as uow:
+        await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", clock())
+        await uow.commit()
+    return app

@@ -1,0 +1,116 @@
+"""Storage on a real database: dedupe, the outbox's order and retries, the knowledge base round trip."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.app import App
+from bot.delivery import SENT, SendResult
+from bot.storage.database import schema_is_current
+from knowledge_base.faq import load_directory
+from tests.harness import FakeClock
+
+
+async def test_migrations_are_current_and_idempotent(app: App) -> None:
+    from bot.storage.database import migrate
+
+    assert await schema_is_current(app.engine)
+    await migrate(app.engine)  # a second start migrates nothing
+    assert await schema_is_current(app.engine)
+
+
+async def test_shipped_knowledge_base_is_imported_once(app: App) -> None:
+    async with app.uow() as uow:
+        entries = await uow.faq.all()
+    assert {e.slug for e in entries} == {e.slug for e in load_directory()}
+    from bot.knowledge import import_shipped_if_empty
+
+    async with app.uow() as uow:
+        assert await import_shipped_if_empty(uow, app.clock()) == 0
+
+
+async def test_an_update_is_recorded_once(app: App, clock: FakeClock) -> None:
+    async with app.uow() as uow:
+        assert await uow.inbound.record("telegram", "42", clock())
+        assert not await uow.inbound.record("telegram", "42", clock())
+        assert await uow.inbound.record("zalo", "42", clock())
+        await uow.commit()
+
+
+async def test_a_redelivered_message_has_its_effects_once(app: App) -> None:
+    from handlers.messages import IncomingMessage
+
+    message = IncomingMessage(channel="test", chat_id="c", text="vay von", update_id="u-1")
+    assert await app.processor.process(message)
+    assert not await app.processor.process(message)
+    async with app.uow() as uow:
+        assert len(await uow.outbox.pending_for_chat("test", "c")) == 1
+        assert len(await uow.match_log.recent()) == 1
+
+
+class FlakyTransport:
+    """429 once, then a 500, then success; records the order messages arrive in."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.delivered: list[str] = []
+
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+        self.calls += 1
+        if self.calls == 1:
+            return SendResult(ok=False, retry_after=3, error="429")
+        if self.calls == 2:
+            return SendResult(ok=False, error="500")
+        self.delivered.append(f"{chat_id}:{payload['text']}")
+        return SENT
+
+
+async def test_outbox_retries_and_keeps_order_per_chat(app: App, clock: FakeClock) -> None:
+    async with app.uow() as uow:
+        for i in range(3):
+            await uow.outbox.add("flaky", "a", {"text": f"a{i}"}, clock())
+        await uow.outbox.add("flaky", "b", {"text": "b0"}, clock())
+        await uow.commit()
+    transport = FlakyTransport()
+    sender = app.sender({"flaky": transport})
+    sender.backoff = lambda attempts: 10.0  # type: ignore[method-assign]
+    for _ in range(20):
+        await sender.drain()
+        clock.advance(seconds=30)
+    assert [d for d in transport.delivered if d.startswith("a")] == ["a:a0", "a:a1", "a:a2"]
+    assert "b:b0" in transport.delivered
+    async with app.uow() as uow:
+        assert await uow.outbox.count("pending") == 0
+        assert await uow.outbox.count("sent") == 4
+
+
+async def test_a_blocked_chat_fails_for_good_and_is_marked(app: App, clock: FakeClock) -> None:
+    class Blocked:
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+            return SendResult(ok=False, permanent=True, unreachable=True, error="403 blocked")
+
+    async with app.uow() as uow:
+        await uow.conversations.get_or_create("blk", "x", "x", clock())
+        await uow.outbox.add("blk", "x", {"text": "hi"}, clock())
+        await uow.commit()
+    await app.sender({"blk": Blocked()}).drain()
+    async with app.uow() as uow:
+        conversation = await uow.conversations.get_for_update("blk", "x")
+        assert conversation is not None and conversation.unreachable
+        assert await uow.outbox.count("failed") == 1
+
+
+async def test_a_crash_before_commit_leaves_nothing(app: App, clock: FakeClock) -> None:
+    class Boom(Exception):
+        pass
+
+    try:
+        async with app.uow() as uow:
+            await uow.inbound.record("test", "crash-1", clock())
+            await uow.outbox.add("test", "c", {"text": "never"}, clock())
+            raise Boom
+    except Boom:
+        pass
+    async with app.uow() as uow:
+        assert await uow.outbox.count() == 0
+        assert await uow.inbound.record("test", "crash-1", clock())  # the redelivery is handled afresh
