@@ -13,6 +13,7 @@ MORE = "more"
 ENTRY = "faq"
 NEED_HELP = "help"
 ASK_PERSON = "ask:person"
+CRISIS_SLUG = "tu-van-tam-ly"
 
 
 def entry_choices(ctx: Context, entry: FaqEntry, *, with_more: bool = True) -> list[Choice]:
@@ -63,6 +64,14 @@ async def match_and_log(ctx: Context, text: str) -> tuple[MatchResult, int]:
 async def answer(ctx: Context, text: str) -> None:
     text = text.strip()
     if not is_readable_question(ctx, text):
+        return
+    if ctx.kb.normalizer.is_crisis(text):
+        # Safety first: the emergency numbers before anything else, then the counselling answer.
+        ctx.say(ctx.t("crisis"))
+        entry = ctx.kb.entries.get(CRISIS_SLUG)
+        if entry is not None:
+            show_entry(ctx, entry)
+        await match_and_log(ctx, text)
         return
     intent = ctx.kb.normalizer.smalltalk_intent(text)
     if intent:

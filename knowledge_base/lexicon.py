@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.text import tokens
+from knowledge_base.text import clean, tokens
 
 CONTENT_DIR = Path(__file__).parent / "content"
 LEXICON_DIR = CONTENT_DIR / "lexicon"
@@ -25,6 +25,8 @@ class Lexicon:
     filler: frozenset[tuple[str, ...]] = frozenset()
     stopwords: frozenset[str] = frozenset()
     smalltalk: dict[str, frozenset[str]] = field(default_factory=dict)
+    crisis: frozenset[tuple[str, ...]] = frozenset()
+    crisis_exact: tuple[str, ...] = ()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -62,4 +64,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     smalltalk: dict[str, frozenset[str]] = {}
     for intent, phrases in (_read(directory / "smalltalk.yaml").get("intents") or {}).items():
         smalltalk[str(intent)] = frozenset(" ".join(_key(p)) for p in phrases or [] if _key(p))
-    return Lexicon(expansions, synonyms, filler, stopwords, smalltalk)
+    crisis_data = _read(directory / "crisis.yaml")
+    crisis = frozenset(k for k in (_key(p) for p in crisis_data.get("phrases") or []) if k)
+    crisis_exact = tuple(clean(str(p)) for p in crisis_data.get("exact") or [] if clean(str(p)))
+    return Lexicon(expansions, synonyms, filler, stopwords, smalltalk, crisis, crisis_exact)

@@ -16,6 +16,7 @@ Candidates come from an inverted index, so only entries sharing a word with the 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -43,14 +44,15 @@ class MatchSettings:
     margin: float = 0.06
     min_coverage: float = 0.6
     max_suggestions: int = 3
-    candidates: int = 40
+    candidates: int = 20
 
     # Weights of the signals; they add up to 1 so a score reads as a share.
-    w_coverage: float = 0.35
-    w_overlap: float = 0.2
+    w_coverage: float = 0.3
+    w_overlap: float = 0.15
     w_contained: float = 0.15
     w_phrase: float = 0.1
-    w_chars: float = 0.2
+    w_chars: float = 0.15
+    w_usage: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,23 @@ class MatchResult:
 
 
 @dataclass(frozen=True)
+class Signals:
+    coverage: float
+    overlap: float
+    contained: float
+    phrase: float
+    chars: float
+    usage: float
+    phrasing: str
+
+
+@dataclass
 class _Phrasing:
     original: str
     text: str
     units: frozenset[str]
+    # The summed weight of its words, fixed once the index's weights are known.
+    weight: float = 0.0
 
 
 def _bigrams(words: Sequence[str]) -> set[str]:
@@ -104,6 +119,7 @@ class Matcher:
         self._phrasings: dict[str, list[_Phrasing]] = {}
         self._vocab: dict[str, frozenset[str]] = {}
         self._pairs: dict[str, frozenset[str]] = {}
+        self._spread: dict[str, dict[str, float]] = {}
         df: dict[str, int] = defaultdict(int)
         for entry in published:
             phrasings: list[_Phrasing] = []
@@ -118,6 +134,11 @@ class Matcher:
                 if original not in entry.keywords:
                     phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
             self._phrasings[entry.slug] = phrasings
+            counts: dict[str, int] = defaultdict(int)
+            for phrasing in phrasings:
+                for word in phrasing.units:
+                    counts[word] += 1
+            self._spread[entry.slug] = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
             self._vocab[entry.slug] = frozenset(vocab)
             self._pairs[entry.slug] = frozenset(pairs)
             for term in vocab | pairs:
@@ -135,10 +156,15 @@ class Matcher:
             for w in self._content_words(self.normalizer.words(text, drop_filler=False))
         ) - frozenset(df)
         self._background_idf = math.log(1 + 4)
+        for phrasings in self._phrasings.values():
+            for phrasing in phrasings:
+                phrasing.weight = sum(self.weight(w) for w in phrasing.units)
+        self._texts = {slug: [p.text for p in phrasings] for slug, phrasings in self._phrasings.items()}
         self._postings: dict[str, list[str]] = defaultdict(list)
         for slug, vocab in self._vocab.items():
             for word in vocab:
                 self._postings[word].append(slug)
+        self._candidate_df_limit = max(100, n // 20)
         self._known_words = sorted(w for w in self._postings if len(w) >= 3)
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
@@ -171,53 +197,72 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def score(self, question: str) -> tuple[str, list[ScoredEntry]]:
+    def signals(self, question: str) -> tuple[str, dict[str, Signals]]:
+        """The normalised question, and each candidate entry's signals (see the module docstring)."""
         words = self.question_words(question)
         text = " ".join(words)
         if not words:
-            return text, []
+            return text, {}
         units = set(words)
+        weights = {w: self.weight(w) for w in units}
         pairs = _bigrams(words)
-        total = sum(self.weight(w) for w in units)
+        total = sum(weights.values())
         pair_total = sum(self.weight(p) for p in pairs)
 
-        coverage: dict[str, float] = defaultdict(float)
-        for word in units:
+        # Candidates come from the question's discriminating words; a word that half the entries share
+        # would make every entry a candidate and decide nothing. Only when the question has no other
+        # words do the common ones pick the candidates.
+        rare = [w for w in units if len(self._postings.get(w, ())) <= self._candidate_df_limit] or list(units)
+        partial: dict[str, float] = defaultdict(float)
+        for word in rare:
             for slug in self._postings.get(word, ()):
-                coverage[slug] += self.weight(word)
-        s = self.settings
-        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: s.candidates]
+                partial[slug] += weights[word]
+        shortlist = heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
 
-        scored: list[ScoredEntry] = []
+        found: dict[str, Signals] = {}
         for slug in shortlist:
-            cov = coverage[slug] / total
-            phrase = (
-                sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
-            )
-            best_overlap, best_contained = 0.0, 0.0
-            best = self._phrasings[slug][0] if self._phrasings[slug] else None
-            for phrasing in self._phrasings[slug]:
-                shared = sum(self.weight(w) for w in units & phrasing.units)
-                own = sum(self.weight(w) for w in phrasing.units)
-                overlap = 2 * shared / (total + own) if total + own else 0.0
+            vocab = self._vocab[slug]
+            phrasings = self._phrasings[slug]
+            cov = sum(weight for word, weight in weights.items() if word in vocab) / total
+            phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
+            best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
+            for phrasing in phrasings:
+                inter = units & phrasing.units
+                if not inter:
+                    continue
+                shared = sum(weights[w] for w in inter)
+                overlap = 2 * shared / (total + phrasing.weight)
                 if overlap > best_overlap:
                     best_overlap, best = overlap, phrasing
-                if own and shared / own > best_contained:
-                    best_contained = shared / own
+                if shared / phrasing.weight > best_contained:
+                    best_contained = shared / phrasing.weight
+            # How consistently the entry's phrasings use the question's words: an entry about birth
+            # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
+            spread = self._spread[slug]
+            usage = sum(weights[w] * math.sqrt(spread.get(w, 0.0)) for w in units) / total
             chars = 0.0
-            if self._phrasings[slug]:
-                hit = process.extractOne(
-                    text, [p.text for p in self._phrasings[slug]], scorer=fuzz.token_sort_ratio
-                )
+            if phrasings:
+                hit = process.extractOne(text, self._texts[slug], scorer=fuzz.token_sort_ratio)
                 chars = hit[1] / 100 if hit else 0.0
-            value = (
-                s.w_coverage * cov
-                + s.w_overlap * best_overlap
-                + s.w_contained * best_contained
-                + s.w_phrase * phrase
-                + s.w_chars * chars
-            )
-            scored.append(ScoredEntry(slug, value, cov, best.original if best else ""))
+            found[slug] = Signals(cov, best_overlap, best_contained, phrase, chars, usage, best.original if best else "")
+        return text, found
+
+    def combine(self, signals: Signals) -> float:
+        s = self.settings
+        return (
+            s.w_coverage * signals.coverage
+            + s.w_overlap * signals.overlap
+            + s.w_contained * signals.contained
+            + s.w_phrase * signals.phrase
+            + s.w_chars * signals.chars
+            + s.w_usage * signals.usage
+        )
+
+    def score(self, question: str) -> tuple[str, list[ScoredEntry]]:
+        text, found = self.signals(question)
+        scored = [
+            ScoredEntry(slug, self.combine(sig), sig.coverage, sig.phrasing) for slug, sig in found.items()
+        ]
         scored.sort(key=lambda e: e.score, reverse=True)
         return text, scored
 

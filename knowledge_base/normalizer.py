@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_base.lexicon import Lexicon
-from knowledge_base.text import squeeze, tokens
+from knowledge_base.text import clean, squeeze, tokens
 
 
 def _rewrite(
@@ -54,8 +54,6 @@ class Normalizer:
         # Abbreviations are looked up as typed ("cccd", "lltp"); other words lose emphasis letters.
         typed = [w if w in self._abbreviation_starts else squeeze(w) for w in tokens(text)]
         words = _rewrite(typed, self.lexicon.expansions, self._longest_expansion)
-        # Expansions are written with diacritics; fold them like the rest.
-        words = [t for w in words for t in tokens(w)]
         words = _rewrite(words, self.lexicon.synonyms, self._longest_synonym)
         if drop_filler:
             kept = _rewrite(words, self._filler, self._longest_filler)
@@ -66,6 +64,21 @@ class Normalizer:
     def normalize(self, text: str) -> Normalized:
         words = tuple(self.words(text))
         return Normalized(" ".join(words), words)
+
+    def is_crisis(self, text: str) -> bool:
+        """Whether the message holds a phrase of self-harm, as typed or after teen-code expansion."""
+        if any(f" {p} " in f" {clean(text)} " for p in self.lexicon.crisis_exact):
+            return True
+        phrases = self.lexicon.crisis
+        if not phrases:
+            return False
+        longest = max(len(p) for p in phrases)
+        for words in (tokens(text), self.words(text, drop_filler=False)):
+            for i in range(len(words)):
+                for size in range(1, min(longest, len(words) - i) + 1):
+                    if tuple(words[i : i + size]) in phrases:
+                        return True
+        return False
 
     def smalltalk_intent(self, text: str) -> str | None:
         """The small-talk intent when the whole message is a greeting, thanks, ok or goodbye."""

@@ -1,0 +1,50 @@
+"""Nothing personal reaches the logs; a person only ever sees their own requests."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.app import App
+from bot.logging_setup import RedactingFilter, redact
+from tests.test_conversation_intake import at_step
+
+
+@pytest.mark.parametrize("phone", ["0912345678", "+84 912 345 678", "84912345678", "0912.345.678"])
+def test_phone_numbers_are_redacted(phone: str) -> None:
+    assert phone not in redact(f"user sent {phone} today")
+    assert "[phone]" in redact(f"user sent {phone} today")
+
+
+def test_log_records_pass_through_the_filter() -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "phone %s", ("0912345678",), None)
+    RedactingFilter().filter(record)
+    assert record.getMessage() == "phone [phone]"
+
+
+async def test_a_whole_form_logs_nothing_personal(demo_app: App, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    person = await at_step(demo_app, "confirm")
+    await person.presses("form:confirm")
+    assert "Đã gửi yêu cầu" in person.text
+    logged = caplog.text
+    assert "0912" not in logged and "345 678" not in logged
+    assert "phụ hồ" not in logged  # the description
+
+
+async def test_someone_elses_code_is_never_shown(demo_app: App) -> None:
+    owner = await at_step(demo_app, "confirm", chat_id="owner")
+    await owner.presses("form:confirm")
+    code = owner.text.split("Mã của bạn: ")[1].split()[0]
+    stranger = await at_step(demo_app, "category", chat_id="stranger")
+    await stranger.says("/menu")
+    await stranger.says(f"cho hỏi yêu cầu {code}")
+    assert "Không thấy yêu cầu" in stranger.text
+    assert "phụ hồ" not in stranger.text
+    await stranger.presses_raw(f"req:show:{code}")
+    assert "Không thấy yêu cầu" in stranger.text
+    await stranger.presses_raw(f"req:cancelyes:{code}")
+    async with demo_app.uow() as uow:
+        row = await uow.requests.get_row(code)
+        assert row is not None and row.status == "new"
