@@ -74,8 +74,15 @@ def synthetic_entries(count: int, phrasings_per_entry: int, seed: int = 7) -> li
             rng.shuffle(body)
             text = " ".join(body)
             phrasings.append(fold(text) if rng.random() < 0.5 else text)
-        entries.append(FaqEntry(slug=f"synthetic-{i}", title=" ".join(topic), answer="-", phrasings=phrasings,
-                                keywords=[" ".join(topic[:2])]))
+        entries.append(
+            FaqEntry(
+                slug=f"synthetic-{i}",
+                title=" ".join(topic),
+                answer="-",
+                phrasings=phrasings,
+                keywords=[" ".join(topic[:2])],
+            )
+        )
     return entries
 
 
@@ -105,14 +112,13 @@ def time_queries(match: Callable[[str], object], queries: Sequence[str]) -> Timi
         match(q)
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
-    p99 = samples[min(len(samples) - 1, int(round(0.99 * (len(samples) - 1))))]
+    p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
     return Timing(statistics.median(samples), p99, len(samples))
 
 
 def accuracy_row(name: str, items: Sequence[Labelled], match: Callable[[str], MatchResult]) -> str:
     r = evaluate(items, match)
-    return (f"| {name} | {r.correct_rate:.1%} | {r.wrong_rate:.1%} | {r.suggestion_rate:.1%} | "
-            f"{r.rejection_rate:.1%} |")
+    return f"| {name} | {r.correct_rate:.1%} | {r.wrong_rate:.1%} | {r.suggestion_rate:.1%} | {r.rejection_rate:.1%} |"
 
 
 def main() -> None:
@@ -142,17 +148,24 @@ def main() -> None:
         "## Accuracy",
         "",
         "Baselines answer with the entry of the closest raw phrasing when it clears their usual cut-off "
-        f"(difflib {DIFFLIB_CUTOFF}, rapidfuzz WRatio {RAPIDFUZZ_CUTOFF:.0f}) and reject otherwise; they never suggest.",
+        f"(difflib {DIFFLIB_CUTOFF}, rapidfuzz WRatio {RAPIDFUZZ_CUTOFF:.0f}) and reject otherwise; "
+        "they never suggest.",
         "",
     ]
-    for title, items in (("development questions (tests/data/dev-questions.jsonl)", dev),
-                         ("independent validation questions (tests/data/validation-questions.jsonl)", validation)):
-        lines += [f"### {title}", "",
-                  "| matcher | answered correctly | wrong answers | correct within suggestions | out of scope rejected |",
-                  "|---|---|---|---|---|",
-                  accuracy_row("Hòa Nhập matcher", items, ours.match),
-                  accuracy_row("rapidfuzz.process.extractOne (raw phrasings)", items, rf.match),
-                  accuracy_row("difflib.get_close_matches (raw phrasings)", items, dl.match), ""]
+    for title, items in (
+        ("development questions (tests/data/dev-questions.jsonl)", dev),
+        ("independent validation questions (tests/data/validation-questions.jsonl)", validation),
+    ):
+        lines += [
+            f"### {title}",
+            "",
+            "| matcher | answered correctly | wrong answers | correct within suggestions | out of scope rejected |",
+            "|---|---|---|---|---|",
+            accuracy_row("Hòa Nhập matcher", items, ours.match),
+            accuracy_row("rapidfuzz.process.extractOne (raw phrasings)", items, rf.match),
+            accuracy_row("difflib.get_close_matches (raw phrasings)", items, dl.match),
+            "",
+        ]
 
     print("building the synthetic knowledge base", file=sys.stderr)
     synthetic = synthetic_entries(args.entries, args.phrasings)
@@ -162,8 +175,12 @@ def main() -> None:
     synthetic_q = synthetic_queries(synthetic, args.queries)
     shipped_q = [item.question for item in dev + validation]
 
-    lines += ["## Latency per query", "",
-              "| knowledge base | matcher | queries | p50 (ms) | p99 (ms) |", "|---|---|---|---|---|"]
+    lines += [
+        "## Latency per query",
+        "",
+        "| knowledge base | matcher | queries | p50 (ms) | p99 (ms) |",
+        "|---|---|---|---|---|",
+    ]
     for kb_name, o, r, d, queries in (
         (f"shipped ({len(shipped)} entries)", ours, rf, dl, shipped_q),
         (f"synthetic ({args.entries} entries x {args.phrasings} phrasings)", big_ours, big_rf, big_dl, synthetic_q),
@@ -171,7 +188,11 @@ def main() -> None:
         for name, matcher, qs in (
             ("Hòa Nhập matcher", o.match, queries),
             ("rapidfuzz.process.extractOne", r.match, queries),
-            ("difflib.get_close_matches", d.match, queries[: args.difflib_queries] if "synthetic" in kb_name else queries),
+            (
+                "difflib.get_close_matches",
+                d.match,
+                queries[: args.difflib_queries] if "synthetic" in kb_name else queries,
+            ),
         ):
             print(f"timing {name} on {kb_name}", file=sys.stderr)
             t = time_queries(matcher, qs)

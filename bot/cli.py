@@ -14,7 +14,8 @@ import yaml
 
 from bot import reference_data
 from bot.app import App, create_app
-from bot.channels.console import CHANNEL as CONSOLE, ConsoleChannel, ConsoleTransport
+from bot.channels.console import CHANNEL as CONSOLE
+from bot.channels.console import ConsoleChannel, ConsoleTransport
 from bot.config import Settings
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
@@ -40,7 +41,9 @@ async def cmd_init(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         entries = await uow.faq.count()
         if args.demo:
-            counts = await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "system:demo", app.clock())
+            counts = await reference_data.apply(
+                uow, reference_data.load_file(reference_data.DEMO_FILE), "system:demo", app.clock()
+            )
         await uow.commit()
     print(f"database ready: {app.settings.resolved_database_url()}")
     print(f"knowledge base: {entries} entries")
@@ -74,7 +77,7 @@ async def cmd_kb_match(app: App, args: argparse.Namespace) -> int:
         try:
             question = str(json.loads(line)["q"])
         except (ValueError, KeyError, TypeError):
-            print(f"line {number}: expected {{\"q\": \"...\"}}", file=sys.stderr)
+            print(f'line {number}: expected {{"q": "..."}}', file=sys.stderr)
             return 2
         sys.stdout.write(json.dumps(matcher.match(question).to_json(), ensure_ascii=False) + "\n")
     return 0
@@ -246,7 +249,9 @@ async def cmd_requests_show(app: App, args: argparse.Namespace) -> int:
         "name": row.name,
         "contact_time": row.contact_time,
         "routing": row.routing,
-        "events": [{"type": e.type, "time": e.created_at.isoformat(), "actor": e.actor, "data": e.data} for e in events],
+        "events": [
+            {"type": e.type, "time": e.created_at.isoformat(), "actor": e.actor, "data": e.data} for e in events
+        ],
     }
     if args.json:
         _print_json(data)
@@ -299,8 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(run=cmd_chat)
 
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
-    kb.add_parser("match", help="JSON lines {\"q\": ...} in, one decision per line out").set_defaults(run=cmd_kb_match)
-    ev = kb.add_parser("eval", help="accuracy on JSON lines {\"q\": ..., \"expect\": [slugs]}")
+    kb.add_parser("match", help='JSON lines {"q": ...} in, one decision per line out').set_defaults(run=cmd_kb_match)
+    ev = kb.add_parser("eval", help='accuracy on JSON lines {"q": ..., "expect": [slugs]}')
     ev.add_argument("file")
     ev.add_argument("--min-correct", type=float, default=0.0)
     ev.add_argument("--max-wrong", type=float, default=1.0)
@@ -315,7 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file")
     im.set_defaults(run=cmd_kb_import)
 
-    data = sub.add_parser("data", help="agencies, localities, routing rules").add_subparsers(dest="data_command", required=True)
+    data = sub.add_parser("data", help="agencies, localities, routing rules").add_subparsers(
+        dest="data_command", required=True
+    )
     di = data.add_parser("import", help="YAML, or agencies.csv / localities.csv / rules.csv")
     di.add_argument("files", nargs="+")
     di.set_defaults(run=cmd_data_import)

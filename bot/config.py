@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,15 +21,15 @@ class Settings(BaseSettings):
     console_chat_id: str = "console"
 
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
-    match_answer_threshold: float = Field(0.55, ge=0, le=1)
-    match_suggest_threshold: float = Field(0.35, ge=0, le=1)
-    match_margin: float = Field(0.06, ge=0, le=1)
-    match_min_coverage: float = Field(0.6, ge=0, le=1)
+    match_answer_threshold: Annotated[float, Field(ge=0, le=1)] = 0.55
+    match_suggest_threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
+    match_margin: Annotated[float, Field(ge=0, le=1)] = 0.06
+    match_min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.6
 
     # A question longer than this is asked to be shortened rather than matched.
-    max_question_chars: int = Field(600, ge=20)
+    max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).
-    max_description_chars: int = Field(2000, ge=50)
+    max_description_chars: Annotated[int, Field(ge=50)] = 2000
 
     def resolved_database_url(self) -> str:
         if self.database_url:

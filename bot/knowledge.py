@@ -34,13 +34,13 @@ class KnowledgeBase:
         return self._matcher
 
 
-async def import_entries(
-    uow: UnitOfWork, entries: Sequence[FaqEntry], now: datetime, author: str
-) -> tuple[int, int]:
+async def import_entries(uow: UnitOfWork, entries: Sequence[FaqEntry], now: datetime, author: str) -> tuple[int, int]:
     created, updated = await uow.faq.upsert_all(entries, now, author)
     if created or updated:
         await uow.meta.bump(KB_REVISION)
-        await uow.audit.add(author, "kb.import", f"{len(entries)} entries", now, after={"created": created, "updated": updated})
+        await uow.audit.add(
+            author, "kb.import", f"{len(entries)} entries", now, after={"created": created, "updated": updated}
+        )
     return created, updated
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
 _CODE_SAFE_LIMIT = 120
@@ -29,15 +30,19 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(level: str) -> None:
-    handler = logging.StreamHandler()
+# Loggers of database drivers print statement parameters (what people wrote) at DEBUG.
+_PARAMETER_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool", "aiosqlite", "asyncpg")
+
+
+def setup_logging(level: str, stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # SQL echo would print parameters, which hold what people wrote.
-    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    for name in _PARAMETER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # Migration chatter on every start hides the conversation in the terminal chat.
     if root.level > logging.DEBUG:
         logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -22,8 +22,12 @@ async def enqueue_agency(uow: UnitOfWork, notification: Notification, now: datet
         "data": notification.data,
     }
     await uow.outbox.add(
-        AGENCY_CHANNEL, notification.agency_code, payload, now,
-        kind="agency_notification", request_id=request.id if request else None,
+        AGENCY_CHANNEL,
+        notification.agency_code,
+        payload,
+        now,
+        kind="agency_notification",
+        request_id=request.id if request else None,
     )
 
 
@@ -38,4 +42,3 @@ async def enqueue_person(
     text = texts.get(locale, key, code=request.code, **values)
     message = OutgoingMessage(text, (Choice(f"req:show:{request.code}", texts.get(locale, "mine_view")),))
     await uow.outbox.add(conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id)
-

@@ -50,7 +50,9 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
     await uow.requests.add_event(code, "replied", now, actor=actor, data={"text": text})
     if row.status == "new":
         await uow.requests.set_status(code, "in_progress", now, actor=actor)
-    await enqueue_person(uow, texts, row, "notify_reply", now, agency=agency.name if agency else row.agency_code, text=text)
+    await enqueue_person(
+        uow, texts, row, "notify_reply", now, agency=agency.name if agency else row.agency_code, text=text
+    )
 
 
 async def transfer(

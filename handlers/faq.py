@@ -92,8 +92,7 @@ async def answer(ctx: Context, text: str) -> None:
 def fallback(ctx: Context) -> None:
     ctx.say(
         ctx.t("fallback"),
-        [ctx.choice(ASK_PERSON, "fallback_ask_person"), ctx.choice(menu.TOPICS, "menu_topics"),
-         menu.back_to_menu(ctx)],
+        [ctx.choice(ASK_PERSON, "fallback_ask_person"), ctx.choice(menu.TOPICS, "menu_topics"), menu.back_to_menu(ctx)],
     )
 
 

@@ -19,7 +19,13 @@ from knowledge_base.matcher import ANSWER
 from knowledge_base.text import has_letters
 
 FLOW = "intake"
-CATEGORY, DESCRIPTION, PROVINCE, COMMUNE, COMMUNE_CONFIRM = "category", "description", "province", "commune", "commune_ok"
+CATEGORY, DESCRIPTION, PROVINCE, COMMUNE, COMMUNE_CONFIRM = (
+    "category",
+    "description",
+    "province",
+    "commune",
+    "commune_ok",
+)
 PHONE, NAME, CONTACT_TIME, CONSENT, CONFIRM, EDIT = "phone", "name", "contact_time", "consent", "confirm", "edit"
 ORDER = (CATEGORY, DESCRIPTION, COMMUNE, PHONE, NAME, CONTACT_TIME, CONSENT, CONFIRM)
 EDITABLE = (CATEGORY, DESCRIPTION, COMMUNE, PHONE, NAME, CONTACT_TIME)
@@ -218,8 +224,11 @@ async def _ask_confirm(ctx: Context) -> None:
     )
     ctx.say(
         summary,
-        [ctx.choice(CONFIRM_ID, "form_send"), ctx.choice("form:editmenu", "form_edit"),
-         ctx.choice(CANCEL_ID, "form_cancel")],
+        [
+            ctx.choice(CONFIRM_ID, "form_send"),
+            ctx.choice("form:editmenu", "form_edit"),
+            ctx.choice(CANCEL_ID, "form_cancel"),
+        ],
     )
 
 

@@ -28,9 +28,7 @@ async def show_list(ctx: Context) -> None:
     if not requests:
         ctx.say(ctx.t("mine_empty"), [ctx.choice(menu.REQUEST, "menu_request"), menu.back_to_menu(ctx)])
         return
-    choices = [
-        Choice(f"req:show:{r.code}", f"{r.code} · {_status(ctx, r.status)}") for r in requests
-    ]
+    choices = [Choice(f"req:show:{r.code}", f"{r.code} · {_status(ctx, r.status)}") for r in requests]
     ctx.say(ctx.t("mine_list"), [*choices, menu.back_to_menu(ctx)])
 
 

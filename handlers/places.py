@@ -34,7 +34,7 @@ def find_localities(typed: str, localities: Sequence[Locality], limit: int = 5) 
                 continue
             score = 100.0 if plain == query else fuzz.ratio(query, plain)
             # "hoa an binh duong": the commune followed by its province.
-            if query.startswith(plain + " ") and fold(clean(locality.province)).endswith(query[len(plain) + 1:]):
+            if query.startswith(plain + " ") and fold(clean(locality.province)).endswith(query[len(plain) + 1 :]):
                 score = 100.0
             best = max(best, score)
         if best >= _CLOSE:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.domain import Locality, Rule, RoutingDecision
+from handlers.domain import Locality, RoutingDecision, Rule
 
 
 def _scope(rule: Rule, locality: Locality) -> tuple[int, str] | None:

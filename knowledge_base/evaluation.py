@@ -69,7 +69,7 @@ def read_labelled(lines: Iterable[str]) -> list[Labelled]:
             data = json.loads(line)
             items.append(Labelled(str(data["q"]), tuple(str(s) for s in data.get("expect") or [])))
         except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"line {number}: expected {{\"q\": ..., \"expect\": [...]}} ({error})") from error
+            raise ValueError(f'line {number}: expected {{"q": ..., "expect": [...]}} ({error})') from error
     return items
 
 
@@ -104,14 +104,14 @@ def evaluate(items: Iterable[Labelled], match: Callable[[str], MatchResult]) -> 
 
 def format_report(report: Report) -> str:
     s = report.summary()
-    lines = [
-        f"questions: {s['questions']} ({s['in_scope']} in scope, {s['out_of_scope']} out of scope)",
-        f"answered correctly:          {report.correct_rate:6.1%}  ({report.answered_correctly}/{report.total_in_scope})",
-        f"wrong answers:               {report.wrong_rate:6.1%}  ({report.answered_wrong}/"
-        f"{report.total_in_scope + report.total_out_of_scope})",
-        f"correct within suggestions:  {report.suggestion_rate:6.1%}  ({report.within_suggestions}/{report.total_in_scope})",
-        f"out-of-scope rejected:       {report.rejection_rate:6.1%}  ({report.rejected_out_of_scope}/{report.total_out_of_scope})",
-    ]
+    rows = (
+        ("answered correctly", report.correct_rate, report.answered_correctly, report.total_in_scope),
+        ("wrong answers", report.wrong_rate, report.answered_wrong, report.total_in_scope + report.total_out_of_scope),
+        ("correct within suggestions", report.suggestion_rate, report.within_suggestions, report.total_in_scope),
+        ("out-of-scope rejected", report.rejection_rate, report.rejected_out_of_scope, report.total_out_of_scope),
+    )
+    lines = [f"questions: {s['questions']} ({s['in_scope']} in scope, {s['out_of_scope']} out of scope)"]
+    lines += [f"{name + ':':28} {rate:6.1%}  ({part}/{whole})" for name, rate, part, whole in rows]
     if report.confusion:
         lines.append("confusion (expected -> got: count):")
         lines.extend(f"  {exp} -> {got}: {n}" for (exp, got), n in report.confusion.most_common())

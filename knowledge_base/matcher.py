@@ -17,6 +17,7 @@ Candidates come from an inverted index, so only entries sharing a word with the 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -104,7 +105,7 @@ class _Phrasing:
 
 
 def _bigrams(words: Sequence[str]) -> set[str]:
-    return {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
 class Matcher:
@@ -149,7 +150,7 @@ class Matcher:
         # Words of the answers that no phrasing uses are still ordinary words of this field ("vợ",
         # "nuôi"): they weigh like a common index word, while a word found nowhere ("xăng", "euro")
         # weighs most, since it is what marks a question as out of scope.
-        self._background = frozenset(
+        self._background: frozenset[str] = frozenset(
             w
             for e in published
             for text in (e.answer, e.more)
@@ -161,8 +162,8 @@ class Matcher:
                 phrasing.weight = sum(self.weight(w) for w in phrasing.units)
         self._texts = {slug: [p.text for p in phrasings] for slug, phrasings in self._phrasings.items()}
         self._postings: dict[str, list[str]] = defaultdict(list)
-        for slug, vocab in self._vocab.items():
-            for word in vocab:
+        for slug, entry_words in self._vocab.items():
+            for word in entry_words:
                 self._postings[word].append(slug)
         self._candidate_df_limit = max(100, n // 20)
         self._known_words = sorted(w for w in self._postings if len(w) >= 3)
@@ -180,9 +181,7 @@ class Matcher:
                 return real + word[len(typed) :]
         if len(word) < 4 or word.isdigit():
             return word
-        found = process.extractOne(
-            word, self._known_words, scorer=DamerauLevenshtein.distance, score_cutoff=1
-        )
+        found = process.extractOne(word, self._known_words, scorer=DamerauLevenshtein.distance, score_cutoff=1)
         return found[0] if found else word
 
     def question_words(self, question: str) -> list[str]:
@@ -244,7 +243,9 @@ class Matcher:
             if phrasings:
                 hit = process.extractOne(text, self._texts[slug], scorer=fuzz.token_sort_ratio)
                 chars = hit[1] / 100 if hit else 0.0
-            found[slug] = Signals(cov, best_overlap, best_contained, phrase, chars, usage, best.original if best else "")
+            found[slug] = Signals(
+                cov, best_overlap, best_contained, phrase, chars, usage, best.original if best else ""
+            )
         return text, found
 
     def combine(self, signals: Signals) -> float:
@@ -260,9 +261,7 @@ class Matcher:
 
     def score(self, question: str) -> tuple[str, list[ScoredEntry]]:
         text, found = self.signals(question)
-        scored = [
-            ScoredEntry(slug, self.combine(sig), sig.coverage, sig.phrasing) for slug, sig in found.items()
-        ]
+        scored = [ScoredEntry(slug, self.combine(sig), sig.coverage, sig.phrasing) for slug, sig in found.items()]
         scored.sort(key=lambda e: e.score, reverse=True)
         return text, scored
 
@@ -274,11 +273,7 @@ class Matcher:
         best = scored[0]
         runner_up = scored[1].score if len(scored) > 1 else 0.0
         top = tuple(scored[:5])
-        if (
-            best.score >= s.answer_threshold
-            and best.coverage >= s.min_coverage
-            and best.score - runner_up >= s.margin
-        ):
+        if best.score >= s.answer_threshold and best.coverage >= s.min_coverage and best.score - runner_up >= s.margin:
             return MatchResult(question, text, ANSWER, best.slug, best.score, (), top)
         if best.score >= s.suggest_threshold:
             close = [e.slug for e in scored if e.score >= s.suggest_threshold][: s.max_suggestions]

@@ -9,9 +9,7 @@ from knowledge_base.lexicon import Lexicon
 from knowledge_base.text import clean, squeeze, tokens
 
 
-def _rewrite(
-    words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], longest: int
-) -> list[str]:
+def _rewrite(words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], longest: int) -> list[str]:
     """Replace every phrase found in table, longest match first, scanning left to right."""
     out: list[str] = []
     i = 0

@@ -49,8 +49,9 @@ class Person:
         self.replies: list[OutgoingMessage] = []
 
     async def _send(self, **fields: Any) -> list[OutgoingMessage]:
-        message = IncomingMessage(channel=CHANNEL, chat_id=self.chat_id, user_id=self.chat_id,
-                                  update_id=str(next(_update_ids)), **fields)
+        message = IncomingMessage(
+            channel=CHANNEL, chat_id=self.chat_id, user_id=self.chat_id, update_id=str(next(_update_ids)), **fields
+        )
         before = len(self.transport.sent[self.chat_id])
         await self.app.processor.process(message)
         return await self.collect(before)

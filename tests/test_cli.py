@@ -26,8 +26,13 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def hoanhap(env: dict[str, str], *args: str, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, env=env, cwd=REPO,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"hoanhap {' '.join(args)} exited {result.returncode}: {result.stderr}")
@@ -74,8 +79,8 @@ def test_kb_match_rejects_malformed_lines(env: dict[str, str]) -> None:
 def test_kb_eval_prints_rates_and_fails_below_the_bar(env: dict[str, str], tmp_path: Path) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
-        '{"q": "xin phieu ly lich tu phap", "expect": ["ly-lich-tu-phap"]}\n'
-        '{"q": "giá xăng hôm nay", "expect": []}\n', encoding="utf-8",
+        '{"q": "xin phieu ly lich tu phap", "expect": ["ly-lich-tu-phap"]}\n{"q": "giá xăng hôm nay", "expect": []}\n',
+        encoding="utf-8",
     )
     out = hoanhap(env, "kb", "eval", str(questions)).stdout
     assert "answered correctly" in out and "out-of-scope rejected" in out
@@ -87,7 +92,7 @@ def test_kb_export_import_round_trip(env: dict[str, str], tmp_path: Path) -> Non
     first = tmp_path / "kb.yaml"
     hoanhap(env, "kb", "export", "--out", str(first))
     data = yaml.safe_load(first.read_text(encoding="utf-8"))
-    data["loan"]["entries"][0]["answer"] = "Câu trả lời mới.\nDòng hai: <b>không phải HTML</b> & \"ngoặc\""
+    data["loan"]["entries"][0]["answer"] = 'Câu trả lời mới.\nDòng hai: <b>không phải HTML</b> & "ngoặc"'
     edited = tmp_path / "edited.yaml"
     edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert "1 changed" in hoanhap(env, "kb", "import", str(edited)).stdout
@@ -115,9 +120,20 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
     route = hoanhap(env, "route", "papers", "mh-binh-minh").stdout
     assert "demo-congan-binhminh" in route and "rule #" in route
 
-    form = "\n".join([
-        "3", "2", "Tôi muốn đi học nghề hàn", "1", "0912345678", "Bỏ qua", "1", "1", "1", "/quit",
-    ])
+    form = "\n".join(
+        [
+            "3",
+            "2",
+            "Tôi muốn đi học nghề hàn",
+            "1",
+            "0912345678",
+            "Bỏ qua",
+            "1",
+            "1",
+            "1",
+            "/quit",
+        ]
+    )
     chat = hoanhap(env, "chat", stdin=form + "\n").stdout
     code = chat.split("Mã của bạn: ")[1].split()[0]
     listed = json.loads(hoanhap(env, "requests", "list", "--json").stdout)
@@ -139,8 +155,13 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
 def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     hoanhap(env, "init", "--demo")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, env=env, cwd=REPO, text=True,
+        [sys.executable, "-m", "bot.cli", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
+        text=True,
     )
     assert process.stdin and process.stdout
     for line in ("3", "1", "Tôi cần tìm việc làm bốc vác"):

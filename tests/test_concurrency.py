@@ -44,4 +44,4 @@ async def test_a_hundred_people_at_once(demo_app: App) -> None:
     # and every person was told their own code, never someone else's
     for number, text in enumerate(results):
         code = text.split("Mã của bạn: ")[1].split()[0]
-        assert [r for r in rows if r.code == code][0].description.startswith(f"Người số {number} ")
+        assert next(r for r in rows if r.code == code).description.startswith(f"Người số {number} ")

@@ -25,7 +25,12 @@ async def test_start_greets_with_the_menu_as_buttons(app: App) -> None:
     await person.start()
     assert "Hòa Nhập" in person.text
     assert person.choice_ids[:6] == [
-        "menu:ask", "menu:jobs", "menu:request", "menu:mine", "menu:person", "menu:privacy",
+        "menu:ask",
+        "menu:jobs",
+        "menu:request",
+        "menu:mine",
+        "menu:person",
+        "menu:privacy",
     ]
 
 
@@ -80,12 +85,14 @@ BAD_INPUT = [
     ("   \t  ", "chưa thấy nội dung"),
     ("x" * 10_000, "dài quá"),
     ("😀😀🙏", "chỉ đọc được chữ"),
-    ("\x00\x07\x1b[31m", "chỉ đọc được chữ"),
+    ("\x00\x07\x1b\x7f", "chỉ đọc được chữ"),
+    ("\x1b[31mvay von\x1b[0m", ""),
     ("vay\x00 von\x1b", ""),
     ("Привет 你好 vay vốn", ""),
     ("<script>alert(1)</script>", ""),
     ("' OR 1=1; DROP TABLE requests; --", ""),
-    ("9999", "Không có lựa chọn số đó"),
+    ("99", "Không có lựa chọn số đó"),
+    ("12345678", "chỉ đọc được chữ"),
 ]
 
 
@@ -143,11 +150,22 @@ async def test_every_question_and_decision_is_logged(app: App) -> None:
     assert rows[1].slug == "ly-lich-tu-phap" and rows[1].score > 0
 
 
-async def test_forged_or_stale_buttons_are_refused_politely(app: App) -> None:
+FORGED = [
+    ("faq:khong-co", "Nút này không còn dùng được"),
+    ("zzz", "Nút này không còn dùng được"),
+    ("form:confirm", "Nút này không còn dùng được"),
+    ("cat:../../etc", "Nút này không còn dùng được"),
+    ("menu:" + "x" * 5000, "Nút này không còn dùng được"),
+    ("req:show:YC-000000", "Không thấy yêu cầu YC-000000"),
+    ("req:cancelyes:YC-000000", "đã kết thúc hoặc không có"),
+]
+
+
+@pytest.mark.parametrize(("forged", "reply"), FORGED)
+async def test_forged_or_stale_buttons_are_refused_politely(app: App, forged: str, reply: str) -> None:
     person = await started(app)
-    for forged in ("faq:khong-co", "zzz", "form:confirm", "req:show:YC-000000", "cat:../../etc"):
-        await person.presses_raw(forged)
-        assert "Nút này không còn dùng được" in person.text
+    await person.presses_raw(forged)
+    assert reply in person.text
 
 
 async def test_sticker_gets_a_kind_reply(app: App) -> None:

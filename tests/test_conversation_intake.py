@@ -17,7 +17,7 @@ async def at_step(app: App, step: str, chat_id: str = "p1") -> Person:
         ("category", lambda: person.presses("form:cat:employment")),
         ("description", lambda: person.says("Tôi cần tìm việc làm phụ hồ gần nhà")),
         ("commune", lambda: person.presses("form:loc:mh-an-hoa")),
-        ("phone", lambda: person.says("0912 345 678")),
+        ("phone", lambda: person.says("0356 789 012")),
         ("name", lambda: person.presses("form:skip")),
         ("contact_time", lambda: person.presses("form:time:morning")),
         ("consent", lambda: person.presses("form:yes")),
@@ -80,7 +80,11 @@ async def test_the_whole_form(demo_app: App) -> None:
         row = await uow.requests.get_row(code)
         assert row is not None
         assert (row.category, row.agency_code, row.locality_code, row.phone, row.name) == (
-            "loan", "demo-nhcsxh", "mh-cat-tuong", "+84912345678", "Anh Ba",
+            "loan",
+            "demo-nhcsxh",
+            "mh-cat-tuong",
+            "+84912345678",
+            "Anh Ba",
         )
         assert row.contact_time == "afternoon"
         assert row.routing["rule_id"] == row.rule_id

@@ -41,7 +41,9 @@ def test_entries_are_complete_and_short(entry: FaqEntry) -> None:
 
 def test_the_bar_on_the_development_questions() -> None:
     """The acceptance bar: >= 90% answered correctly, <= 3% wrong, >= 90% out-of-scope rejected."""
-    report = evaluate(read_labelled((DATA / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()), MATCHER.match)
+    report = evaluate(
+        read_labelled((DATA / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()), MATCHER.match
+    )
     assert report.correct_rate >= 0.90, report.summary()
     assert report.wrong_rate <= 0.03, report.summary()
     assert report.rejection_rate >= 0.90, report.summary()

@@ -42,7 +42,9 @@ async def test_every_category_reaches_an_agency_in_every_demo_commune(demo_app: 
 
 async def test_a_rule_change_takes_effect_without_restart(demo_app: App) -> None:
     async with demo_app.uow() as uow:
-        await uow.rules.add(category="employment", locality_code="mh-an-hoa", agency_code="demo-ubnd", active=True, note="")
+        await uow.rules.add(
+            category="employment", locality_code="mh-an-hoa", agency_code="demo-ubnd", active=True, note=""
+        )
         await uow.commit()
     # the same running app, the next request: rules are read per message, not cached at start
     async with demo_app.uow() as uow:

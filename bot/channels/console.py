@@ -42,7 +42,11 @@ class ConsoleChannel:
 
     async def _handle(self, kind: str, text: str = "") -> None:
         message = IncomingMessage(
-            channel=CHANNEL, chat_id=self.chat_id, user_id=self.chat_id, kind=kind, text=text,
+            channel=CHANNEL,
+            chat_id=self.chat_id,
+            user_id=self.chat_id,
+            kind=kind,
+            text=text,
             update_id=uuid.uuid4().hex,
         )
         await self.processor.process(message)

@@ -64,8 +64,8 @@ class InboundRepo(_Repo):
         """True the first time an update is seen; False for a redelivery (nothing is then done)."""
         values = {"channel": channel, "update_id": update_id, "received_at": now}
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
-        statement = insert(InboundUpdateRow).values(**values).on_conflict_do_nothing(
-            index_elements=["channel", "update_id"]
+        statement = (
+            insert(InboundUpdateRow).values(**values).on_conflict_do_nothing(index_elements=["channel", "update_id"])
         )
         result = await self.session.execute(statement)
         return bool(getattr(result, "rowcount", 0))
@@ -88,8 +88,14 @@ class ConversationRepo(_Repo):
         await self.session.execute(
             insert(ConversationRow)
             .values(
-                channel=channel, chat_id=chat_id, user_id=user_id, locale="vi", state={},
-                unreachable=False, created_at=now, updated_at=now,
+                channel=channel,
+                chat_id=chat_id,
+                user_id=user_id,
+                locale="vi",
+                state={},
+                unreachable=False,
+                created_at=now,
+                updated_at=now,
             )
             .on_conflict_do_nothing(index_elements=["channel", "chat_id"])
         )
@@ -120,8 +126,17 @@ class OutboxRepo(_Repo):
         request_id: int | None = None,
     ) -> OutboxRow:
         row = OutboxRow(
-            channel=channel, chat_id=chat_id, kind=kind, payload=payload, status="pending", attempts=0,
-            next_attempt_at=now, last_error="", request_id=request_id, created_at=now, sent_at=None,
+            channel=channel,
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            request_id=request_id,
+            created_at=now,
+            sent_at=None,
         )
         self.session.add(row)
         await self.session.flush()
@@ -186,9 +201,16 @@ class MatchLogRepo(_Repo):
         now: datetime,
     ) -> int:
         row = MatchLogRow(
-            created_at=now, channel=channel, conversation_id=conversation_id,
-            question=question, normalized=normalized, decision=decision, slug=slug, score=score,
-            suggestions=list(suggestions), chosen_slug=None,
+            created_at=now,
+            channel=channel,
+            conversation_id=conversation_id,
+            question=question,
+            normalized=normalized,
+            decision=decision,
+            slug=slug,
+            score=score,
+            suggestions=list(suggestions),
+            chosen_slug=None,
         )
         self.session.add(row)
         await self.session.flush()
@@ -213,11 +235,21 @@ class FaqRepo(_Repo):
         return int((await self.session.execute(select(func.count()).select_from(FaqEntryRow))).scalar_one())
 
     async def all(self) -> list[FaqEntry]:
-        rows = (await self.session.execute(select(FaqEntryRow).order_by(FaqEntryRow.position, FaqEntryRow.id))).scalars()
+        rows = (
+            await self.session.execute(select(FaqEntryRow).order_by(FaqEntryRow.position, FaqEntryRow.id))
+        ).scalars()
         return [
             FaqEntry(
-                slug=r.slug, title=r.title, answer=r.answer, phrasings=list(r.phrasings), keywords=list(r.keywords),
-                category=r.category, status=r.status, more=r.more, legal_basis=r.legal_basis, source=r.source,
+                slug=r.slug,
+                title=r.title,
+                answer=r.answer,
+                phrasings=list(r.phrasings),
+                keywords=list(r.keywords),
+                category=r.category,
+                status=r.status,
+                more=r.more,
+                legal_basis=r.legal_basis,
+                source=r.source,
             )
             for r in rows
         ]
@@ -253,10 +285,17 @@ class FaqRepo(_Repo):
 
 class AuditRepo(_Repo):
     async def add(
-        self, actor: str, action: str, target: str, now: datetime,
-        before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+        self,
+        actor: str,
+        action: str,
+        target: str,
+        now: datetime,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(AuditLogRow(created_at=now, actor=actor, action=action, target=target, before=before, after=after))
+        self.session.add(
+            AuditLogRow(created_at=now, actor=actor, action=action, target=target, before=before, after=after)
+        )
 
 
 def _agency(row: AgencyRow) -> Agency:
@@ -351,11 +390,22 @@ class RequestRepo(_Repo):
         for _ in range(5):
             code = await self._new_code()
             row = RequestRow(
-                code=code, conversation_id=request.conversation_id, category=request.category,
-                description=request.description, locality_code=request.locality_code, phone=request.phone,
-                name=request.name, contact_time=request.contact_time, consent_at=request.consent_at,
-                status="new", agency_code=request.routing.agency_code, rule_id=request.routing.rule_id,
-                routing=request.routing.to_dict(), faq_slug=request.faq_slug, created_at=now, updated_at=now,
+                code=code,
+                conversation_id=request.conversation_id,
+                category=request.category,
+                description=request.description,
+                locality_code=request.locality_code,
+                phone=request.phone,
+                name=request.name,
+                contact_time=request.contact_time,
+                consent_at=request.consent_at,
+                status="new",
+                agency_code=request.routing.agency_code,
+                rule_id=request.routing.rule_id,
+                routing=request.routing.to_dict(),
+                faq_slug=request.faq_slug,
+                created_at=now,
+                updated_at=now,
             )
             try:
                 # A savepoint: two people may draw the same free code at once; the loser draws again.
@@ -364,9 +414,13 @@ class RequestRepo(_Repo):
                     await self.session.flush()
             except IntegrityError:
                 continue
-            self.session.add(RequestEventRow(request_id=row.id, type="created", actor="person", data={}, created_at=now))
             self.session.add(
-                RequestEventRow(request_id=row.id, type="routed", actor="system", data=request.routing.to_dict(), created_at=now)
+                RequestEventRow(request_id=row.id, type="created", actor="person", data={}, created_at=now)
+            )
+            self.session.add(
+                RequestEventRow(
+                    request_id=row.id, type="routed", actor="system", data=request.routing.to_dict(), created_at=now
+                )
             )
             await self.session.flush()
             return code
@@ -385,14 +439,22 @@ class RequestRepo(_Repo):
             for e in await self.events(row.id)
         )
         return RequestView(
-            row.code, row.category, row.status, row.agency_code, row.locality_code, row.created_at,
-            row.description, events,
+            row.code,
+            row.category,
+            row.status,
+            row.agency_code,
+            row.locality_code,
+            row.created_at,
+            row.description,
+            events,
         )
 
     async def for_conversation(self, conversation_id: int, limit: int = 10) -> list[RequestView]:
         statement = (
-            select(RequestRow).where(RequestRow.conversation_id == conversation_id)
-            .order_by(RequestRow.id.desc()).limit(limit)
+            select(RequestRow)
+            .where(RequestRow.conversation_id == conversation_id)
+            .order_by(RequestRow.id.desc())
+            .limit(limit)
         )
         return [
             RequestView(r.code, r.category, r.status, r.agency_code, r.locality_code, r.created_at)
@@ -411,7 +473,9 @@ class RequestRepo(_Repo):
         row = await self.get_row(code)
         if row is None:
             raise LookupError(code)
-        self.session.add(RequestEventRow(request_id=row.id, type=event_type, actor=actor, data=data or {}, created_at=now))
+        self.session.add(
+            RequestEventRow(request_id=row.id, type=event_type, actor=actor, data=data or {}, created_at=now)
+        )
         row.updated_at = now
         await self.session.flush()
 
@@ -423,11 +487,15 @@ class RequestRepo(_Repo):
         row.status = status
         row.updated_at = now
         self.session.add(
-            RequestEventRow(request_id=row.id, type="status", actor=actor, data={"from": before, "to": status}, created_at=now)
+            RequestEventRow(
+                request_id=row.id, type="status", actor=actor, data={"from": before, "to": status}, created_at=now
+            )
         )
         await self.session.flush()
 
-    async def list_rows(self, agency: str | None = None, status: str | None = None, limit: int = 500) -> list[RequestRow]:
+    async def list_rows(
+        self, agency: str | None = None, status: str | None = None, limit: int = 500
+    ) -> list[RequestRow]:
         statement = select(RequestRow).order_by(RequestRow.id.desc()).limit(limit)
         if agency:
             statement = statement.where(RequestRow.agency_code == agency)
