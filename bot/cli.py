@@ -23,6 +23,7 @@ from bot.request_actions import RequestActionError, change_status, reply
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
+from handlers.places import find_localities
 from handlers.routing import route
 from knowledge_base.evaluation import evaluate, format_report, read_labelled
 from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_file
@@ -197,6 +198,10 @@ async def cmd_route(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         locality = await uow.localities.get(args.locality)
         if locality is None:
+            # Not a code: a name as people write it, old (pre-merger) names included.
+            found, sure = find_localities(args.locality, await uow.localities.all())
+            locality = found[0] if sure else None
+        if locality is None:
             print(f"no locality {args.locality}", file=sys.stderr)
             return 2
         decision = route(args.category, locality, await uow.rules.active_rules())
@@ -204,6 +209,7 @@ async def cmd_route(app: App, args: argparse.Namespace) -> int:
     if decision is None:
         print("no rule covers this request", file=sys.stderr)
         return 1
+    print(f"locality: {locality.code} ({locality.name}, {locality.province})")
     print(f"agency: {decision.agency_code} ({agency.name if agency else '?'})")
     print(f"rule:   {decision.reason}")
     return 0
@@ -218,7 +224,9 @@ def _request_summary(row: RequestRow) -> dict[str, Any]:
         "category": row.category,
         "status": row.status,
         "agency": row.agency_code,
+        "agency_code": row.agency_code,
         "locality": row.locality_code,
+        "locality_code": row.locality_code,
         "created_at": row.created_at.isoformat(),
     }
 
@@ -343,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rt = sub.add_parser("route", help="which agency would receive a request")
     rt.add_argument("category")
-    rt.add_argument("locality")
+    rt.add_argument("locality", help="a locality code, or its name (old names too)")
     rt.set_defaults(run=cmd_route)
 
     requests = sub.add_parser("requests").add_subparsers(dest="requests_command", required=True)

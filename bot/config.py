@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     match_answer_threshold: Annotated[float, Field(ge=0, le=1)] = 0.55
     match_suggest_threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
     match_margin: Annotated[float, Field(ge=0, le=1)] = 0.06
-    match_min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.6
+    match_min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
 
     # A question longer than this is asked to be shortened rather than matched.
     max_question_chars: Annotated[int, Field(ge=20)] = 600

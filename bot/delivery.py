@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.clock import Clock
+from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,7 @@ class Transport(Protocol):
 
 @dataclass
 class OutboxSender:
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     transports: Mapping[str, Transport]
     clock: Clock
     batch_size: int = 50
@@ -58,7 +57,7 @@ class OutboxSender:
         """Send what is due now; the number of rows handled (sent, retried or failed)."""
         if not self.transports:
             return 0
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.database) as uow:
             rows = await uow.outbox.claim_due(self.clock(), self.batch_size, list(self.transports))
             for row in rows:
                 transport = self.transports[row.channel]

@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.knowledge import KnowledgeBase
 from bot.notify import enqueue_agency
+from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 from handlers import core
 from handlers.context import Context, CoreSettings
@@ -25,7 +25,7 @@ _ATTEMPTS = 5
 
 @dataclass
 class MessageProcessor:
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     kb: KnowledgeBase
     texts: Texts
     clock: Clock
@@ -47,7 +47,7 @@ class MessageProcessor:
         raise AssertionError("unreachable")
 
     async def _process_once(self, message: IncomingMessage) -> bool:
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.database) as uow:
             now = self.clock()
             if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
                 return False
@@ -72,21 +72,24 @@ class MessageProcessor:
             except Exception:
                 log.exception("the core failed on a message from %s", message.channel)
                 await uow.rollback()
-                return await self._apologise(message)
-            conversation.state = state.to_dict()
-            conversation.locale = state.locale
-            conversation.updated_at = now
-            conversation.unreachable = False
-            for reply in replies:
-                await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
-            for notification in ctx.notifications:
-                await enqueue_agency(uow, notification, now)
-            await uow.commit()
-            return True
+                replies = None
+            if replies is not None:
+                conversation.state = state.to_dict()
+                conversation.locale = state.locale
+                conversation.updated_at = now
+                conversation.unreachable = False
+                for reply in replies:
+                    await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
+                for notification in ctx.notifications:
+                    await enqueue_agency(uow, notification, now)
+                await uow.commit()
+                return True
+        # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.
+        return await self._apologise(message)
 
     async def _apologise(self, message: IncomingMessage) -> bool:
         """A bug must not make the platform redeliver the same message forever: say sorry, move on."""
-        async with UnitOfWork(self.sessions) as uow:
+        async with UnitOfWork(self.database) as uow:
             now = self.clock()
             if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
                 return False

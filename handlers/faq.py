@@ -16,18 +16,22 @@ ASK_PERSON = "ask:person"
 CRISIS_SLUG = "tu-van-tam-ly"
 
 
-def entry_choices(ctx: Context, entry: FaqEntry, *, with_more: bool = True) -> list[Choice]:
+def entry_choices(
+    ctx: Context, entry: FaqEntry, *, with_more: bool = True, related: tuple[str, ...] = ()
+) -> list[Choice]:
     choices: list[Choice] = []
     if with_more and entry.more:
         choices.append(ctx.choice(f"{MORE}:{entry.slug}", "faq_more"))
     if entry.category:
         choices.append(ctx.choice(f"{NEED_HELP}:{entry.slug}", "faq_need_help"))
+    choices += [Choice(f"{ENTRY}:{slug}", ctx.kb.entries[slug].title) for slug in related if slug in ctx.kb.entries]
     choices.append(menu.back_to_menu(ctx))
     return choices
 
 
-def show_entry(ctx: Context, entry: FaqEntry) -> None:
-    ctx.say(entry.answer, entry_choices(ctx, entry))
+def show_entry(ctx: Context, entry: FaqEntry, related: tuple[str, ...] = ()) -> None:
+    """The answer, with "more", "I need help with this", and close neighbours as buttons."""
+    ctx.say(entry.answer, entry_choices(ctx, entry, related=related))
 
 
 def show_more(ctx: Context, entry: FaqEntry) -> None:
@@ -80,7 +84,7 @@ async def answer(ctx: Context, text: str) -> None:
     result, match_id = await match_and_log(ctx, text)
     ctx.state.draft_question = text
     if result.decision == ANSWER and result.slug:
-        show_entry(ctx, ctx.kb.entries[result.slug])
+        show_entry(ctx, ctx.kb.entries[result.slug], related=result.suggestions)
     elif result.decision == SUGGEST:
         ctx.state.last_match_id = match_id
         choices = [Choice(f"{ENTRY}:{slug}", ctx.kb.entries[slug].title) for slug in result.suggestions]

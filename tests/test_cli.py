@@ -119,6 +119,7 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
     assert {"code", "name", "province", "aliases"} <= set(localities[0])
     route = hoanhap(env, "route", "papers", "mh-binh-minh").stdout
     assert "demo-congan-binhminh" in route and "rule #" in route
+    assert "demo-congan-binhminh" in hoanhap(env, "route", "papers", "phuong binh minh thuong").stdout  # old name
 
     form = "\n".join(
         [
@@ -175,7 +176,7 @@ def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
 
-    out = hoanhap(env, "chat", stdin="1\nxa an hoa\n1\n").stdout
+    out = hoanhap(env, "chat", stdin="1\nxa cat loi\n1\n").stdout
     assert "Bạn đang gửi dở một yêu cầu. Tiếp tục?" in out
-    assert "Có phải Xã An Hòa, Tỉnh Minh Họa không?" in out
+    assert "Có phải Xã Cát Tường, Tỉnh Minh Họa không?" in out  # typed under its old name
     assert "Số điện thoại" in out

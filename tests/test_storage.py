@@ -14,9 +14,9 @@ from tests.harness import FakeClock
 async def test_migrations_are_current_and_idempotent(app: App) -> None:
     from bot.storage.database import migrate
 
-    assert await schema_is_current(app.engine)
-    await migrate(app.engine)  # a second start migrates nothing
-    assert await schema_is_current(app.engine)
+    assert await schema_is_current(app.database.engine)
+    await migrate(app.database.engine)  # a second start migrates nothing
+    assert await schema_is_current(app.database.engine)
 
 
 async def test_shipped_knowledge_base_is_imported_once(app: App) -> None:

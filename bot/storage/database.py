@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +55,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    # SQLite has one writer at a time: this process's units of work queue on this lock instead of
+    # each holding a pooled connection while it waits for the file lock. None on PostgreSQL.
+    serial: asyncio.Lock | None
+
+
+def open_database(url: str) -> Database:
+    engine = create_engine(url)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    return Database(engine, sessions, asyncio.Lock() if engine.dialect.name == "sqlite" else None)
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:

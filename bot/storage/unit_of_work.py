@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.database import Database
 from bot.storage.repositories import (
     AgencyRepo,
     AuditRepo,
@@ -24,12 +25,18 @@ from bot.storage.repositories import (
 class UnitOfWork:
     session: AsyncSession
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._sessions()
-        await self.session.begin()
+        if self._database.serial is not None:
+            await self._database.serial.acquire()
+        try:
+            self.session = self._database.sessions()
+            await self.session.begin()
+        except BaseException:
+            self._release()
+            raise
         s = self.session
         self.meta = MetaRepo(s)
         self.inbound = InboundRepo(s)
@@ -55,6 +62,13 @@ class UnitOfWork:
     ) -> None:
         # Anything not committed explicitly is rolled back: a crash mid-message leaves no trace.
         # A clean exit from a read-only unit only closes, so loaded rows stay readable.
-        if exc_type is not None and self.session.in_transaction():
-            await self.session.rollback()
-        await self.session.close()
+        try:
+            if exc_type is not None and self.session.in_transaction():
+                await self.session.rollback()
+            await self.session.close()
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._database.serial is not None:
+            self._database.serial.release()
