@@ -7,19 +7,23 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from bot import reference_data
+from bot.agency_desk import create_link_code
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, ConsoleTransport
+from bot.channels.telegram.client import make_bot
 from bot.config import Settings
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
 from bot.request_actions import RequestActionError, change_status, reply
+from bot.server import run_worker, serve, set_telegram_webhook
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
@@ -296,6 +300,59 @@ async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
     )
 
 
+# -- serving and channels ------------------------------------------------------------------------
+
+
+async def cmd_serve(app: App, args: argparse.Namespace) -> int:
+    print(f"Hòa Nhập on http://{app.settings.host}:{app.settings.port}  (health: /healthz, /readyz)", flush=True)
+    if app.settings.telegram_token is None:
+        print("Telegram: off (set HOANHAP_TELEGRAM_TOKEN to turn it on)", flush=True)
+    elif app.settings.telegram_webhook_url:
+        print(f"Telegram: webhook at {app.settings.telegram_webhook_url}", flush=True)
+    else:
+        print("Telegram: long polling", flush=True)
+    await serve(app)
+    return 0
+
+
+async def cmd_worker(app: App, args: argparse.Namespace) -> int:
+    stop = asyncio.Event()
+    await run_worker(app, stop)
+    return 0
+
+
+async def cmd_telegram_set_webhook(app: App, args: argparse.Namespace) -> int:
+    token = app.settings.telegram_token
+    if token is None or not token.get_secret_value():
+        print("HOANHAP_TELEGRAM_TOKEN is not set", file=sys.stderr)
+        return 2
+    bot = make_bot(token.get_secret_value(), app.settings.telegram_api_base)
+    try:
+        target = await set_telegram_webhook(app, bot)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    finally:
+        await bot.session.close()
+    print(f"webhook registered: {target} (its secret is kept in the database)")
+    return 0
+
+
+async def cmd_agencies_link_code(app: App, args: argparse.Namespace) -> int:
+    hours = args.hours or app.settings.link_code_hours
+    async with app.uow() as uow:
+        try:
+            code = await create_link_code(uow, args.agency, app.clock(), timedelta(hours=hours))
+        except RequestActionError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"One-time code for {args.agency}, valid {hours} hours. In the agency's Telegram group, send:")
+    print(f"/lienket {code}")
+    print(code)
+    return 0
+
+
 # -- parser --------------------------------------------------------------------------------------
 
 
@@ -343,6 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     al = agencies.add_parser("list")
     al.add_argument("--json", action="store_true")
     al.set_defaults(run=cmd_agencies_list)
+    lc = agencies.add_parser("link-code", help="a one-time code that links a Telegram group to an agency")
+    lc.add_argument("agency")
+    lc.add_argument("--hours", type=int, default=0)
+    lc.set_defaults(run=cmd_agencies_link_code)
 
     localities = sub.add_parser("localities").add_subparsers(dest="localities_command", required=True)
     ll = localities.add_parser("list")
@@ -374,6 +435,13 @@ def build_parser() -> argparse.ArgumentParser:
     rr.add_argument("text")
     rr.add_argument("--actor", default="operator")
     rr.set_defaults(run=cmd_requests_reply)
+    sv = sub.add_parser("serve", help="web server, channels whose settings are present, and the outbox sender")
+    sv.set_defaults(run=cmd_serve)
+    sub.add_parser("worker", help="only the outbox sender").set_defaults(run=cmd_worker)
+    telegram = sub.add_parser("telegram").add_subparsers(dest="telegram_command", required=True)
+    telegram.add_parser("set-webhook", help="register HOANHAP_TELEGRAM_WEBHOOK_URL with a new secret").set_defaults(
+        run=cmd_telegram_set_webhook
+    )
     return parser
 
 

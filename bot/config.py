@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge_base.matcher import MatchSettings
@@ -19,6 +19,16 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     default_locale: str = "vi"
     console_chat_id: str = "console"
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    # How long a one-time code for linking an agency's group stays valid.
+    link_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 48
 
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
     match_answer_threshold: Annotated[float, Field(ge=0, le=1)] = 0.55

@@ -31,6 +31,8 @@ class SendResult:
     permanent: bool = False
     unreachable: bool = False
     error: str = ""
+    # The platform's id of what was sent (the last part, when split): replies to it can be traced.
+    external_id: str = ""
 
 
 SENT = SendResult(ok=True)
@@ -70,6 +72,7 @@ class OutboxSender:
                 row.attempts += 1
                 if result.ok:
                     row.status, row.sent_at, row.last_error = "sent", now, ""
+                    row.external_id = result.external_id or None
                 elif result.permanent or row.attempts >= self.max_attempts:
                     row.status, row.last_error = "failed", result.error[:500]
                     if result.unreachable:

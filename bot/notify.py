@@ -13,26 +13,76 @@ from handlers.texts import Texts
 AGENCY_CHANNEL = "agency"
 
 
-async def enqueue_agency(uow: UnitOfWork, notification: Notification, now: datetime) -> None:
-    """One outbox row per agency event; the agency's channels (Telegram group, web queue) deliver it."""
+AGENCY_POST = "agency_post"
+# Events whose post carries the request's details and the claim / resolve buttons.
+_FULL_POSTS = {"created": "staff_post_created", "transferred_in": "staff_post_transferred_in"}
+
+
+async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification) -> OutgoingMessage | None:
+    """What an agency's staff read about an event of one of their requests (in the default locale)."""
     request = await uow.requests.get_row(notification.request_code)
+    if request is None:
+        return None
+    locale = texts.default_locale
+    code = request.code
+    if notification.event in _FULL_POSTS:
+        locality = await uow.localities.get(request.locality_code)
+        source = await uow.agencies.get(str(notification.data.get("from", "")))
+        text = texts.get(
+            locale,
+            _FULL_POSTS[notification.event],
+            code=code,
+            category=texts.get(locale, f"category_{request.category}"),
+            commune=f"{locality.name}, {locality.province}" if locality else request.locality_code,
+            description=request.description,
+            phone=request.phone,
+            name=request.name or texts.get(locale, "form_no_name"),
+            contact_time=texts.get(locale, f"contact_time_{request.contact_time or 'any'}"),
+            from_agency=source.name if source else notification.data.get("from", ""),
+        )
+        choices = (
+            Choice(f"staff:claim:{code}", texts.get(locale, "staff_claim")),
+            Choice(f"staff:done:{code}", texts.get(locale, "staff_done")),
+        )
+        return OutgoingMessage(text, choices)
+    if notification.event == "person_message":
+        return OutgoingMessage(
+            texts.get(locale, "staff_post_person_message", code=code, text=notification.data["text"])
+        )
+    if notification.event == "cancelled":
+        return OutgoingMessage(texts.get(locale, "staff_post_cancelled", code=code))
+    return None
+
+
+async def enqueue_agency(uow: UnitOfWork, texts: Texts, notification: Notification, now: datetime) -> None:
+    """A post per agency event, to each channel the agency works from.
+
+    An agency with no channel linked yet gets its posts addressed to the `agency` placeholder; they
+    wait there, in order, and move to the agency's group the moment one is linked.
+    """
+    message = await agency_post(uow, texts, notification)
+    request = await uow.requests.get_row(notification.request_code)
+    if message is None or request is None:
+        return
     payload: dict[str, Any] = {
+        **message.to_payload(),
         "request_code": notification.request_code,
         "event": notification.event,
-        "data": notification.data,
     }
-    await uow.outbox.add(
-        AGENCY_CHANNEL,
-        notification.agency_code,
-        payload,
-        now,
-        kind="agency_notification",
-        request_id=request.id if request else None,
-    )
+    targets = [(c.channel, c.chat_id) for c in await uow.agency_channels.for_agency(notification.agency_code)]
+    for channel, chat_id in targets or [(AGENCY_CHANNEL, notification.agency_code)]:
+        await uow.outbox.add(channel, chat_id, payload, now, kind=AGENCY_POST, request_id=request.id)
 
 
 async def enqueue_person(
-    uow: UnitOfWork, texts: Texts, request: RequestRow, key: str, now: datetime, **values: str
+    uow: UnitOfWork,
+    texts: Texts,
+    request: RequestRow,
+    key: str,
+    now: datetime,
+    *,
+    answer_back: bool = False,
+    **values: str,
 ) -> None:
     """A message to the person who sent a request, on their own channel and in their language."""
     conversation = await uow.conversations.get(request.conversation_id)
@@ -40,5 +90,8 @@ async def enqueue_person(
         return
     locale = conversation.locale if texts.supports(conversation.locale) else texts.default_locale
     text = texts.get(locale, key, code=request.code, **values)
-    message = OutgoingMessage(text, (Choice(f"req:show:{request.code}", texts.get(locale, "mine_view")),))
+    choices = [Choice(f"req:show:{request.code}", texts.get(locale, "mine_view"))]
+    if answer_back:
+        choices.insert(0, Choice(f"req:add:{request.code}", texts.get(locale, "mine_answer_back")))
+    message = OutgoingMessage(text, tuple(choices))
     await uow.outbox.add(conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id)

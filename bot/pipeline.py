@@ -81,7 +81,7 @@ class MessageProcessor:
                 for reply in replies:
                     await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
                 for notification in ctx.notifications:
-                    await enqueue_agency(uow, notification, now)
+                    await enqueue_agency(uow, self.texts, notification, now)
                 await uow.commit()
                 return True
         # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.

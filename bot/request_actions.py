@@ -69,5 +69,5 @@ async def transfer(
     await uow.requests.add_event(
         code, "transferred", now, actor=actor, data={"from": before, "to": agency_code, "reason": reason}
     )
-    await enqueue_agency(uow, Notification(agency_code, code, "transferred_in", {"from": before}), now)
+    await enqueue_agency(uow, texts, Notification(agency_code, code, "transferred_in", {"from": before}), now)
     await enqueue_person(uow, texts, row, "notify_transferred", now, agency=agency.name)

@@ -45,9 +45,16 @@ class Context:
     def choice(self, choice_id: str, text_key: str, **values: Any) -> Choice:
         return Choice(choice_id, self.t(text_key, **values))
 
-    def say(self, text: str, choices: list[Choice] | tuple[Choice, ...] = (), *, ask_phone: bool = False) -> None:
+    def say(
+        self,
+        text: str,
+        choices: list[Choice] | tuple[Choice, ...] = (),
+        *,
+        ask_phone: bool = False,
+        remove_keyboard: bool = False,
+    ) -> None:
         """Queue a reply; the choices of the last reply are what a typed number refers to."""
-        self.replies.append(OutgoingMessage(text, tuple(choices), ask_phone=ask_phone))
+        self.replies.append(OutgoingMessage(text, tuple(choices), ask_phone=ask_phone, remove_keyboard=remove_keyboard))
         if choices:
             self.state.choices = [[c.id, c.label] for c in choices]
 

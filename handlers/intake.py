@@ -270,8 +270,15 @@ async def _submit(ctx: Context) -> None:
 
 
 def cancel(ctx: Context) -> None:
+    was_at_phone = ctx.state.step == PHONE
     ctx.state.reset_flow()
-    ctx.say(ctx.t("form_cancelled"), menu.main_choices(ctx))
+    ctx.say(ctx.t("form_cancelled"), remove_keyboard=was_at_phone)
+    menu.show_menu(ctx)
+
+
+def _take_phone(ctx: Context, phone: str) -> None:
+    _draft(ctx)["phone"] = phone
+    ctx.say(ctx.t("form_phone_saved", phone=mask_phone(phone)), remove_keyboard=True)
 
 
 # -- answers -------------------------------------------------------------------------------------
@@ -319,7 +326,7 @@ async def on_text(ctx: Context, text: str) -> None:
         if phone is None:
             await _invalid(ctx, text, "form_phone_invalid")
         else:
-            draft["phone"] = phone
+            _take_phone(ctx, phone)
             await next_step(ctx)
     elif step == NAME:
         if len(text) > NAME_LIMIT or not has_letters(text):
@@ -346,7 +353,7 @@ async def on_contact(ctx: Context, phone_text: str, is_own: bool) -> None:
         ctx.say(ctx.t("form_phone_invalid"))
         await ask_step(ctx)
     else:
-        _draft(ctx)["phone"] = phone
+        _take_phone(ctx, phone)
         await next_step(ctx)
 
 

@@ -42,6 +42,8 @@ class OutgoingMessage:
     choices: tuple[Choice, ...] = ()
     ask_phone: bool = False
     link: str = ""
+    # The phone question is over: channels that showed a "share my number" keyboard take it away.
+    remove_keyboard: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -49,6 +51,7 @@ class OutgoingMessage:
             "choices": [[c.id, c.label] for c in self.choices],
             "ask_phone": self.ask_phone,
             "link": self.link,
+            "remove_keyboard": self.remove_keyboard,
         }
 
     @classmethod
@@ -58,6 +61,7 @@ class OutgoingMessage:
             choices=tuple(Choice(str(i), str(label)) for i, label in payload.get("choices") or []),
             ask_phone=bool(payload.get("ask_phone")),
             link=str(payload.get("link") or ""),
+            remove_keyboard=bool(payload.get("remove_keyboard")),
         )
 
 

@@ -108,9 +108,12 @@ class OutboxRow(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # The platform's id of the message once sent: a staff reply to an agency post finds its request.
+    external_id: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
+        Index("ix_outbox_external", "channel", "chat_id", "external_id"),
     )
 
 
@@ -206,3 +209,28 @@ class RequestEventRow(Base):
     actor: Mapped[str] = mapped_column(String(120), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class AgencyChannelRow(Base):
+    """Where an agency works its queue outside the web: a Telegram group, for now."""
+
+    __tablename__ = "agency_channels"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code", onupdate="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    linked_by: Mapped[str] = mapped_column(String(200), default="")
+    linked_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+
+class LinkCodeRow(Base):
+    """A one-time, expiring code an admin gives an agency to link its group; only its hash is kept."""
+
+    __tablename__ = "link_codes"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code", onupdate="CASCADE"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

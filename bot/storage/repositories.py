@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -14,12 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
+    AgencyChannelRow,
     AgencyRow,
     AuditLogRow,
     ConversationRow,
     FaqEntryRow,
     FaqVersionRow,
     InboundUpdateRow,
+    LinkCodeRow,
     LocalityRow,
     MatchLogRow,
     Meta,
@@ -48,6 +50,14 @@ class MetaRepo(_Repo):
     async def get(self, key: str) -> str | None:
         row = await self.session.get(Meta, key)
         return row.value if row else None
+
+    async def set(self, key: str, value: str) -> None:
+        row = await self.session.get(Meta, key, with_for_update=True)
+        if row is None:
+            self.session.add(Meta(key=key, value=value))
+        else:
+            row.value = value
+        await self.session.flush()
 
     async def bump(self, key: str) -> int:
         row = await self.session.get(Meta, key, with_for_update=True)
@@ -178,6 +188,22 @@ class OutboxRepo(_Repo):
             .order_by(OutboxRow.id)
         )
         return list((await self.session.execute(statement)).scalars())
+
+    async def request_of_post(self, channel: str, chat_id: str, external_id: str) -> int | None:
+        """The request an agency post (by its platform message id) was about."""
+        statement = select(OutboxRow.request_id).where(
+            OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.external_id == external_id
+        )
+        return (await self.session.execute(statement.limit(1))).scalar_one_or_none()
+
+    async def readdress(self, from_channel: str, from_chat: str, to_channel: str, to_chat: str) -> int:
+        """Pending rows waiting for an address (an agency with no channel yet) go to its new channel."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.channel == from_channel, OutboxRow.chat_id == from_chat, OutboxRow.status == "pending")
+            .values(channel=to_channel, chat_id=to_chat)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def count(self, status: str | None = None) -> int:
         statement = select(func.count()).select_from(OutboxRow)
@@ -429,6 +455,9 @@ class RequestRepo(_Repo):
     async def get_row(self, code: str) -> RequestRow | None:
         return (await self.session.execute(select(RequestRow).where(RequestRow.code == code))).scalar_one_or_none()
 
+    async def get_by_id(self, request_id: int) -> RequestRow | None:
+        return await self.session.get(RequestRow, request_id)
+
     async def events(self, request_id: int) -> list[RequestEventRow]:
         statement = select(RequestEventRow).where(RequestEventRow.request_id == request_id).order_by(RequestEventRow.id)
         return list((await self.session.execute(statement)).scalars())
@@ -502,3 +531,50 @@ class RequestRepo(_Repo):
         if status:
             statement = statement.where(RequestRow.status == status)
         return list((await self.session.execute(statement)).scalars())
+
+
+class AgencyChannelRepo(_Repo):
+    async def for_agency(self, agency_code: str) -> list[AgencyChannelRow]:
+        statement = select(AgencyChannelRow).where(AgencyChannelRow.agency_code == agency_code)
+        return list((await self.session.execute(statement.order_by(AgencyChannelRow.id))).scalars())
+
+    async def agency_of(self, channel: str, chat_id: str) -> str | None:
+        statement = select(AgencyChannelRow.agency_code).where(
+            AgencyChannelRow.channel == channel, AgencyChannelRow.chat_id == chat_id
+        )
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def link(self, agency_code: str, channel: str, chat_id: str, linked_by: str, now: datetime) -> None:
+        """A chat serves one agency: linking it again moves it to the new agency."""
+        await self.session.execute(
+            delete(AgencyChannelRow).where(AgencyChannelRow.channel == channel, AgencyChannelRow.chat_id == chat_id)
+        )
+        self.session.add(
+            AgencyChannelRow(
+                agency_code=agency_code, channel=channel, chat_id=chat_id, linked_by=linked_by, linked_at=now
+            )
+        )
+        await self.session.flush()
+
+
+class LinkCodeRepo(_Repo):
+    async def add(self, code_hash: str, agency_code: str, now: datetime, expires_at: datetime) -> None:
+        self.session.add(
+            LinkCodeRow(code_hash=code_hash, agency_code=agency_code, created_at=now, expires_at=expires_at)
+        )
+        await self.session.flush()
+
+    async def consume(self, code_hash: str, now: datetime) -> str | None:
+        """The agency of an unused, unexpired code, marking it used; None otherwise."""
+        statement = select(LinkCodeRow).where(LinkCodeRow.code_hash == code_hash).with_for_update()
+        row = (await self.session.execute(statement)).scalar_one_or_none()
+        if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+            return None
+        row.used_at = now
+        await self.session.flush()
+        return row.agency_code
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

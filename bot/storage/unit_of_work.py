@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
 from bot.storage.repositories import (
+    AgencyChannelRepo,
     AgencyRepo,
     AuditRepo,
     ConversationRepo,
     FaqRepo,
     InboundRepo,
+    LinkCodeRepo,
     LocalityRepo,
     MatchLogRepo,
     MetaRepo,
@@ -49,6 +51,8 @@ class UnitOfWork:
         self.localities = LocalityRepo(s)
         self.rules = RuleRepo(s)
         self.requests = RequestRepo(s)
+        self.agency_channels = AgencyChannelRepo(s)
+        self.link_codes = LinkCodeRepo(s)
         return self
 
     async def commit(self) -> None:

@@ -1,0 +1,1 @@
+"""The HTTP side: health checks and channel webhooks (the web chat and workspace come later)."""
