@@ -178,7 +178,7 @@ class Matcher:
         for slug, entry_words in self._vocab.items():
             for word in entry_words:
                 self._postings[word].append(slug)
-        self._candidate_df_limit = max(100, n // 20)
+        self._candidate_budget = 1000
         self._known_by_letter: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self._postings):
             if len(word) >= 3:
@@ -229,13 +229,17 @@ class Matcher:
         total = sum(weights.values())
         pair_total = sum(self.weight(p) for p in pairs)
 
-        # Candidates come from the question's discriminating words; a word that half the entries share
-        # would make every entry a candidate and decide nothing. Only when the question has no other
-        # words do the common ones pick the candidates.
-        rare = [w for w in units if len(self._postings.get(w, ())) <= self._candidate_df_limit] or list(units)
+        # Candidates come from the question's rarest words, within a budget of postings: a word that
+        # half the entries share would make every entry a candidate and decide nothing. The rarest
+        # word always counts, so a question of common words still finds its entries.
         partial: dict[str, float] = defaultdict(float)
-        for word in rare:
-            for slug in self._postings.get(word, ()):
+        budget = self._candidate_budget
+        for word in sorted(units, key=lambda w: len(self._postings.get(w, ()))):
+            postings = self._postings.get(word, ())
+            if partial and len(postings) > budget:
+                break
+            budget -= len(postings)
+            for slug in postings:
                 partial[slug] += weights[word]
         shortlist = heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
 
