@@ -8,6 +8,7 @@ from typing import Any
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.messages import Choice, Notification, OutgoingMessage
+from handlers.phone import display_phone
 from handlers.texts import Texts
 
 AGENCY_CHANNEL = "agency"
@@ -35,7 +36,7 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
             category=texts.get(locale, f"category_{request.category}"),
             commune=f"{locality.name}, {locality.province}" if locality else request.locality_code,
             description=request.description,
-            phone=request.phone,
+            phone=display_phone(request.phone),
             name=request.name or texts.get(locale, "form_no_name"),
             contact_time=texts.get(locale, f"contact_time_{request.contact_time or 'any'}"),
             from_agency=source.name if source else notification.data.get("from", ""),

@@ -51,7 +51,14 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
     if row.status == "new":
         await uow.requests.set_status(code, "in_progress", now, actor=actor)
     await enqueue_person(
-        uow, texts, row, "notify_reply", now, agency=agency.name if agency else row.agency_code, text=text
+        uow,
+        texts,
+        row,
+        "notify_reply",
+        now,
+        answer_back=True,
+        agency=agency.name if agency else row.agency_code,
+        text=text,
     )
 
 

@@ -23,3 +23,12 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 7:
         return "***"
     return f"{phone[:3]} {phone[3:5]}*** *{phone[-3:]}"
+
+
+def display_phone(phone: str) -> str:
+    """'+84912345678' -> '0912 345 678': how staff dial it and read it back to the person."""
+    match = _MOBILE.match(phone)
+    if not match:
+        return phone
+    digits = "0" + match.group(1)
+    return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
