@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -66,6 +67,7 @@ class AgencyDesk:
     database: Database
     texts: Texts
     clock: Clock
+    on_commit: Callable[[], None] = lambda: None
 
     def t(self, key: str, **values: str) -> str:
         return self.texts.get(self.texts.default_locale, key, **values)
@@ -80,7 +82,8 @@ class AgencyDesk:
             for answer in answers:
                 await uow.outbox.add(message.channel, message.chat_id, answer.to_payload(), now)
             await uow.commit()
-            return True
+        self.on_commit()
+        return True
 
     async def _act(self, uow: UnitOfWork, message: StaffMessage, now: datetime) -> list[OutgoingMessage]:
         text = message.text.strip()

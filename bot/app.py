@@ -32,7 +32,9 @@ class App:
         return UnitOfWork(self.database)
 
     def sender(self, transports: Mapping[str, Transport]) -> OutboxSender:
-        return OutboxSender(self.database, transports, self.clock)
+        return OutboxSender(
+            self.database, transports, self.clock, max_backoff_seconds=self.settings.outbox_max_backoff_seconds
+        )
 
     async def close(self) -> None:
         await self.database.engine.dispose()

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = None
+    # The longest wait between two attempts to deliver a message after network or server errors.
+    outbox_max_backoff_seconds: Annotated[float, Field(gt=0)] = 600.0
+
     # How long a one-time code for linking an agency's group stays valid.
     link_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 48
 

@@ -9,11 +9,10 @@ chat has left the pending state.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -50,6 +49,8 @@ class OutboxSender:
     batch_size: int = 50
     max_attempts: int = 12
     max_backoff_seconds: float = 600.0
+    # Set by whoever commits new rows, so the sender wakes at once instead of at its next idle tick.
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def backoff(self, attempts: int) -> float:
         base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
@@ -103,5 +104,11 @@ class OutboxSender:
                 log.exception("outbox round failed")
                 handled = 0
             if not handled:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=idle_seconds)
+                await self._idle(stop, idle_seconds)
+
+    async def _idle(self, stop: asyncio.Event, seconds: float) -> None:
+        waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(self.wake.wait())]
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        self.wake.clear()

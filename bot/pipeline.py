@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -30,6 +31,8 @@ class MessageProcessor:
     texts: Texts
     clock: Clock
     settings: CoreSettings
+    # Called after each commit that wrote to the outbox (wakes an in-process sender).
+    on_commit: Callable[[], None] = lambda: None
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -83,6 +86,7 @@ class MessageProcessor:
                 for notification in ctx.notifications:
                     await enqueue_agency(uow, self.texts, notification, now)
                 await uow.commit()
+                self.on_commit()
                 return True
         # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.
         return await self._apologise(message)
@@ -96,6 +100,7 @@ class MessageProcessor:
             text = self.texts.get(self.texts.default_locale, "internal_error")
             await uow.outbox.add(message.channel, message.chat_id, OutgoingMessage(text).to_payload(), now)
             await uow.commit()
+        self.on_commit()
         return True
 
 

@@ -63,24 +63,25 @@ async def set_telegram_webhook(app: App, bot: Bot) -> str:
 
 def build_services(app: App) -> Services:
     settings = app.settings
-    transports: dict[str, Transport] = {}
-    routers: list[APIRouter] = []
-    services_bots: list[Bot] = []
-    telegram: TelegramChannel | None = None
     token = settings.telegram_token.get_secret_value() if settings.telegram_token else ""
-    if token:
-        bot = make_bot(token, settings.telegram_api_base)
-        services_bots.append(bot)
-        share = app.texts.get(app.texts.default_locale, "telegram_share_phone")
-        transports[TELEGRAM] = TelegramTransport(bot, share)
-        telegram = TelegramChannel(bot, app.processor, AgencyDesk(app.database, app.texts, app.clock))
+    bot = make_bot(token, settings.telegram_api_base) if token else None
+    transports: dict[str, Transport] = {}
+    if bot is not None:
+        transports[TELEGRAM] = TelegramTransport(bot, app.texts.get(app.texts.default_locale, "telegram_share_phone"))
+    sender = app.sender(transports)
+    # Whatever commits outbox rows in this process wakes the sender at once.
+    app.processor.on_commit = sender.wake.set
+    routers: list[APIRouter] = []
+    telegram: TelegramChannel | None = None
+    if bot is not None:
+        desk = AgencyDesk(app.database, app.texts, app.clock, sender.wake.set)
+        telegram = TelegramChannel(bot, app.processor, desk)
 
         async def secret() -> str:
             return await telegram_secret(app)
 
         routers.append(webhook_router(telegram, secret))
-    web = create_web_app(app, routers)
-    return Services(web, app.sender(transports), telegram, services_bots)
+    return Services(create_web_app(app, routers), sender, telegram, [bot] if bot is not None else [])
 
 
 async def run_worker(app: App, stop: asyncio.Event) -> None:
@@ -98,13 +99,14 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     config = uvicorn.Config(services.web, host=app.settings.host, port=app.settings.port, log_level="warning")
     server = uvicorn.Server(config)
     tasks = [asyncio.create_task(services.sender.run_forever(stop))]
+    poller: asyncio.Task[None] | None = None
     if services.telegram is not None:
         try:
             await register_commands(services.telegram.bot)
         except Exception as error:  # the menu of commands is a nicety; serving goes on without it
             log.warning("could not register bot commands: %s", type(error).__name__)
         if not app.settings.telegram_webhook_url:
-            tasks.append(asyncio.create_task(services.telegram.poll(stop)))
+            poller = asyncio.create_task(services.telegram.poll(stop))
     server_task = asyncio.create_task(server.serve())
     while not server.started and not server_task.done():
         await asyncio.sleep(0.05)
@@ -115,6 +117,9 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     await asyncio.wait([server_task, stopper], return_when=asyncio.FIRST_COMPLETED)
     stop.set()
     server.should_exit = True
-    await asyncio.gather(server_task, *tasks, return_exceptions=True)
+    if poller is not None:
+        # A long poll in flight holds nothing uncommitted: the offset only moves after a commit.
+        poller.cancel()
+    await asyncio.gather(server_task, *tasks, *([poller] if poller else []), return_exceptions=True)
     stopper.cancel()
     await services.close()
