@@ -18,12 +18,10 @@ from bot.agency_desk import create_link_code
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, ConsoleTransport
-from bot.channels.telegram.client import make_bot
 from bot.config import Settings
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
 from bot.request_actions import RequestActionError, change_status, reply
-from bot.server import run_worker, serve, set_telegram_webhook
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
@@ -304,6 +302,8 @@ async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
 
 
 async def cmd_serve(app: App, args: argparse.Namespace) -> int:
+    from bot.server import serve  # the web and channel stack loads only for the commands that need it
+
     print(f"Hòa Nhập on http://{app.settings.host}:{app.settings.port}  (health: /healthz, /readyz)", flush=True)
     if app.settings.telegram_token is None:
         print("Telegram: off (set HOANHAP_TELEGRAM_TOKEN to turn it on)", flush=True)
@@ -316,12 +316,17 @@ async def cmd_serve(app: App, args: argparse.Namespace) -> int:
 
 
 async def cmd_worker(app: App, args: argparse.Namespace) -> int:
+    from bot.server import run_worker
+
     stop = asyncio.Event()
     await run_worker(app, stop)
     return 0
 
 
 async def cmd_telegram_set_webhook(app: App, args: argparse.Namespace) -> int:
+    from bot.channels.telegram.client import make_bot
+    from bot.server import set_telegram_webhook
+
     token = app.settings.telegram_token
     if token is None or not token.get_secret_value():
         print("HOANHAP_TELEGRAM_TOKEN is not set", file=sys.stderr)
@@ -335,6 +340,34 @@ async def cmd_telegram_set_webhook(app: App, args: argparse.Namespace) -> int:
     finally:
         await bot.session.close()
     print(f"webhook registered: {target} (its secret is kept in the database)")
+    return 0
+
+
+async def cmd_zalo_set_webhook(app: App, args: argparse.Namespace) -> int:
+    from bot.channels.zalo.bot_platform import ZaloBotError
+    from bot.server import set_zalo_webhook
+
+    try:
+        target = await set_zalo_webhook(app, args.url)
+    except (ValueError, ZaloBotError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    print(f"Zalo webhook registered: {target} (its secret is kept in the database)")
+    return 0
+
+
+async def cmd_zalo_oa_token(app: App, args: argparse.Namespace) -> int:
+    # Read from standard input when not given, so the tokens need not sit in shell history.
+    access = args.access_token or sys.stdin.readline().strip()
+    refresh = args.refresh_token or sys.stdin.readline().strip()
+    if not access or not refresh:
+        print("give the access token and the refresh token (options, or two lines on standard input)", file=sys.stderr)
+        return 2
+    async with app.uow() as uow:
+        await uow.zalo_tokens.store(access, refresh, app.clock())
+        await uow.audit.add("cli", "zalo.oa_token", "zalo_oa_tokens", app.clock())
+        await uow.commit()
+    print("Zalo OA token pair stored")
     return 0
 
 
@@ -442,6 +475,14 @@ def build_parser() -> argparse.ArgumentParser:
     telegram.add_parser("set-webhook", help="register HOANHAP_TELEGRAM_WEBHOOK_URL with a new secret").set_defaults(
         run=cmd_telegram_set_webhook
     )
+    zalo = sub.add_parser("zalo").add_subparsers(dest="zalo_command", required=True)
+    zw = zalo.add_parser("set-webhook", help="register our Zalo Bot Platform webhook under a new secret")
+    zw.add_argument("url", help="the public base URL of this server (…/zalo/webhook is added)")
+    zw.set_defaults(run=cmd_zalo_set_webhook)
+    zt = zalo.add_parser("oa-token", help="store the Zalo Official Account token pair")
+    zt.add_argument("--access-token", default="")
+    zt.add_argument("--refresh-token", default="")
+    zt.set_defaults(run=cmd_zalo_oa_token)
     return parser
 
 

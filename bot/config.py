@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = None
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_oa_app_id: str = ""
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+
     # The longest wait between two attempts to deliver a message after network or server errors.
     outbox_max_backoff_seconds: Annotated[float, Field(gt=0)] = 600.0
 

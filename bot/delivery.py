@@ -29,6 +29,8 @@ class SendResult:
     retry_after: float | None = None
     permanent: bool = False
     unreachable: bool = False
+    # Not sendable until the person writes again (Zalo OA's reply window): kept, visibly, not failed.
+    held: bool = False
     error: str = ""
     # The platform's id of what was sent (the last part, when split): replies to it can be traced.
     external_id: str = ""
@@ -49,6 +51,8 @@ class OutboxSender:
     batch_size: int = 50
     max_attempts: int = 12
     max_backoff_seconds: float = 600.0
+    # How long a leased row is left to its sender before another may take it (a crashed sender).
+    lease: timedelta = timedelta(seconds=120)
     # Set by whoever commits new rows, so the sender wakes at once instead of at its next idle tick.
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -57,23 +61,44 @@ class OutboxSender:
         return base * random.uniform(0.5, 1.5)
 
     async def run_once(self) -> int:
-        """Send what is due now; the number of rows handled (sent, retried or failed)."""
+        """Send what is due now; the number of rows handled (sent, retried or failed).
+
+        Rows are leased in one short transaction, sent with no transaction open, and their outcome
+        recorded in another: a slow platform never holds database locks, and a transport may use the
+        database itself (the Zalo OA token). A sender that dies mid-send leaves a lease that expires,
+        and the row is sent again.
+        """
         if not self.transports:
             return 0
         async with UnitOfWork(self.database) as uow:
-            rows = await uow.outbox.claim_due(self.clock(), self.batch_size, list(self.transports))
-            for row in rows:
-                transport = self.transports[row.channel]
-                try:
-                    result = await transport.send(row.chat_id, row.payload, row.kind)
-                except Exception as error:  # a transport bug must not stop every other chat's delivery
-                    log.exception("transport %s failed", row.channel)
-                    result = SendResult(ok=False, error=f"{type(error).__name__}")
-                now = self.clock()
+            rows = await uow.outbox.lease_due(self.clock(), self.batch_size, list(self.transports), self.lease)
+            claimed = [(row.id, row.channel, row.chat_id, row.payload, row.kind) for row in rows]
+            await uow.commit()
+        outcomes: list[tuple[int, SendResult]] = []
+        for row_id, channel, chat_id, payload, kind in claimed:
+            try:
+                result = await self.transports[channel].send(chat_id, payload, kind)
+            except Exception as error:  # a transport bug must not stop every other chat's delivery
+                log.exception("transport %s failed", channel)
+                result = SendResult(ok=False, error=f"{type(error).__name__}")
+            outcomes.append((row_id, result))
+        if outcomes:
+            await self._record(outcomes)
+        return len(outcomes)
+
+    async def _record(self, outcomes: list[tuple[int, SendResult]]) -> None:
+        async with UnitOfWork(self.database) as uow:
+            now = self.clock()
+            for row_id, result in outcomes:
+                row = await uow.outbox.get(row_id)
+                if row is None:
+                    continue
                 row.attempts += 1
                 if result.ok:
                     row.status, row.sent_at, row.last_error = "sent", now, ""
                     row.external_id = result.external_id or None
+                elif result.held:
+                    row.status, row.last_error = "held", result.error[:500]
                 elif result.permanent or row.attempts >= self.max_attempts:
                     row.status, row.last_error = "failed", result.error[:500]
                     if result.unreachable:
@@ -81,10 +106,9 @@ class OutboxSender:
                     log.warning("outbox row %s failed for good: %s", row.id, result.error[:200])
                 else:
                     delay = result.retry_after if result.retry_after is not None else self.backoff(row.attempts)
+                    row.status, row.last_error = "pending", result.error[:500]
                     row.next_attempt_at = now + timedelta(seconds=delay)
-                    row.last_error = result.error[:500]
             await uow.commit()
-            return len(rows)
 
     async def drain(self, max_rounds: int = 1000) -> int:
         """Send until nothing is due now (each round sends one message per chat)."""

@@ -35,6 +35,9 @@ async def handle(message: IncomingMessage, ctx: Context) -> list[OutgoingMessage
     elif message.kind == CHOICE:
         await _on_choice(ctx, message.choice)
     else:
+        if not state.greeted and not message.text.strip().startswith("/"):
+            # Channels without a start command (Zalo): a person's first message gets the greeting too.
+            menu.greet(ctx)
         await _on_text(ctx, message.text, away)
     return ctx.replies
 

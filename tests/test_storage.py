@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.app import App
@@ -42,9 +43,11 @@ async def test_a_redelivered_message_has_its_effects_once(app: App) -> None:
 
     message = IncomingMessage(channel="test", chat_id="c", text="vay von", update_id="u-1")
     assert await app.processor.process(message)
+    async with app.uow() as uow:
+        replies = len(await uow.outbox.pending_for_chat("test", "c"))  # the greeting and the answer
     assert not await app.processor.process(message)
     async with app.uow() as uow:
-        assert len(await uow.outbox.pending_for_chat("test", "c")) == 1
+        assert len(await uow.outbox.pending_for_chat("test", "c")) == replies == 2
         assert len(await uow.match_log.recent()) == 1
 
 
@@ -114,3 +117,25 @@ async def test_a_crash_before_commit_leaves_nothing(app: App, clock: FakeClock) 
     async with app.uow() as uow:
         assert await uow.outbox.count() == 0
         assert await uow.inbound.record("test", "crash-1", clock())  # the redelivery is handled afresh
+
+
+async def test_several_senders_never_send_a_row_twice(app: App, clock: FakeClock) -> None:
+    """Two senders at once (PostgreSQL: SKIP LOCKED; SQLite: one at a time): each row once, in order."""
+    delivered: list[str] = []
+
+    class Slow:
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+            await asyncio.sleep(0.005)
+            delivered.append(f"{chat_id}:{payload['text']}")
+            return SENT
+
+    async with app.uow() as uow:
+        for chat in range(5):
+            for i in range(6):
+                await uow.outbox.add("slow", f"c{chat}", {"text": str(i)}, clock())
+        await uow.commit()
+    senders = [app.sender({"slow": Slow()}) for _ in range(2)]
+    await asyncio.gather(*(s.drain() for s in senders))
+    assert sorted(delivered) == sorted(f"c{c}:{i}" for c in range(5) for i in range(6))
+    for chat in range(5):
+        assert [d.split(":")[1] for d in delivered if d.startswith(f"c{chat}:")] == [str(i) for i in range(6)]

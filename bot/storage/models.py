@@ -234,3 +234,14 @@ class LinkCodeRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class ZaloTokenRow(Base):
+    """The Zalo OA token pair: one row, refreshed under its lock (the refresh token is single-use)."""
+
+    __tablename__ = "zalo_oa_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -29,6 +29,7 @@ from bot.storage.models import (
     RequestEventRow,
     RequestRow,
     RoutingRuleRow,
+    ZaloTokenRow,
 )
 from handlers.domain import Agency, Locality, NewRequest, RequestView, Rule
 from knowledge_base.faq import FaqEntry
@@ -152,11 +153,12 @@ class OutboxRepo(_Repo):
         await self.session.flush()
         return row
 
-    async def claim_due(self, now: datetime, limit: int, channels: Sequence[str] | None = None) -> list[OutboxRow]:
-        """Due rows, oldest first, at most one per chat so a chat's messages go out in order.
+    async def lease_due(self, now: datetime, limit: int, channels: Sequence[str], lease: timedelta) -> list[OutboxRow]:
+        """Lease due rows, oldest first, at most one per chat so a chat's messages go out in order.
 
-        On PostgreSQL rows are locked with SKIP LOCKED so several senders never take the same row;
-        a row is only due when no older row of the same chat is still pending.
+        A row is due when pending and its time has come, or when its sender's lease ran out. It is
+        only due once no older row of the same chat is pending or being sent. On PostgreSQL rows are
+        locked with SKIP LOCKED while leased, so several senders never take the same row.
         """
         o2 = OutboxRow.__table__.alias("o2")
         blocked = (
@@ -164,27 +166,42 @@ class OutboxRepo(_Repo):
             .where(
                 o2.c.channel == OutboxRow.channel,
                 o2.c.chat_id == OutboxRow.chat_id,
-                o2.c.status == "pending",
+                o2.c.status.in_(("pending", "sending")),
                 o2.c.id < OutboxRow.id,
             )
             .exists()
         )
         statement = (
             select(OutboxRow)
-            .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now, ~blocked)
+            .where(
+                OutboxRow.status.in_(("pending", "sending")),
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.channel.in_(channels),
+                ~blocked,
+            )
             .order_by(OutboxRow.id)
             .limit(limit)
         )
-        if channels:
-            statement = statement.where(OutboxRow.channel.in_(channels))
         if self.dialect == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
-        return list((await self.session.execute(statement)).scalars())
+        rows = list((await self.session.execute(statement)).scalars())
+        for row in rows:
+            row.status, row.next_attempt_at = "sending", now + lease
+        await self.session.flush()
+        return rows
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        return await self.session.get(OutboxRow, row_id)
 
     async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
+        """Rows of a chat not sent yet: waiting, or leased to a sender right now."""
         statement = (
             select(OutboxRow)
-            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.status == "pending")
+            .where(
+                OutboxRow.channel == channel,
+                OutboxRow.chat_id == chat_id,
+                OutboxRow.status.in_(("pending", "sending")),
+            )
             .order_by(OutboxRow.id)
         )
         return list((await self.session.execute(statement)).scalars())
@@ -195,6 +212,15 @@ class OutboxRepo(_Repo):
             OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.external_id == external_id
         )
         return (await self.session.execute(statement.limit(1))).scalar_one_or_none()
+
+    async def release_held(self, channel: str, chat_id: str, now: datetime) -> int:
+        """Held rows (waiting for the person to write again) become due now, in their order."""
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.status == "held")
+            .values(status="pending", next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def readdress(self, from_channel: str, from_chat: str, to_channel: str, to_chat: str) -> int:
         """Pending rows waiting for an address (an agency with no channel yet) go to its new channel."""
@@ -324,6 +350,21 @@ class AuditRepo(_Repo):
         )
 
 
+CodedRow = TypeVar("CodedRow", AgencyRow, LocalityRow)
+
+
+async def _upsert_by_code(session: AsyncSession, model: type[CodedRow], code: str, fields: dict[str, Any]) -> CodedRow:
+    row = (await session.execute(select(model).where(model.code == code))).scalar_one_or_none()
+    if row is None:
+        row = model(code=code, **fields)
+        session.add(row)
+    else:
+        for key, value in fields.items():
+            setattr(row, key, value)
+    await session.flush()
+    return row
+
+
 def _agency(row: AgencyRow) -> Agency:
     return Agency(row.code, row.name, row.kind, row.contact, row.hours)
 
@@ -344,15 +385,7 @@ class AgencyRepo(_Repo):
         return list((await self.session.execute(select(AgencyRow).order_by(AgencyRow.code))).scalars())
 
     async def upsert(self, code: str, **fields: Any) -> AgencyRow:
-        row = await self.get_row(code)
-        if row is None:
-            row = AgencyRow(code=code, **fields)
-            self.session.add(row)
-        else:
-            for key, value in fields.items():
-                setattr(row, key, value)
-        await self.session.flush()
-        return row
+        return await _upsert_by_code(self.session, AgencyRow, code, fields)
 
 
 class LocalityRepo(_Repo):
@@ -368,15 +401,7 @@ class LocalityRepo(_Repo):
         return _locality(row) if row else None
 
     async def upsert(self, code: str, **fields: Any) -> LocalityRow:
-        row = (await self.session.execute(select(LocalityRow).where(LocalityRow.code == code))).scalar_one_or_none()
-        if row is None:
-            row = LocalityRow(code=code, **fields)
-            self.session.add(row)
-        else:
-            for key, value in fields.items():
-                setattr(row, key, value)
-        await self.session.flush()
-        return row
+        return await _upsert_by_code(self.session, LocalityRow, code, fields)
 
 
 class RuleRepo(_Repo):
@@ -578,3 +603,23 @@ class LinkCodeRepo(_Repo):
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class ZaloTokenRepo(_Repo):
+    ROW_ID = 1
+
+    async def get(self, *, for_update: bool = False) -> ZaloTokenRow | None:
+        statement = select(ZaloTokenRow).where(ZaloTokenRow.id == self.ROW_ID)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def store(self, access_token: str, refresh_token: str, now: datetime) -> None:
+        row = await self.get(for_update=True)
+        if row is None:
+            self.session.add(
+                ZaloTokenRow(id=self.ROW_ID, access_token=access_token, refresh_token=refresh_token, updated_at=now)
+            )
+        else:
+            row.access_token, row.refresh_token, row.updated_at = access_token, refresh_token, now
+        await self.session.flush()

@@ -21,6 +21,7 @@ from bot.storage.repositories import (
     OutboxRepo,
     RequestRepo,
     RuleRepo,
+    ZaloTokenRepo,
 )
 
 
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.requests = RequestRepo(s)
         self.agency_channels = AgencyChannelRepo(s)
         self.link_codes = LinkCodeRepo(s)
+        self.zalo_tokens = ZaloTokenRepo(s)
         return self
 
     async def commit(self) -> None:

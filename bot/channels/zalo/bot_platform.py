@@ -1,0 +1,176 @@
+"""Zalo Bot Platform: `POST {base}/bot{token}/{method}`, a webhook with a secret header, or getUpdates."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request, Response
+
+from bot.channels.zalo.common import http_failure, pieces
+from bot.delivery import SendResult
+from bot.pipeline import MessageProcessor
+from handlers.messages import TEXT, UNSUPPORTED, IncomingMessage
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+PATH = "/zalo/webhook"
+MAX_BODY = 1_000_000
+
+
+class ZaloBotError(Exception):
+    def __init__(self, status: int, code: int, description: str) -> None:
+        super().__init__(f"{status} {code} {description}")
+        self.status, self.code, self.description = status, code, description
+
+
+class ZaloBotClient:
+    def __init__(self, token: str, api_base: str, client: httpx.AsyncClient | None = None) -> None:
+        self._url = f"{api_base.rstrip('/')}/bot{token}/"
+        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=10.0))
+
+    async def call(self, method: str, **params: Any) -> Any:
+        response = await self._client.post(self._url + method, json=params)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code >= 400 or not body.get("ok"):
+            # The token is part of the URL: errors name the method, never the URL.
+            raise ZaloBotError(
+                response.status_code,
+                int(body.get("error_code") or response.status_code),
+                str(body.get("description", ""))[:200],
+            )
+        return body.get("result")
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def parse_event(body: Any) -> IncomingMessage | None:
+    """A webhook or getUpdates event, bare or wrapped in {ok, result}; None when it is not for us."""
+    if isinstance(body, dict) and "result" in body and "event_name" not in body:
+        body = body["result"]
+    if not isinstance(body, dict) or not isinstance(body.get("message"), dict):
+        raise ValueError("not a Zalo Bot event")
+    event, message = str(body.get("event_name", "")), body["message"]
+    chat = message.get("chat") or {}
+    sender = message.get("from") or {}
+    if not chat.get("id") or not message.get("message_id"):
+        raise ValueError("event without chat or message id")
+    if str(chat.get("chat_type", "PRIVATE")).upper() != "PRIVATE" or sender.get("is_bot"):
+        return None  # groups and other bots are not people asking for help
+    base = IncomingMessage(
+        channel=CHANNEL,
+        chat_id=str(chat["id"]),
+        user_id=str(sender.get("id", "")),
+        update_id=f"{event}:{message['message_id']}",
+        display_name=str(sender.get("display_name", "")),
+        kind=UNSUPPORTED,
+    )
+    if event == "message.text.received" and isinstance(message.get("text"), str):
+        return replace(base, kind=TEXT, text=message["text"])
+    # Images, stickers and the rest: a kind word about what the bot can read.
+    return base
+
+
+class ZaloBotTransport:
+    def __init__(self, client: ZaloBotClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+        last = ""
+        for piece in pieces(payload):
+            try:
+                result = await self.client.call("sendMessage", chat_id=chat_id, text=piece)
+            except ZaloBotError as error:
+                return http_failure(None, error.status, error.description)
+            except httpx.HTTPError as error:
+                return http_failure(error)
+            last = str((result or {}).get("message_id", "")) if isinstance(result, dict) else ""
+        return SendResult(ok=True, external_id=last)
+
+
+class ZaloBotChannel:
+    def __init__(self, client: ZaloBotClient, processor: MessageProcessor) -> None:
+        self.client = client
+        self.processor = processor
+
+    async def handle(self, body: Any) -> None:
+        message = parse_event(body)
+        if message is None:
+            return
+        # The person sees "typing…" while we work; a failure here changes nothing.
+        with contextlib.suppress(ZaloBotError, httpx.HTTPError):
+            await self.client.call("sendChatAction", chat_id=message.chat_id, action="typing")
+        await self.processor.process(message)
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Development mode. getUpdates hands out one event per call and forgets it: a failed one is
+        retried here a few times, since Zalo will not send it again."""
+        with contextlib.suppress(ZaloBotError, httpx.HTTPError):
+            await self.client.call("deleteWebhook")
+        while not stop.is_set():
+            try:
+                event = await self.client.call("getUpdates", timeout=25)
+            except ZaloBotError as error:
+                if error.code != 408:  # 408: the long poll ended with nothing new
+                    log.warning("Zalo getUpdates failed: %s", error.code)
+                    await _sleep(stop, 2.0)
+                continue
+            except httpx.HTTPError as error:
+                log.warning("Zalo getUpdates failed: %s", type(error).__name__)
+                await _sleep(stop, 2.0)
+                continue
+            for attempt in range(3):
+                try:
+                    await self.handle(event)
+                    break
+                except ValueError:
+                    log.warning("Zalo sent an event we cannot read")
+                    break
+                except Exception:
+                    log.exception("Zalo event failed (attempt %d)", attempt + 1)
+                    await _sleep(stop, 1.0)
+            await _sleep(stop, 1.0)  # Zalo asks for at least a second between polls
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+
+def webhook_router(channel: ZaloBotChannel, secret: Callable[[], Awaitable[str]]) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(PATH)
+    async def zalo_webhook(request: Request) -> Response:
+        expected = await secret()
+        given = request.headers.get(SECRET_HEADER, "")
+        if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+            return Response(status_code=401)
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return Response(status_code=413)
+        try:
+            data = json.loads(body)
+            parse_event(data)
+        except ValueError:
+            return Response(status_code=400)
+        try:
+            await channel.handle(data)
+        except Exception:
+            log.exception("Zalo webhook event failed")
+            return Response(status_code=500)
+        return Response(status_code=200, content=b'{"ok":true}', media_type="application/json")
+
+    return router

@@ -1,0 +1,200 @@
+"""Zalo Official Account API v3: signed webhook events in, customer-service messages out.
+
+The access token expires (error -216): the token pair lives in one database row and is refreshed
+under that row's lock, so two workers never spend the same single-use refresh token. A staff reply to
+someone outside the free reply window is held, visibly, until they write again, rather than dropped
+or sent as a paid message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, Request, Response
+
+from bot.channels.zalo.common import http_failure, pieces
+from bot.delivery import SendResult
+from bot.pipeline import MessageProcessor
+from bot.storage.database import Database
+from bot.storage.unit_of_work import UnitOfWork
+from handlers.messages import START, TEXT, UNSUPPORTED, IncomingMessage
+
+log = logging.getLogger(__name__)
+CHANNEL = "zalo_oa"
+PATH = "/zalo/oa/webhook"
+SIGNATURE_HEADER = "X-ZEvent-Signature"
+MAX_BODY = 1_000_000
+TOKEN_EXPIRED = -216
+# Answers that mean "outside the reply window: the person must write first".
+OUTSIDE_WINDOW = frozenset({-213, -230, -232})
+
+
+class ZaloOAError(Exception):
+    pass
+
+
+@dataclass
+class ZaloOAClient:
+    database: Database
+    app_id: str
+    secret_key: str
+    api_base: str
+    oauth_base: str
+    clock: Callable[[], datetime]
+    http: httpx.AsyncClient
+
+    async def _token(self) -> str:
+        async with UnitOfWork(self.database) as uow:
+            row = await uow.zalo_tokens.get()
+        if row is None:
+            raise ZaloOAError("no Zalo OA token: run `hoanhap zalo oa-token`")
+        return row.access_token
+
+    async def refresh(self, spent: str) -> str:
+        """A fresh access token. Under the row's lock: if another worker already replaced the token
+        that failed, use theirs rather than spend the refresh token a second time."""
+        async with UnitOfWork(self.database) as uow:
+            row = await uow.zalo_tokens.get(for_update=True)
+            if row is None:
+                raise ZaloOAError("no Zalo OA token: run `hoanhap zalo oa-token`")
+            if row.access_token != spent:
+                return row.access_token
+            response = await self.http.post(
+                f"{self.oauth_base.rstrip('/')}/v4/oa/access_token",
+                headers={"secret_key": self.secret_key},
+                data={"refresh_token": row.refresh_token, "app_id": self.app_id, "grant_type": "refresh_token"},
+            )
+            body = response.json()
+            if "access_token" not in body or "refresh_token" not in body:
+                raise ZaloOAError(f"token refresh refused: {body.get('error')} {body.get('error_name', '')}")
+            now = self.clock()
+            row.access_token, row.refresh_token = body["access_token"], body["refresh_token"]
+            row.expires_at = now + timedelta(seconds=int(body.get("expires_in") or 0))
+            row.updated_at = now
+            await uow.commit()
+            log.info("Zalo OA access token refreshed")
+            return str(body["access_token"])
+
+    async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
+        token = await self._token()
+        for attempt in range(2):
+            response = await self.http.post(
+                f"{self.api_base.rstrip('/')}/v3.0/oa/message/cs",
+                headers={"access_token": token},
+                json={"recipient": {"user_id": user_id}, "message": {"text": text}},
+            )
+            response.raise_for_status()
+            body: dict[str, Any] = response.json()
+            if body.get("error") == TOKEN_EXPIRED and attempt == 0:
+                token = await self.refresh(token)
+                continue
+            return body
+        return body
+
+
+def verify_signature(raw: bytes, header: str, app_id: str, secret_key: str) -> bool:
+    """`mac=` + SHA-256 of app id + raw body + the event's timestamp + the OA secret key."""
+    if not header.startswith("mac=") or not secret_key:
+        return False
+    try:
+        timestamp = str(json.loads(raw).get("timestamp", ""))
+    except (ValueError, AttributeError):
+        return False
+    expected = hashlib.sha256((app_id + raw.decode("utf-8", "replace") + timestamp + secret_key).encode()).hexdigest()
+    return hmac.compare_digest(header[4:].strip().lower(), expected)
+
+
+def parse_event(body: Any) -> IncomingMessage | None:
+    if not isinstance(body, dict) or not body.get("event_name"):
+        raise ValueError("not a Zalo OA event")
+    event = str(body["event_name"])
+    user = (body.get("follower") if event in ("follow", "unfollow") else body.get("sender")) or {}
+    user_id = str(user.get("id", ""))
+    if not user_id:
+        raise ValueError("event without a user")
+    message = body.get("message") or {}
+    external = str(message.get("msg_id") or f"{event}:{user_id}:{body.get('timestamp', '')}")
+    base = IncomingMessage(channel=CHANNEL, chat_id=user_id, user_id=user_id, update_id=external, kind=UNSUPPORTED)
+    if event == "user_send_text" and isinstance(message.get("text"), str):
+        return IncomingMessage(
+            channel=CHANNEL, chat_id=user_id, user_id=user_id, update_id=external, kind=TEXT, text=message["text"]
+        )
+    if event == "follow":
+        return IncomingMessage(channel=CHANNEL, chat_id=user_id, user_id=user_id, update_id=external, kind=START)
+    if event == "unfollow" or not event.startswith("user_"):
+        return None  # nobody to answer (or a delivery/read receipt)
+    return base
+
+
+class ZaloOATransport:
+    def __init__(self, client: ZaloOAClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+        last = ""
+        for piece in pieces(payload):
+            try:
+                body = await self.client.send_text(chat_id, piece)
+            except ZaloOAError as error:
+                return SendResult(ok=False, error=str(error)[:300])
+            except httpx.HTTPStatusError as error:
+                return http_failure(None, error.response.status_code)
+            except httpx.HTTPError as error:
+                return http_failure(error)
+            code = int(body.get("error", 0) or 0)
+            if code in OUTSIDE_WINDOW:
+                return SendResult(ok=False, held=True, error=f"outside the reply window ({code})")
+            if code != 0:
+                return SendResult(ok=False, permanent=True, error=f"rejected: {code} {body.get('message', '')}"[:300])
+            last = str((body.get("data") or {}).get("message_id", ""))
+        return SendResult(ok=True, external_id=last)
+
+
+class ZaloOAChannel:
+    def __init__(self, processor: MessageProcessor, database: Database) -> None:
+        self.processor = processor
+        self.database = database
+
+    async def handle(self, body: Any) -> None:
+        message = parse_event(body)
+        if message is None:
+            return
+        await self.processor.process(message)
+        # The person wrote: the window is open again, and replies held for them may go now.
+        async with UnitOfWork(self.database) as uow:
+            if await uow.outbox.release_held(CHANNEL, message.chat_id, self.processor.clock()):
+                await uow.commit()
+        self.processor.on_commit()
+
+
+def webhook_router(channel: ZaloOAChannel, app_id: str, secret_key: str) -> APIRouter:
+    router = APIRouter()
+
+    @router.post(PATH)
+    async def zalo_oa_webhook(request: Request) -> Response:
+        raw = await request.body()
+        if len(raw) > MAX_BODY:
+            return Response(status_code=413)
+        if not verify_signature(raw, request.headers.get(SIGNATURE_HEADER, ""), app_id, secret_key):
+            return Response(status_code=401)
+        try:
+            data = json.loads(raw)
+            parse_event(data)
+        except ValueError:
+            return Response(status_code=400)
+        try:
+            await channel.handle(data)
+        except Exception:
+            log.exception("Zalo OA event failed")
+            return Response(status_code=500)
+        return Response(status_code=200)
+
+    return router
