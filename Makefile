@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+# Two test processes: the suite waits on subprocesses and sockets as much as on the CPU.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint typecheck check bench eval clean
 
@@ -27,7 +29,7 @@ run: $(INSTALLED)
 	$(BIN)/hoanhap chat
 
 test: $(TEST_INSTALLED)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .

@@ -110,6 +110,16 @@ class OutboxSender:
                     row.next_attempt_at = now + timedelta(seconds=delay)
             await uow.commit()
 
+    async def recover(self) -> int:
+        """On SQLite, where one sender runs per database, rows leased by a sender that died are ours
+        to send again at once rather than when the lease runs out; on PostgreSQL the lease decides."""
+        if self.database.serial is None or not self.transports:
+            return 0
+        async with UnitOfWork(self.database) as uow:
+            count = await uow.outbox.release_leases(list(self.transports), self.clock())
+            await uow.commit()
+        return count
+
     async def drain(self, max_rounds: int = 1000) -> int:
         """Send until nothing is due now (each round sends one message per chat)."""
         total = 0
@@ -121,6 +131,7 @@ class OutboxSender:
         return total
 
     async def run_forever(self, stop: asyncio.Event, idle_seconds: float = 0.5) -> None:
+        await self.recover()
         while not stop.is_set():
             try:
                 handled = await self.run_once()

@@ -176,7 +176,9 @@ def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
 
-    out = hoanhap(env, "chat", stdin="1\nxa cat loi\n1\n").stdout
+    result = hoanhap(env, "chat", stdin="1\nxa cat loi\n1\n")
+    out = result.stdout
+    assert out, result.stderr
     assert "Bạn đang gửi dở một yêu cầu. Tiếp tục?" in out
     assert "Có phải Xã Cát Tường, Tỉnh Minh Họa không?" in out  # typed under its old name
     assert "Số điện thoại" in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from bot.app import App
@@ -139,3 +140,27 @@ async def test_several_senders_never_send_a_row_twice(app: App, clock: FakeClock
     assert sorted(delivered) == sorted(f"c{c}:{i}" for c in range(5) for i in range(6))
     for chat in range(5):
         assert [d.split(":")[1] for d in delivered if d.startswith(f"c{chat}:")] == [str(i) for i in range(6)]
+
+
+async def test_a_row_leased_by_a_dead_sender_is_sent_again(app: App, clock: FakeClock) -> None:
+    async with app.uow() as uow:
+        await uow.outbox.add("slow", "c", {"text": "hello"}, clock())
+        await uow.commit()
+    async with app.uow() as uow:  # a sender leases the row, then dies before recording anything
+        assert len(await uow.outbox.lease_due(clock(), 10, ["slow"], timedelta(seconds=120))) == 1
+        await uow.commit()
+    delivered: list[str] = []
+
+    class Recording:
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+            delivered.append(payload["text"])
+            return SENT
+
+    sender = app.sender({"slow": Recording()})
+    await sender.recover()  # SQLite: one sender per database, so the lease is surely dead
+    await sender.drain()
+    if app.database.serial is None:  # PostgreSQL: other workers may be alive; the lease decides
+        assert delivered == []
+        clock.advance(seconds=121)
+        await sender.drain()
+    assert delivered == ["hello"]

@@ -53,6 +53,7 @@ class ConsoleChannel:
         await self.sender.drain()
 
     async def run(self) -> None:
+        await self.sender.recover()
         await self._handle(START)
         while True:
             line = await asyncio.to_thread(self.stdin.readline)

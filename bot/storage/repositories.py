@@ -193,6 +193,14 @@ class OutboxRepo(_Repo):
     async def get(self, row_id: int) -> OutboxRow | None:
         return await self.session.get(OutboxRow, row_id)
 
+    async def release_leases(self, channels: Sequence[str], now: datetime) -> int:
+        result = await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == "sending", OutboxRow.channel.in_(channels))
+            .values(status="pending", next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
         """Rows of a chat not sent yet: waiting, or leased to a sender right now."""
         statement = (
