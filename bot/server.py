@@ -63,14 +63,18 @@ async def telegram_secret(app: App) -> str:
 
 
 async def set_telegram_webhook(app: App, bot: Bot) -> str:
-    """Register our endpoint with Telegram under a fresh secret, kept in the database for every worker."""
+    """Register our endpoint with Telegram under the configured secret, or a fresh one kept in the
+    database for every worker."""
     url = app.settings.telegram_webhook_url.rstrip("/")
     if not url:
         raise ValueError("HOANHAP_TELEGRAM_WEBHOOK_URL is not set")
-    secret = secrets.token_urlsafe(32)
-    async with app.uow() as uow:
-        await uow.meta.set(TELEGRAM_SECRET_KEY, secret)
-        await uow.commit()
+    configured = app.settings.telegram_webhook_secret
+    secret = configured.get_secret_value() if configured is not None else ""
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        async with app.uow() as uow:
+            await uow.meta.set(TELEGRAM_SECRET_KEY, secret)
+            await uow.commit()
     target = url if url.endswith(TELEGRAM_PATH) else url + TELEGRAM_PATH
     await bot.set_webhook(url=target, secret_token=secret, allowed_updates=["message", "callback_query"])
     return target

@@ -117,6 +117,11 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
     assert {"code", "name", "kind"} <= set(agencies[0])
     localities = json.loads(hoanhap(env, "localities", "list", "--json").stdout)
     assert {"code", "name", "province", "aliases"} <= set(localities[0])
+    link = hoanhap(env, "agencies", "link-code", "demo-vieclam").stdout.strip().splitlines()
+    assert len(link[-1]) == 10 and link[-1].isalnum()  # the code alone on the last line
+    assert hoanhap(env, "agencies", "link-code", "khong-co", check=False).returncode == 1
+    tokens = hoanhap(env, "zalo", "oa-token", stdin="access-1\nrefresh-1\n")
+    assert "stored" in tokens.stdout and "access-1" not in tokens.stdout + tokens.stderr
     route = hoanhap(env, "route", "papers", "mh-binh-minh").stdout
     assert "demo-congan-binhminh" in route and "rule #" in route
     assert "demo-congan-binhminh" in hoanhap(env, "route", "papers", "phuong binh minh thuong").stdout  # old name

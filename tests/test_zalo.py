@@ -84,6 +84,9 @@ async def test_bot_platform_journey(running: Running) -> None:
     assert "1. " in first["text"]  # choices as a numbered list
     assert bot.calls_of("sendChatAction")
 
+    await r.act(bot.send_sticker(CHAT, person))
+    await bot.wait_for_text(CHAT, "chỉ đọc được tin nhắn chữ", timeout=30)
+    await r.act(bot.send_image(CHAT, person))
     await r.act(bot.send_text(CHAT, person, "can cho o tam"))
     await bot.wait_for_text(CHAT, "Có phải", timeout=30)
     before = len(bot.texts(CHAT))
