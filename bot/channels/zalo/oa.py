@@ -25,13 +25,13 @@ from bot.delivery import SendResult
 from bot.pipeline import MessageProcessor
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
+from bot.web.webhooks import handle_webhook
 from handlers.messages import START, TEXT, UNSUPPORTED, IncomingMessage
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo_oa"
 PATH = "/zalo/oa/webhook"
 SIGNATURE_HEADER = "X-ZEvent-Signature"
-MAX_BODY = 1_000_000
 TOKEN_EXPIRED = -216
 # Answers that mean "outside the reply window: the person must write first".
 OUTSIDE_WINDOW = frozenset({-213, -230, -232})
@@ -175,26 +175,20 @@ class ZaloOAChannel:
         self.processor.on_commit()
 
 
+def _parse_body(raw: bytes) -> Any:
+    data = json.loads(raw)
+    parse_event(data)
+    return data
+
+
 def webhook_router(channel: ZaloOAChannel, app_id: str, secret_key: str) -> APIRouter:
     router = APIRouter()
 
+    async def authorised(raw: bytes, request: Request) -> bool:
+        return verify_signature(raw, request.headers.get(SIGNATURE_HEADER, ""), app_id, secret_key)
+
     @router.post(PATH)
     async def zalo_oa_webhook(request: Request) -> Response:
-        raw = await request.body()
-        if len(raw) > MAX_BODY:
-            return Response(status_code=413)
-        if not verify_signature(raw, request.headers.get(SIGNATURE_HEADER, ""), app_id, secret_key):
-            return Response(status_code=401)
-        try:
-            data = json.loads(raw)
-            parse_event(data)
-        except ValueError:
-            return Response(status_code=400)
-        try:
-            await channel.handle(data)
-        except Exception:
-            log.exception("Zalo OA event failed")
-            return Response(status_code=500)
-        return Response(status_code=200)
+        return await handle_webhook(request, authorised, _parse_body, channel.handle)
 
     return router

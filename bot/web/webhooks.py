@@ -1,0 +1,50 @@
+"""The shape every channel webhook shares: authenticate, parse, handle, and answer 2xx only after commit."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from fastapi import Request, Response
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1_000_000
+T = TypeVar("T")
+
+
+def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[bytes, Request], Awaitable[bool]]:
+    """A check of a shared-secret header, in constant time; no secret configured means no entry."""
+
+    async def check(_raw: bytes, request: Request) -> bool:
+        expected = await secret()
+        given = request.headers.get(name, "")
+        return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+    return check
+
+
+async def handle_webhook(
+    request: Request,
+    authorised: Callable[[bytes, Request], Awaitable[bool]],
+    parse: Callable[[bytes], T],
+    handle: Callable[[T], Awaitable[None]],
+) -> Response:
+    """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 500 when
+    handling failed, so the platform delivers again; 200 once the effects are committed."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        return Response(status_code=413)
+    if not await authorised(raw, request):
+        return Response(status_code=401)
+    try:
+        item = parse(raw)
+    except ValueError:  # pydantic's ValidationError and json's JSONDecodeError are ValueErrors
+        return Response(status_code=400)
+    try:
+        await handle(item)
+    except Exception:
+        log.exception("webhook %s failed", request.url.path)
+        return Response(status_code=500)
+    return Response(status_code=200, content=b"{}", media_type="application/json")
