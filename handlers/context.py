@@ -57,6 +57,3 @@ class Context:
         self.replies.append(OutgoingMessage(text, tuple(choices), ask_phone=ask_phone, remove_keyboard=remove_keyboard))
         if choices:
             self.state.choices = [[c.id, c.label] for c in choices]
-
-    def say_key(self, key: str, choices: list[Choice] | tuple[Choice, ...] = (), **values: Any) -> None:
-        self.say(self.t(key, **values), choices)

@@ -16,7 +16,7 @@ def used_keys() -> set[str]:
     keys: set[str] = set()
     for path in HANDLERS.glob("*.py"):
         source = path.read_text(encoding="utf-8")
-        keys |= set(re.findall(r'(?:\.t|choice|say_key)\([^"\n]*"([a-z_]+)"', source))
+        keys |= set(re.findall(r'(?:\.t|choice)\([^"\n]*"([a-z_]+)"', source))
     return keys
 
 
