@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,23 +11,16 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot import reference_data
 from bot.agency_desk import create_link_code
-from bot.app import App, create_app
+from bot.app import App
 from bot.channels.telegram.client import make_bot
-from bot.config import Settings
-from bot.server import serve, set_telegram_webhook
+from bot.server import set_telegram_webhook
 from bot.storage.models import OutboxRow
 from tests.fakes.telegram_api import FakeTelegram
+from tests.serving import demo_app, free_port, serving
 
 PERSON_CHAT = 5001
 GROUP = -100777
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Running:
@@ -47,33 +38,22 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     await fake.start()
     port = free_port()
     webhook = request.param == "webhook"
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database_url,
-        data_dir=tmp_path,
-        port=port,
+    app = await demo_app(
+        database_url,
+        tmp_path,
+        port,
         telegram_token=fake.token,
         telegram_api_base=fake.base_url,
         telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else "",
-        outbox_max_backoff_seconds=1.0,
     )
-    app = await create_app(settings)
-    async with app.uow() as uow:
-        await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", app.clock())
-        await uow.commit()
     if webhook:
         bot = make_bot(fake.token, fake.base_url)
         await set_telegram_webhook(app, bot)
         await bot.session.close()
-    stop, started = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, started))
-    await asyncio.wait_for(started.wait(), 20)
     try:
-        yield Running(app, fake, port)
+        async with serving(app):
+            yield Running(app, fake, port)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await app.close()
         await fake.stop()
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_telegram import free_port
+from tests.serving import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-0123456789"

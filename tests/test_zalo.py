@@ -9,14 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import reference_data
-from bot.app import App, create_app
+from bot.app import App
 from bot.channels.zalo.common import MAX_TEXT, pieces
-from bot.config import Settings
 from bot.request_actions import reply
-from bot.server import serve, set_zalo_webhook
+from bot.server import set_zalo_webhook
 from tests.fakes.zalo_api import FakeZaloBot, FakeZaloOA
-from tests.test_telegram import free_port
+from tests.serving import demo_app, free_port, serving
 
 CHAT = "zalo-user-1"
 
@@ -41,36 +39,27 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     await oa.start()
     port = free_port()
     webhook = request.param == "webhook"
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database_url,
-        data_dir=tmp_path,
-        port=port,
+    app = await demo_app(
+        database_url,
+        tmp_path,
+        port,
         zalo_bot_token=bot.token,
         zalo_api_base=bot.base_url,
         zalo_oa_app_id=oa.app_id,
         zalo_oa_secret_key=oa.secret_key,
         zalo_oa_api_base=oa.api_base_url,
         zalo_oa_oauth_base=oa.oauth_base_url,
-        outbox_max_backoff_seconds=1.0,
     )
-    app = await create_app(settings)
     async with app.uow() as uow:
-        await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", app.clock())
         await uow.zalo_tokens.store(oa.access_token, oa.refresh_token, app.clock())
         await uow.commit()
     if webhook:
         await set_zalo_webhook(app, f"http://127.0.0.1:{port}")
     oa.set_webhook(f"http://127.0.0.1:{port}/zalo/oa/webhook")
-    stop, started = asyncio.Event(), asyncio.Event()
-    task = asyncio.create_task(serve(app, stop, started))
-    await asyncio.wait_for(started.wait(), 20)
     try:
-        yield Running(app, bot, oa, port, webhook)
+        async with serving(app):
+            yield Running(app, bot, oa, port, webhook)
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 30)
-        await app.close()
         await bot.stop()
         await oa.stop()
 

@@ -21,12 +21,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
 from aiohttp import web
+
+from tests.fakes.server import FakeServer, until_ok
 
 JSON = dict[str, Any]
 Handler = Callable[[JSON], Awaitable[Any]]
@@ -370,7 +371,7 @@ async def _read_webhook_reply(response: aiohttp.ClientResponse) -> JSON | None:
     return {key: _coerce(key, value) for key, value in fields.items()}
 
 
-class FakeTelegram:
+class FakeTelegram(FakeServer):
     """Plays Telegram for one bot token: the Bot API over HTTP, the users, and the faults."""
 
     def __init__(
@@ -389,9 +390,7 @@ class FakeTelegram:
         self.dropped_updates: list[JSON] = []
         # (update, HTTP status) for each webhook delivery attempt, 0 when the connection failed.
         self.deliveries: list[tuple[JSON, int]] = []
-        self._runner: web.AppRunner | None = None
-        self._port: int | None = None
-        self._closing = False
+        super().__init__()
         self._queue: list[JSON] = []
         self._next_update_id = FIRST_UPDATE_ID
         self._allowed_updates: list[str] = []
@@ -434,48 +433,13 @@ class FakeTelegram:
 
     # ---- server lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        if self._runner is not None:
-            return
-        self._closing = False
-        app = web.Application()
+    def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_route("*", "/file/bot{token}/{path:.*}", self._handle_file)
-        # A long poll still waiting when the server stops is woken by stop(); the short timeout only
-        # bounds a handler stuck elsewhere, so stop() never hangs a test for aiohttp's default minute.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
 
-    async def stop(self) -> None:
-        runner, self._runner = self._runner, None
-        if runner is None:
-            return
-        self._closing = True
+    def _on_stop(self) -> None:
+        # A long poll still waiting when the server stops is woken rather than left to time out.
         self._wake()
-        await runner.cleanup()
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeTelegram is not started")
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     # ---- what tests read --------------------------------------------------------------------------
 
@@ -670,14 +634,7 @@ class FakeTelegram:
 
     async def deliver_until_ok(self, update: JSON, attempts: int = 5, delay: float = 0.05) -> int:
         """Redeliver on non-2xx as Telegram does (its backoff shortened to `delay`); the last status."""
-        status = 0
-        for attempt in range(attempts):
-            status = await self.deliver(update)
-            if 200 <= status < 300:
-                break
-            if attempt + 1 < attempts:
-                await asyncio.sleep(delay)
-        return status
+        return await until_ok(lambda: self.deliver(update), attempts, delay)
 
     # ---- HTTP -------------------------------------------------------------------------------------
 

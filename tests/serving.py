@@ -1,0 +1,51 @@
+"""A running `serve` for end-to-end tests: settings, the demo data, and a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot import reference_data
+from bot.app import App, create_app
+from bot.config import Settings
+from bot.server import serve
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def demo_app(database_url: str, data_dir: Path, port: int, **channels: Any) -> App:
+    """An app on 127.0.0.1:`port` with the demo province and the given channel settings."""
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=database_url,
+        data_dir=data_dir,
+        port=port,
+        outbox_max_backoff_seconds=1.0,  # retries in seconds, not minutes
+        **channels,
+    )
+    app = await create_app(settings)
+    async with app.uow() as uow:
+        await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", app.clock())
+        await uow.commit()
+    return app
+
+
+@asynccontextmanager
+async def serving(app: App) -> AsyncIterator[None]:
+    stop, started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(serve(app, stop, started))
+    await asyncio.wait_for(started.wait(), 20)
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+        await app.close()
