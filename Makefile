@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine with Python >= 3.11 and make:
-#   make run    create .venv if missing, install, prepare the database with demo data, start the chat
+#   make run    create .venv if missing, install, prepare the database with demo data, serve the web
+#               (web chat, staff workspace, admin console) on http://127.0.0.1:8080
 #   make test   create .venv with the test extras if missing, run the whole suite
 PYTHON ?= python3
 VENV := .venv
@@ -9,7 +10,7 @@ TEST_INSTALLED := $(VENV)/.installed-test
 # Two test processes: the suite waits on subprocesses and sockets as much as on the CPU.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint typecheck check bench eval clean
+.PHONY: run chat test lint typecheck check bench eval clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -25,6 +26,10 @@ $(TEST_INSTALLED): pyproject.toml | $(BIN)/python
 	@touch $@ $(INSTALLED)
 
 run: $(INSTALLED)
+	$(BIN)/hoanhap init --demo
+	$(BIN)/hoanhap serve
+
+chat: $(INSTALLED)
 	$(BIN)/hoanhap init --demo
 	$(BIN)/hoanhap chat
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from knowledge_base.matcher import MatchSettings
@@ -22,6 +23,15 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8080
+    # The address people and staff reach the web on, for links printed at start (default: host:port).
+    public_url: str = ""
+    # Signs session and CSRF cookies; unset, one is generated and kept in the database for every worker.
+    secret_key: SecretStr | None = None
+    # How long a staff or admin login lasts, and a web-chat conversation's cookie.
+    session_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 12
+    web_chat_days: Annotated[int, Field(ge=1, le=365)] = 30
+    # Behind HTTPS (production) cookies must be Secure; plain http on 127.0.0.1 cannot use them.
+    secure_cookies: bool = False
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -41,6 +51,11 @@ class Settings(BaseSettings):
     # How long a one-time code for linking an agency's group stays valid.
     link_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 48
 
+    # The zone agencies' work days and periods are read in (an IANA name).
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # How often requests past their first-response target are looked for and escalated to leads.
+    escalation_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
+
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
     match_answer_threshold: Annotated[float, Field(ge=0, le=1)] = 0.55
     match_suggest_threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
@@ -51,6 +66,19 @@ class Settings(BaseSettings):
     max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).
     max_description_chars: Annotated[int, Field(ge=50)] = 2000
+
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Refused at start-up rather than on every escalation round.
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

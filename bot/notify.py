@@ -84,15 +84,19 @@ async def enqueue_person(
     *,
     answer_back: bool = False,
     **values: str,
-) -> None:
-    """A message to the person who sent a request, on their own channel and in their language."""
+) -> int | None:
+    """A message to the person who sent a request, on their own channel and in their language;
+    the outbox row's id, so its delivery can be followed."""
     conversation = await uow.conversations.get(request.conversation_id)
     if conversation is None:
-        return
+        return None
     locale = conversation.locale if texts.supports(conversation.locale) else texts.default_locale
     text = texts.get(locale, key, code=request.code, **values)
     choices = [Choice(f"req:show:{request.code}", texts.get(locale, "mine_view"))]
     if answer_back:
         choices.insert(0, Choice(f"req:add:{request.code}", texts.get(locale, "mine_answer_back")))
     message = OutgoingMessage(text, tuple(choices))
-    await uow.outbox.add(conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id)
+    row = await uow.outbox.add(
+        conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id
+    )
+    return row.id

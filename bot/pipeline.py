@@ -20,6 +20,8 @@ from handlers.state import ConversationState
 from handlers.texts import Texts
 
 log = logging.getLogger(__name__)
+# Outbox rows of this kind are the person's own messages, kept for a channel's transcript.
+INCOMING = "incoming"
 # Lost races (a conversation created twice at once, a busy SQLite file) are retried from the start.
 _ATTEMPTS = 5
 
@@ -81,6 +83,15 @@ class MessageProcessor:
                 conversation.locale = state.locale
                 conversation.updated_at = now
                 conversation.unreachable = False
+                if message.echo:
+                    await uow.outbox.add(
+                        message.channel,
+                        message.chat_id,
+                        {"text": message.echo},
+                        now,
+                        kind=INCOMING,
+                        status="delivered",
+                    )
                 for reply in replies:
                     await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
                 for notification in ctx.notifications:

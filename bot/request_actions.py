@@ -47,10 +47,7 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
         raise RequestActionError("empty reply")
     row = await _request(uow, code)
     agency = await uow.agencies.get(row.agency_code)
-    await uow.requests.add_event(code, "replied", now, actor=actor, data={"text": text})
-    if row.status == "new":
-        await uow.requests.set_status(code, "in_progress", now, actor=actor)
-    await enqueue_person(
+    outbox_id = await enqueue_person(
         uow,
         texts,
         row,
@@ -60,6 +57,39 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
         agency=agency.name if agency else row.agency_code,
         text=text,
     )
+    await uow.requests.add_event(code, "replied", now, actor=actor, data={"text": text, "outbox_id": outbox_id})
+    row.first_response_at = row.first_response_at or now
+    if row.status == "new":
+        await uow.requests.set_status(code, "in_progress", now, actor=actor)
+
+
+async def note(uow: UnitOfWork, code: str, text: str, actor: str, now: datetime) -> None:
+    """An internal note: on the timeline for staff, never shown to the person."""
+    text = text.strip()
+    if not text:
+        raise RequestActionError("empty note")
+    await _request(uow, code)
+    await uow.requests.add_event(code, "note", now, actor=actor, data={"text": text})
+
+
+async def assign(uow: UnitOfWork, code: str, assignee: str | None, actor: str, now: datetime) -> None:
+    """Give the request to a colleague of its agency (or to nobody); claiming is assigning oneself."""
+    row = await _request(uow, code)
+    if assignee is not None:
+        user = await uow.users.by_username(assignee)
+        if user is None or not user.active or user.agency_code != row.agency_code:
+            raise RequestActionError(f"{assignee} does not work for {row.agency_code}")
+        assignee = user.username
+    if row.assignee == assignee:
+        return
+    before = row.assignee
+    row.assignee = assignee
+    kind = "claimed" if assignee is not None and assignee == actor else "assigned"
+    await uow.requests.add_event(code, kind, now, actor=actor, data={"from": before, "to": assignee})
+    if assignee is not None and assignee != actor:
+        user = await uow.users.by_username(assignee)
+        if user is not None:
+            await uow.notifications.add(user.id, "assigned", now, request_id=row.id, data={"code": code, "by": actor})
 
 
 async def transfer(
@@ -73,6 +103,11 @@ async def transfer(
         raise RequestActionError("the request is already with that agency")
     before = row.agency_code
     row.agency_code = agency_code
+    # The new agency's clock starts now, for its own first response and resolution.
+    row.agency_since = now
+    row.first_response_at = None
+    row.escalated_at = None
+    row.assignee = None
     await uow.requests.add_event(
         code, "transferred", now, actor=actor, data={"from": before, "to": agency_code, "reason": reason}
     )

@@ -15,6 +15,8 @@ CLOSED = "closed"
 CANCELLED = "cancelled"
 STATUSES = (NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED, CANCELLED)
 OPEN_STATUSES = (NEW, IN_PROGRESS, WAITING)
+# Statuses that stop the resolution clock.
+CLOSING_STATUSES = (RESOLVED, CLOSED, CANCELLED)
 
 
 @dataclass(frozen=True)

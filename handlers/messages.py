@@ -34,6 +34,9 @@ class IncomingMessage:
     locale: str = ""
     update_id: str = ""
     display_name: str = ""
+    # What the person's own screen shows they sent (the text, or the label of the button they
+    # pressed), for channels whose transcript we keep and serve back (the web chat).
+    echo: str = ""
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -108,6 +109,8 @@ class OutboxRow(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # When the person's own client fetched it (the web chat); platforms give no such receipt.
+    delivered_at: Mapped[datetime | None]
     # The platform's id of the message once sent: a staff reply to an agency post finds its request.
     external_id: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
@@ -132,6 +135,9 @@ class MatchLogRow(Base):
     score: Mapped[float] = mapped_column(Float)
     suggestions: Mapped[list[Any]] = mapped_column(JSON)
     chosen_slug: Mapped[str | None] = mapped_column(String(80))
+    # Set by an admin working the unanswered inbox: dismissed, added (as a phrasing), new_entry.
+    reviewed: Mapped[str | None] = mapped_column(String(16))
+    reviewed_at: Mapped[datetime | None]
 
 
 class AuditLogRow(Base):
@@ -156,6 +162,9 @@ class AgencyRow(Base):
     first_response_hours: Mapped[int] = mapped_column(Integer, default=8)
     resolution_hours: Mapped[int] = mapped_column(Integer, default=80)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Working time the targets count in: ISO weekdays (1 = Monday) and "HH:MM-HH:MM" periods.
+    work_days: Mapped[str] = mapped_column(String(32), default="1,2,3,4,5")
+    work_periods: Mapped[str] = mapped_column(String(64), default="07:30-11:30,13:30-17:00")
 
 
 class LocalityRow(Base):
@@ -199,6 +208,15 @@ class RequestRow(Base):
     faq_slug: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The staff member (username) working the request, if claimed or assigned.
+    assignee: Mapped[str | None] = mapped_column(String(120))
+    # When the current agency received it: a transfer starts the agency's clock anew.
+    agency_since: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    # When the lead users were told the first-response target had passed (once per agency stay).
+    escalated_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_requests_agency_status", "agency_code", "status"),)
 
 
 class RequestEventRow(Base):
@@ -245,3 +263,93 @@ class ZaloTokenRow(Base):
     refresh_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class UserRow(Base):
+    """A staff member (of one agency) or an admin; the password only as an argon2 hash."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    agency_code: Mapped[str | None] = mapped_column(ForeignKey("agencies.code", onupdate="CASCADE"), index=True)
+    is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session cookie: bumping it (password reset, disabling) ends every session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+
+class LoginAttemptRow(Base):
+    """Wrong passwords in a row per username (known or not), and until when the next try must wait."""
+
+    __tablename__ = "login_attempts"
+    username: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None]
+    blocked_until: Mapped[datetime | None]
+
+
+class ApiTokenRow(Base):
+    """A bearer token of one agency's case system; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code", onupdate="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class RequestViewRow(Base):
+    """Who read a request, when, and through what (web, api, cli)."""
+
+    __tablename__ = "request_views"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class HolidayRow(Base):
+    __tablename__ = "holidays"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+
+
+class UserNotificationRow(Base):
+    """Something a staff member must see in the workspace (an overdue request, an assignment)."""
+
+    __tablename__ = "user_notifications"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_user_notifications_user_id", "user_id", "read_at"),)
+
+
+class FaqApprovalRow(Base):
+    """A saved version waiting for a second admin before it is published."""
+
+    __tablename__ = "faq_approvals"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    requested_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(String(16))

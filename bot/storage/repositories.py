@@ -31,7 +31,7 @@ from bot.storage.models import (
     RoutingRuleRow,
     ZaloTokenRow,
 )
-from handlers.domain import Agency, Locality, NewRequest, RequestView, Rule
+from handlers.domain import CLOSING_STATUSES, Agency, Locality, NewRequest, RequestView, Rule
 from knowledge_base.faq import FaqEntry
 
 KB_REVISION = "kb_revision"
@@ -135,13 +135,14 @@ class OutboxRepo(_Repo):
         *,
         kind: str = "message",
         request_id: int | None = None,
+        status: str = "pending",
     ) -> OutboxRow:
         row = OutboxRow(
             channel=channel,
             chat_id=chat_id,
             kind=kind,
             payload=payload,
-            status="pending",
+            status=status,
             attempts=0,
             next_attempt_at=now,
             last_error="",
@@ -238,6 +239,34 @@ class OutboxRepo(_Repo):
             .values(channel=to_channel, chat_id=to_chat)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def transcript(self, channel: str, chat_id: str, after_id: int = 0, limit: int = 200) -> list[OutboxRow]:
+        """A chat's messages both ways (for channels that keep one), the newest `limit`, oldest first."""
+        statement = (
+            select(OutboxRow)
+            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.id > after_id)
+            .order_by(OutboxRow.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list((await self.session.execute(statement)).scalars())))
+
+    async def mark_delivered(self, row_ids: Sequence[int], now: datetime) -> None:
+        """The person's own client has fetched these rows."""
+        if row_ids:
+            await self.session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(list(row_ids)), OutboxRow.status.in_(("pending", "sending")))
+                .values(status="delivered", sent_at=now, delivered_at=now)
+            )
+
+    async def statuses(self, row_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(status, last error) of outbox rows, for showing a reply as queued, sent, delivered or failed."""
+        if not row_ids:
+            return {}
+        statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(
+            OutboxRow.id.in_(list(row_ids))
+        )
+        return {row_id: (status, error) for row_id, status, error in (await self.session.execute(statement)).all()}
 
     async def count(self, status: str | None = None) -> int:
         statement = select(func.count()).select_from(OutboxRow)
@@ -465,6 +494,7 @@ class RequestRepo(_Repo):
                 faq_slug=request.faq_slug,
                 created_at=now,
                 updated_at=now,
+                agency_since=now,
             )
             try:
                 # A savepoint: two people may draw the same free code at once; the loser draws again.
@@ -548,6 +578,10 @@ class RequestRepo(_Repo):
         before = row.status
         row.status = status
         row.updated_at = now
+        if status in CLOSING_STATUSES:
+            row.resolved_at = row.resolved_at or now
+        else:
+            row.resolved_at = None
         self.session.add(
             RequestEventRow(
                 request_id=row.id, type="status", actor=actor, data={"from": before, "to": status}, created_at=now

@@ -6,6 +6,14 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.account_repos import (
+    ApiTokenRepo,
+    HolidayRepo,
+    LoginAttemptRepo,
+    NotificationRepo,
+    RequestViewRepo,
+    UserRepo,
+)
 from bot.storage.database import Database
 from bot.storage.repositories import (
     AgencyChannelRepo,
@@ -55,6 +63,12 @@ class UnitOfWork:
         self.agency_channels = AgencyChannelRepo(s)
         self.link_codes = LinkCodeRepo(s)
         self.zalo_tokens = ZaloTokenRepo(s)
+        self.users = UserRepo(s)
+        self.login_attempts = LoginAttemptRepo(s)
+        self.api_tokens = ApiTokenRepo(s)
+        self.request_views = RequestViewRepo(s)
+        self.holidays = HolidayRepo(s)
+        self.notifications = NotificationRepo(s)
         return self
 
     async def commit(self) -> None:

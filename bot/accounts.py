@@ -1,0 +1,149 @@
+"""Staff and admin accounts: argon2 password hashes, and login throttling after wrong passwords."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.storage.models import UserRow
+from bot.storage.unit_of_work import UnitOfWork
+
+STAFF = "staff"
+ADMIN = "admin"
+ROLES = (STAFF, ADMIN)
+MIN_PASSWORD_CHARS = 10
+MAX_PASSWORD_CHARS = 256
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+# Wrong passwords in a row that cost nothing; after that every try waits, doubling up to the cap.
+FREE_FAILURES = 5
+FIRST_WAIT_SECONDS = 30
+MAX_WAIT_SECONDS = 15 * 60
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a wrong username costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    check_password(password)
+    return _hasher.hash(password)
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_CHARS} characters")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise AccountError(f"the password may have at most {MAX_PASSWORD_CHARS} characters")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+async def create_user(
+    uow: UnitOfWork,
+    username: str,
+    password: str,
+    role: str,
+    now: datetime,
+    *,
+    actor: str,
+    agency_code: str | None = None,
+    display_name: str = "",
+    is_lead: bool = False,
+) -> UserRow:
+    username = normalise_username(username)
+    if not USERNAME.match(username):
+        raise AccountError("a username is 2-64 characters: letters a-z, digits, dot, dash, underscore")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if role == STAFF and not agency_code:
+        raise AccountError("a staff user belongs to an agency: give --agency")
+    if agency_code and await uow.agencies.get(agency_code) is None:
+        raise AccountError(f"no agency {agency_code}")
+    if await uow.users.by_username(username) is not None:
+        raise AccountError(f"the username {username} is taken")
+    row = await uow.users.add(
+        username,
+        hash_password(password),
+        role,
+        now,
+        agency_code=agency_code or None,
+        display_name=display_name.strip()[:200],
+        is_lead=is_lead,
+    )
+    await uow.audit.add(actor, "user.create", username, now, after=user_summary(row))
+    return row
+
+
+def user_summary(row: UserRow) -> dict[str, object]:
+    """What the audit log keeps of a user: never the hash."""
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "role": row.role,
+        "agency_code": row.agency_code,
+        "is_lead": row.is_lead,
+        "active": row.active,
+    }
+
+
+async def set_password(uow: UnitOfWork, user: UserRow, password: str, now: datetime, *, actor: str) -> None:
+    """A new password ends every session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.updated_at = now
+    await uow.audit.add(actor, "user.password", user.username, now)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: UserRow | None
+    # Seconds the next attempt must wait (after too many wrong passwords); 0 when it need not.
+    wait_seconds: int = 0
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -> LoginResult:
+    """The user for a right password; otherwise none, and a wait after five wrong ones in a row.
+
+    Attempts are counted per username whether or not it exists, so the answer never tells which
+    usernames are real; a waiting username is refused without looking at the password.
+    """
+    username = normalise_username(username)[:120]
+    attempt = await uow.login_attempts.get(username)
+    if attempt is not None and attempt.blocked_until is not None and _aware(attempt.blocked_until) > now:
+        return LoginResult(None, max(1, int((_aware(attempt.blocked_until) - now).total_seconds() + 0.999)))
+    user = await uow.users.by_username(username) if username else None
+    ok = _verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and user is not None
+    if ok and user is not None and user.active:
+        if attempt is not None:
+            await uow.login_attempts.clear(username)
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.last_login_at = now
+        return LoginResult(user)
+    failures = (attempt.failures if attempt else 0) + 1
+    wait = 0
+    if failures >= FREE_FAILURES:
+        wait = min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES))
+    await uow.login_attempts.record_failure(username, now, now + timedelta(seconds=wait) if wait else None)
+    return LoginResult(None, wait)

@@ -1,0 +1,46 @@
+"""The web pages' texts, per locale: every locales/<area>.<locale>.yaml merged, Vietnamese first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from fastapi import Request
+
+from handlers.texts import Texts
+
+LOCALES_DIR = Path(__file__).parent / "locales"
+DEFAULT_LOCALE = "vi"
+LANG_COOKIE = "hn_lang"
+
+
+def load_web_catalogues(directory: Path = LOCALES_DIR) -> dict[str, dict[str, str]]:
+    catalogues: dict[str, dict[str, str]] = defaultdict(dict)
+    for path in sorted(directory.glob("*.yaml")):
+        _area, _, locale = path.stem.rpartition(".")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in data.items():
+            if key in catalogues[locale]:
+                raise ValueError(f"web text {key!r} is defined twice ({path.name})")
+            catalogues[locale][str(key)] = str(value)
+    return dict(catalogues)
+
+
+@lru_cache(maxsize=1)
+def web_texts() -> Texts:
+    return Texts(load_web_catalogues(), DEFAULT_LOCALE)
+
+
+def request_locale(request: Request) -> str:
+    """The language chosen with the switch, else the browser's first preference we have, else Vietnamese."""
+    texts = web_texts()
+    chosen = request.cookies.get(LANG_COOKIE, "")
+    if texts.supports(chosen):
+        return chosen
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if texts.supports(tag):
+            return tag
+    return DEFAULT_LOCALE
