@@ -1,0 +1,1 @@
+"""The admin console at /admin: answers, unanswered questions, reference data, users, dashboard."""
