@@ -16,10 +16,13 @@ import yaml
 
 from bot import reference_data
 from bot.agency_desk import create_link_code
+from bot.api_tokens import ApiTokenError, create_token, revoke_token
 from bot.app import App, create_app
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, ConsoleTransport
+from bot.cli_users import add_users_parser
 from bot.config import Settings
+from bot.demo_accounts import credentials_path, ensure_demo_accounts, remember, remembered
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
 from bot.request_actions import RequestActionError, change_status, reply
@@ -42,12 +45,16 @@ def _print_json(data: Any) -> None:
 
 
 async def cmd_init(app: App, args: argparse.Namespace) -> int:
+    created: list[tuple[str, str]] = []
     async with app.uow() as uow:
         entries = await uow.faq.count()
         if args.demo:
             counts = await reference_data.apply(
                 uow, reference_data.load_file(reference_data.DEMO_FILE), "system:demo", app.clock()
             )
+            created = await ensure_demo_accounts(uow, app.clock())
+            # Kept before the commit: a crash between the two must not lose a password in use.
+            remember(app.settings.data_dir, created)
         await uow.commit()
     print(f"database ready: {app.settings.resolved_database_url()}")
     print(f"knowledge base: {entries} entries")
@@ -56,6 +63,8 @@ async def cmd_init(app: App, args: argparse.Namespace) -> int:
             f"demo data (fictional): {counts['agencies']} agencies, {counts['localities']} localities, "
             f"{counts['rules']} routing rules"
         )
+        if created:
+            print(f"demo accounts created: {', '.join(u for u, _ in created)} (see `hoanhap serve` for passwords)")
     return 0
 
 
@@ -299,13 +308,81 @@ async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
     )
 
 
+# -- API tokens ----------------------------------------------------------------------------------
+
+
+async def cmd_tokens_create(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        try:
+            token = await create_token(uow, args.agency, args.label, "cli", app.clock())
+        except ApiTokenError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"API token for {args.agency}. It is shown only now and cannot be recovered; store it safely.")
+    print("Agencies send it as the header  Authorization: Bearer <token>  to /api/v1.")
+    # Last line, alone: scripts take it with `tail -1`.
+    print(token)
+    return 0
+
+
+async def cmd_tokens_list(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "agency": r.agency_code,
+                "prefix": r.prefix,
+                "label": r.label,
+                "created_at": r.created_at.isoformat(),
+                "created_by": r.created_by,
+                "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
+                "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+            }
+            for r in await uow.api_tokens.all()
+        ]
+    if args.json:
+        _print_json(rows)
+    else:
+        for row in rows:
+            state = f"revoked {row['revoked_at'][:16]}" if row["revoked_at"] else "active"
+            used = row["last_used_at"][:16] if row["last_used_at"] else "never used"
+            print(
+                f"{row['id']:>4}  {row['agency']:20} {row['prefix']}…  {row['created_at'][:16]}  {used:16}  "
+                f"{state:24} {row['label']}"
+            )
+    return 0
+
+
+async def cmd_tokens_revoke(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        try:
+            row = await revoke_token(uow, args.id, "cli", app.clock())
+        except ApiTokenError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"token {row.id} ({row.prefix}…, {row.agency_code}) revoked")
+    return 0
+
+
 # -- serving and channels ------------------------------------------------------------------------
 
 
 async def cmd_serve(app: App, args: argparse.Namespace) -> int:
     from bot.server import serve  # the web and channel stack loads only for the commands that need it
 
-    print(f"Hòa Nhập on http://{app.settings.host}:{app.settings.port}  (health: /healthz, /readyz)", flush=True)
+    base = app.settings.base_url()
+    print(f"Hòa Nhập on {base}  (health: /healthz, /readyz)", flush=True)
+    print(f"  web chat (for people):     {base}/", flush=True)
+    print(f"  staff workspace:           {base}/staff", flush=True)
+    print(f"  admin console:             {base}/admin", flush=True)
+    print(f"  agency API (OpenAPI):      {base}/api/v1/openapi.json", flush=True)
+    demo = remembered(app.settings.data_dir)
+    if demo:
+        print(f"  demo accounts (from {credentials_path(app.settings.data_dir)}):", flush=True)
+        for username, password in demo:
+            print(f"    {username:<10} {password}", flush=True)
     if app.settings.telegram_token is None:
         print("Telegram: off (set HOANHAP_TELEGRAM_TOKEN to turn it on)", flush=True)
     elif app.settings.telegram_webhook_url:
@@ -469,6 +546,20 @@ def build_parser() -> argparse.ArgumentParser:
     rr.add_argument("text")
     rr.add_argument("--actor", default="operator")
     rr.set_defaults(run=cmd_requests_reply)
+    add_users_parser(sub)
+    tokens = sub.add_parser("tokens", help="API tokens of agencies' case systems").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    token_create = tokens.add_parser("create", help="a new token for an agency, printed once (last line)")
+    token_create.add_argument("--agency", required=True)
+    token_create.add_argument("--label", default="", help="whose system uses it, e.g. 'case system v2'")
+    token_create.set_defaults(run=cmd_tokens_create)
+    token_list = tokens.add_parser("list", help="every token (never the token itself)")
+    token_list.add_argument("--json", action="store_true")
+    token_list.set_defaults(run=cmd_tokens_list)
+    token_revoke = tokens.add_parser("revoke", help="stop a token working, at once")
+    token_revoke.add_argument("id", type=int)
+    token_revoke.set_defaults(run=cmd_tokens_revoke)
     sv = sub.add_parser("serve", help="web server, channels whose settings are present, and the outbox sender")
     sv.set_defaults(run=cmd_serve)
     sub.add_parser("worker", help="only the outbox sender").set_defaults(run=cmd_worker)

@@ -29,6 +29,7 @@ from bot.channels.zalo.oa import CHANNEL as ZALO_OA
 from bot.channels.zalo.oa import ZaloOAChannel, ZaloOAClient, ZaloOATransport
 from bot.channels.zalo.oa import webhook_router as zalo_oa_router
 from bot.delivery import OutboxSender, Transport
+from bot.escalation import run_escalations
 from bot.web.app import create_web_app
 
 log = logging.getLogger(__name__)
@@ -170,11 +171,28 @@ async def set_zalo_webhook(app: App, url: str) -> str:
     return target
 
 
+async def _escalations(app: App, services: Services, stop: asyncio.Event) -> None:
+    """The escalation loop of this process; its posts wake this process's sender."""
+    await run_escalations(
+        app.database,
+        app.texts,
+        app.clock,
+        app.settings.timezone,
+        stop,
+        app.settings.escalation_interval_seconds,
+        services.sender.wake.set,
+    )
+
+
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = build_services(app)
+    escalating = asyncio.create_task(_escalations(app, services, stop))
     try:
         await services.sender.run_forever(stop)
     finally:
+        # The loop ends at its next wait; a round under way finishes (or rolls back) first.
+        stop.set()
+        await asyncio.gather(escalating, return_exceptions=True)
         await services.close()
 
 
@@ -184,7 +202,10 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     services = build_services(app)
     config = uvicorn.Config(services.web, host=app.settings.host, port=app.settings.port, log_level="warning")
     server = uvicorn.Server(config)
-    tasks = [asyncio.create_task(services.sender.run_forever(stop))]
+    tasks = [
+        asyncio.create_task(services.sender.run_forever(stop)),
+        asyncio.create_task(_escalations(app, services, stop)),
+    ]
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
     pollers: list[asyncio.Task[None]] = []
     if services.telegram is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import reference_data
 from bot.app import App, create_app
 from bot.config import Settings
+from tests.browser import Site, chromium, live_site
 from tests.harness import FakeClock
 
 T = TypeVar("T")
@@ -130,3 +131,25 @@ async def demo_app(app: App, clock: FakeClock) -> App:
         await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", clock())
         await uow.commit()
     return app
+
+
+@pytest.fixture
+def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh migrated SQLite database, for tests that need only one backend (browser tests)."""
+    database = tmp_path / "site.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_template"), database)
+    return f"sqlite+aiosqlite:///{database}"
+
+
+@pytest.fixture
+async def site(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Site]:
+    """A live server with the demo data and accounts (see tests/browser.py)."""
+    async with live_site(sqlite_url, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    """Headless Debian Chromium under Playwright (skipped locally when Chromium is missing)."""
+    async with chromium() as launched:
+        yield launched

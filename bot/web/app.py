@@ -1,17 +1,35 @@
-"""The FastAPI application: health, readiness, and the webhooks of the channels that are set up."""
+"""The FastAPI application: health, readiness, the web chat, the staff workspace, the admin console,
+the agency API, and the webhooks of the channels that are set up."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import JSONResponse
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.exceptions import HTTPException
 
 from bot.app import App
 from bot.storage.database import schema_is_current
+from bot.web.api import create_api
+from bot.web.auth_pages import auth_router
+from bot.web.chat import chat_router
+from bot.web.middleware import BrowserSecurityMiddleware
+from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
+from bot.web.templating import render
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     web = FastAPI(title="Hòa Nhập", docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.hoanhap = app
+    web.state.security = WebSecurity(app)
+    web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
+    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    web.mount("/api/v1", create_api(app))
 
     @web.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -29,6 +47,23 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
             return JSONResponse({"status": "migrations pending"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
+    @web.exception_handler(NotAuthenticated)
+    async def to_login(request: Request, _error: NotAuthenticated) -> Response:
+        return RedirectResponse(login_redirect_target(request), status_code=303)
+
+    @web.exception_handler(CsrfError)
+    async def csrf_refused(request: Request, _error: CsrfError) -> Response:
+        return await render(request, "error.html", {"status": 403, "message_key": "error_csrf"}, status_code=403)
+
+    @web.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if "text/html" not in request.headers.get("accept", "") or error.status_code not in (403, 404, 405):
+            return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+        key = "error_not_found" if error.status_code == 404 else "error_forbidden"
+        return await render(request, "error.html", {"status": error.status_code, "message_key": key}, error.status_code)
+
+    web.include_router(auth_router())
+    web.include_router(chat_router())
     for router in routers:
         web.include_router(router)
     return web

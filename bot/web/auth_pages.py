@@ -47,9 +47,9 @@ def auth_router() -> APIRouter:
             if result.wait_seconds:
                 response.headers["Retry-After"] = str(result.wait_seconds)
             return response
-        response = RedirectResponse(safe_next(next), status_code=303)
-        await security(request).login_cookie(response, result.user.id, result.user.session_version)
-        return response
+        redirect = RedirectResponse(safe_next(next), status_code=303)
+        await security(request).login_cookie(redirect, result.user.id, result.user.session_version)
+        return redirect
 
     @router.post("/logout")
     async def logout(request: Request) -> Response:

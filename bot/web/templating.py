@@ -36,7 +36,9 @@ def local_time(moment: datetime | None, timezone: str, pattern: str = "%d/%m/%Y 
     return moment.astimezone(ZoneInfo(timezone)).strftime(pattern)
 
 
-async def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+async def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
     app = hoanhap(request)
     locale = request_locale(request)
     texts = web_texts()

@@ -1,0 +1,134 @@
+"""Tell an agency's leads, and its group, when a request has waited past its first-response target.
+
+Each request is escalated once per agency stay: `escalated_at` marks it, and a transfer clears it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+
+from bot.clock import Clock
+from bot.notify import enqueue_agency
+from bot.sla import as_utc, request_targets, schedule_for
+from bot.storage.database import Database
+from bot.storage.models import AgencyRow, RequestRow, UserRow
+from bot.storage.unit_of_work import UnitOfWork
+from handlers.domain import OPEN_STATUSES
+from handlers.messages import Notification
+from handlers.texts import Texts
+from handlers.working_hours import Schedule, Target
+
+log = logging.getLogger(__name__)
+OVERDUE = "overdue"
+ESCALATED = "escalated"
+
+
+class _Targets:
+    """First-response targets of one round, with each agency and schedule read once."""
+
+    def __init__(self, agencies: Sequence[AgencyRow], holidays: frozenset[date], tz_name: str, now: datetime) -> None:
+        self.agencies = {agency.code: agency for agency in agencies}
+        self.holidays = holidays
+        self.tz_name = tz_name
+        self.now = now
+        self._schedules: dict[str, Schedule] = {}
+
+    def first_response(self, request: RequestRow) -> Target | None:
+        agency = self.agencies.get(request.agency_code)
+        if agency is None:
+            # No agency, no leads and no target to count against: nothing to escalate to.
+            return None
+        schedule = self._schedules.get(agency.code)
+        if schedule is None:
+            schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
+        try:
+            return request_targets(request, agency, schedule, self.now).first_response
+        except ValueError as error:
+            # One request's unusable dates must not hold back the others.
+            log.warning("request %s: no first-response target (%s)", request.code, error)
+            return None
+
+
+def _waiting(*, ids: Sequence[int] | None = None) -> Select[tuple[RequestRow]]:
+    statement = select(RequestRow).where(
+        RequestRow.status.in_(OPEN_STATUSES),
+        RequestRow.first_response_at.is_(None),
+        RequestRow.escalated_at.is_(None),
+    )
+    if ids is None:
+        return statement.order_by(RequestRow.id)
+    # Conditions checked again under the lock: a reply, a transfer or another worker may have come first.
+    # populate_existing: the rows are already in the session from the unlocked look, possibly stale.
+    return (
+        statement.where(RequestRow.id.in_(ids))
+        .order_by(RequestRow.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+async def escalate_overdue(database: Database, texts: Texts, tz_name: str, now: datetime) -> int:
+    """Escalate every open, unanswered request past its first-response target; how many were.
+
+    One transaction: the mark, the timeline event, the leads' notifications and the agency's post
+    are written together or not at all.
+    """
+    now = as_utc(now)
+    async with UnitOfWork(database) as uow:
+        targets = _Targets(await uow.agencies.all_rows(), await uow.holidays.days(), tz_name, now)
+        # A first look without locks: most waiting requests are not yet due and are left untouched.
+        waiting = (await uow.session.execute(_waiting())).scalars().all()
+        due = [row.id for row in waiting if (target := targets.first_response(row)) and target.overdue]
+        if not due:
+            return 0
+        locked = (await uow.session.execute(_waiting(ids=due))).scalars().all()
+        leads: dict[str, list[UserRow]] = {}
+        escalated = 0
+        for row in locked:
+            target = targets.first_response(row)
+            if target is None or not target.overdue:
+                continue
+            due_at = target.due_at.isoformat()
+            row.escalated_at = now
+            await uow.requests.add_event(row.code, ESCALATED, now, actor="system", data={"due_at": due_at})
+            if row.agency_code not in leads:
+                leads[row.agency_code] = await uow.users.of_agency(row.agency_code, leads_only=True)
+            for lead in leads[row.agency_code]:
+                await uow.notifications.add(
+                    lead.id, OVERDUE, now, request_id=row.id, data={"code": row.code, "due_at": due_at}
+                )
+            await enqueue_agency(uow, texts, Notification(row.agency_code, row.code, OVERDUE, {}), now)
+            escalated += 1
+        await uow.commit()
+    return escalated
+
+
+async def run_escalations(
+    database: Database,
+    texts: Texts,
+    clock: Clock,
+    tz_name: str,
+    stop: asyncio.Event,
+    interval: float,
+    wake: Callable[[], None] | None = None,
+) -> None:
+    """Escalate every `interval` seconds until `stop`; `wake` tells the outbox sender new posts wait."""
+    while not stop.is_set():
+        try:
+            count = await escalate_overdue(database, texts, tz_name, clock())
+        except Exception:
+            # The database may be away for a moment; the next round tries again.
+            log.exception("escalation round failed")
+        else:
+            if count:
+                log.info("escalated %d overdue request(s)", count)
+                if wake is not None:
+                    wake()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval)
