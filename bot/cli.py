@@ -262,6 +262,9 @@ async def cmd_requests_show(app: App, args: argparse.Namespace) -> int:
             print(f"no request {args.code}", file=sys.stderr)
             return 1
         events = await uow.requests.events(row.id)
+        # Reading a person's request from the command line is a view like any other: recorded.
+        await uow.request_views.record(row.id, args.actor, "cli", app.clock())
+        await uow.commit()
     data = {
         **_request_summary(row),
         "description": row.description,
@@ -535,6 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs = requests.add_parser("show")
     rs.add_argument("code")
     rs.add_argument("--json", action="store_true")
+    rs.add_argument("--actor", default="operator", help="who is reading (recorded)")
     rs.set_defaults(run=cmd_requests_show)
     rst = requests.add_parser("status", help="change a request's status; the person is told")
     rst.add_argument("code")

@@ -34,13 +34,7 @@ def web_texts() -> Texts:
 
 
 def request_locale(request: Request) -> str:
-    """The language chosen with the switch, else the browser's first preference we have, else Vietnamese."""
-    texts = web_texts()
+    """The language chosen with the switch, else Vietnamese: as in the chat itself, the browser's
+    language is not a guide here (many people keep a phone set to English and read Vietnamese)."""
     chosen = request.cookies.get(LANG_COOKIE, "")
-    if texts.supports(chosen):
-        return chosen
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        if texts.supports(tag):
-            return tag
-    return DEFAULT_LOCALE
+    return chosen if web_texts().supports(chosen) else DEFAULT_LOCALE
