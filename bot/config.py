@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).
     max_description_chars: Annotated[int, Field(ge=50)] = 2000
+    # Publishing an answer, or changing a published one, waits for a second admin's approval.
+    faq_publish_needs_approval: bool = False
 
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -179,3 +179,10 @@ async def test_the_language_switch_changes_the_page_texts(demo_app: App) -> None
         assert "Sign in" in (await web.http.get("/login")).text
         off_site = await web.http.get("/lang/en?next=//evil.example")
         assert off_site.headers["location"] == "/"
+
+
+async def test_a_huge_form_is_refused_before_it_is_read(demo_app: App) -> None:
+    async with WebClient(demo_app) as web:
+        token = await web.csrf()
+        response = await web.http.post("/chat/send", data={"csrf_token": token, "text": "x" * (5 * 1024 * 1024)})
+        assert response.status_code == 413

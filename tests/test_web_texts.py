@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.web.i18n import LOCALES_DIR, load_web_catalogues
 from bot.web.templating import TEMPLATES_DIR
 
-_USED = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']""")
+_USED = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""")
 
 
 def test_every_web_text_exists_in_both_languages() -> None:

@@ -15,6 +15,7 @@ from bot.storage.account_repos import (
     UserRepo,
 )
 from bot.storage.database import Database
+from bot.storage.queue_repo import QueueRepo
 from bot.storage.repositories import (
     AgencyChannelRepo,
     AgencyRepo,
@@ -31,6 +32,7 @@ from bot.storage.repositories import (
     RuleRepo,
     ZaloTokenRepo,
 )
+from bot.storage.stats_repo import StatsRepo
 
 
 class UnitOfWork:
@@ -69,6 +71,8 @@ class UnitOfWork:
         self.request_views = RequestViewRepo(s)
         self.holidays = HolidayRepo(s)
         self.notifications = NotificationRepo(s)
+        self.queue = QueueRepo(s)
+        self.stats = StatsRepo(s)
         return self
 
     async def commit(self) -> None:

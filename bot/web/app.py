@@ -13,11 +13,15 @@ from starlette.exceptions import HTTPException
 
 from bot.app import App
 from bot.storage.database import schema_is_current
+from bot.web.admin.dashboard import dashboard_router
+from bot.web.admin.faq import faq_admin_router
+from bot.web.admin.reference import reference_admin_router
 from bot.web.api import create_api
 from bot.web.auth_pages import auth_router
 from bot.web.chat import chat_router
 from bot.web.middleware import BrowserSecurityMiddleware
 from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
+from bot.web.staff import staff_router
 from bot.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -64,6 +68,10 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
 
     web.include_router(auth_router())
     web.include_router(chat_router())
+    web.include_router(dashboard_router())
+    web.include_router(faq_admin_router())
+    web.include_router(reference_admin_router())
+    web.include_router(staff_router())
     for router in routers:
         web.include_router(router)
     return web

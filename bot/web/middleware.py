@@ -17,12 +17,20 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+# No form of ours needs more (the largest is an admin's upload of the knowledge base or reference data).
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
 class BrowserSecurityMiddleware(BaseHTTPMiddleware):
     def __init__(self, app: object, secure_cookies: bool) -> None:
         super().__init__(app)  # type: ignore[arg-type]
         self.secure_cookies = secure_cookies
 
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Refused before any form is parsed: FastAPI would otherwise read the whole body first.
+        length = request.headers.get("content-length", "")
+        if length and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+            return Response(status_code=413)
         seed = request.cookies.get(CSRF_COOKIE, "")
         fresh = not seed or len(seed) > 100
         if fresh:

@@ -1,0 +1,174 @@
+"""The staff queue's queries: an agency's requests, filtered, searched and counted per status.
+
+Who may see what is part of every query here, not a check left to the caller: a staff member's
+scope is their agency whatever filter they send, and a staff member without an agency sees nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+
+from bot.storage.models import RequestRow, RoutingRuleRow, UserRow
+from bot.storage.repositories import _Repo
+
+Assigned = Literal["anyone", "me", "unassigned"]
+Order = Literal["waiting_longest", "recently_changed"]
+
+# What a search box reasonably holds; longer text is cut rather than refused.
+MAX_SEARCH_CHARS = 100
+# A run of digits this long is read as (part of) a phone number as well.
+MIN_PHONE_DIGITS = 3
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()+]")
+
+
+@dataclass(frozen=True)
+class QueueScope:
+    """Whose queue: an admin's covers every agency; a staff member's only their own agency."""
+
+    username: str
+    agency_code: str | None
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The filters of the queue besides status (counts per status are taken under these)."""
+
+    category: str | None = None
+    locality_code: str | None = None
+    assigned: Assigned = "anyone"
+    text: str = ""
+    # Honoured for admins only: staff are held to their own agency.
+    agency_code: str | None = None
+
+
+def _phone_pattern(text: str) -> str | None:
+    """Digits as they are stored (+84 instead of a leading 0), when the text reads as a phone number."""
+    compact = _PHONE_SEPARATORS.sub("", text)
+    if len(compact) < MIN_PHONE_DIGITS or not compact.isascii() or not compact.isdigit():
+        return None
+    return "84" + compact[1:] if compact.startswith("0") else compact
+
+
+def _search(text: str) -> ColumnElement[bool] | None:
+    text = text.strip()[:MAX_SEARCH_CHARS]
+    if not text:
+        return None
+    matches = [
+        RequestRow.code.icontains(text, autoescape=True),
+        RequestRow.description.icontains(text, autoescape=True),
+        RequestRow.name.icontains(text, autoescape=True),
+    ]
+    digits = _phone_pattern(text)
+    if digits is not None:
+        matches.append(RequestRow.phone.contains(digits, autoescape=True))
+    return or_(*matches)
+
+
+def _conditions(scope: QueueScope, query: QueueFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if scope.is_admin:
+        if query.agency_code:
+            conditions.append(RequestRow.agency_code == query.agency_code)
+    elif scope.agency_code:
+        conditions.append(RequestRow.agency_code == scope.agency_code)
+    else:
+        conditions.append(false())
+    if query.category:
+        conditions.append(RequestRow.category == query.category)
+    if query.locality_code:
+        conditions.append(RequestRow.locality_code == query.locality_code)
+    if query.assigned == "me":
+        conditions.append(RequestRow.assignee == scope.username)
+    elif query.assigned == "unassigned":
+        conditions.append(RequestRow.assignee.is_(None))
+    search = _search(query.text)
+    if search is not None:
+        conditions.append(search)
+    return conditions
+
+
+def _in_scope(scope: QueueScope) -> ColumnElement[bool]:
+    return and_(true(), *_conditions(scope, QueueFilter()))
+
+
+class QueueRepo(_Repo):
+    def _select(self, scope: QueueScope, query: QueueFilter, statuses: Collection[str]) -> Select[tuple[RequestRow]]:
+        return select(RequestRow).where(*_conditions(scope, query), RequestRow.status.in_(list(statuses)))
+
+    async def counts(self, scope: QueueScope, query: QueueFilter) -> dict[str, int]:
+        """Requests per status under the filters (the status filter itself aside)."""
+        statement = (
+            select(RequestRow.status, func.count()).where(*_conditions(scope, query)).group_by(RequestRow.status)
+        )
+        return {status: int(count) for status, count in (await self.session.execute(statement)).tuples()}
+
+    async def count(self, scope: QueueScope, query: QueueFilter, statuses: Collection[str]) -> int:
+        if not statuses:
+            return 0
+        statement = select(func.count()).select_from(self._select(scope, query, statuses).subquery())
+        return int((await self.session.execute(statement)).scalar_one())
+
+    async def rows(
+        self,
+        scope: QueueScope,
+        query: QueueFilter,
+        statuses: Collection[str],
+        *,
+        order: Order,
+        after: RequestRow | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> list[RequestRow]:
+        """Matching requests in the given statuses.
+
+        waiting_longest: by when the current agency received them (open requests: the caller orders
+        them by their targets, which only working time tells), only those after `after` in that
+        order when given; recently_changed: newest change first.
+        """
+        if not statuses or (limit is not None and limit <= 0):
+            return []
+        statement = self._select(scope, query, statuses)
+        if order == "waiting_longest":
+            received = func.coalesce(RequestRow.agency_since, RequestRow.created_at)
+            if after is not None:
+                mark = after.agency_since or after.created_at
+                statement = statement.where(or_(received > mark, and_(received == mark, RequestRow.id > after.id)))
+            statement = statement.order_by(received, RequestRow.id)
+        else:
+            statement = statement.order_by(RequestRow.updated_at.desc(), RequestRow.id.desc())
+        if offset:
+            statement = statement.offset(offset)
+        if limit is not None:
+            statement = statement.limit(limit)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def visible(self, scope: QueueScope, code: str) -> RequestRow | None:
+        """A request by code, only if the scope covers its agency (otherwise as if it did not exist)."""
+        statement = select(RequestRow).where(RequestRow.code == code, _in_scope(scope))
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def visible_codes(self, scope: QueueScope, request_ids: Collection[int]) -> dict[int, str]:
+        """The codes of those requests the scope still covers (a transfer may have taken some away)."""
+        if not request_ids:
+            return {}
+        statement = select(RequestRow.id, RequestRow.code).where(RequestRow.id.in_(list(request_ids)), _in_scope(scope))
+        return {request_id: code for request_id, code in (await self.session.execute(statement)).tuples()}
+
+    async def user_labels(self, usernames: Sequence[str]) -> dict[str, str]:
+        """Display names of staff by username, for timelines that store usernames."""
+        wanted = sorted({u for u in usernames if u})
+        if not wanted:
+            return {}
+        statement = select(UserRow.username, UserRow.display_name).where(UserRow.username.in_(wanted))
+        return {username: display or username for username, display in (await self.session.execute(statement)).tuples()}
+
+    async def rule(self, rule_id: int | None) -> RoutingRuleRow | None:
+        if rule_id is None:
+            return None
+        return await self.session.get(RoutingRuleRow, rule_id)

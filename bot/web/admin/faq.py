@@ -1,0 +1,472 @@
+"""The admin console's answers: the FAQ editor with its history and approvals, the test box, and the
+unanswered inbox. Admins only: anyone else gets 404, as if the pages did not exist.
+
+Edits go through bot/faq_admin.py (versions, approvals, the audit log, the knowledge-base revision
+every worker watches); the inbox through bot/unanswered.py. Forms work without JavaScript:
+phrasings and keywords are one per line, and their order is the order of the lines.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bot import faq_admin, unanswered
+from bot.faq_admin import EntryNotFound, FaqEditError, Problem
+from bot.storage.models import FaqEntryRow
+from bot.web.security import WebUser, admin_user, csrf_protect, hoanhap
+from bot.web.templating import render
+from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
+from knowledge_base.text import clean, fold
+
+# Anything longer is cut before validation (which then says it is too long): a page, never a crash.
+FORM_LIMIT = 200_000
+MAX_QUESTION = 600
+MAX_SHOWN_GROUPS = 100
+# What a redirect after an action may announce (af_done_<key> in the locales).
+DONE = frozenset(
+    {
+        "saved",
+        "created",
+        "pending",
+        "unchanged",
+        "restored",
+        "approved",
+        "rejected",
+        "withdrawn",
+        "added",
+        "added_pending",
+        "dismissed",
+    }
+)
+NO_CATEGORY = "none"
+
+Admin = Annotated[WebUser, Depends(admin_user)]
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {key: value[:FORM_LIMIT] for key, value in form.items() if isinstance(value, str)}
+
+
+def _entry_from_form(form: dict[str, str], slug: str) -> FaqEntry:
+    return FaqEntry(
+        slug=slug,
+        title=form.get("title", ""),
+        answer=form.get("answer", ""),
+        phrasings=faq_admin.lines_of(form.get("phrasings", "")),
+        keywords=faq_admin.lines_of(form.get("keywords", "")),
+        category=form.get("category", "") or None,
+        status=form.get("status", faq_admin.DRAFT),
+        more=form.get("more", ""),
+        legal_basis=form.get("legal_basis", ""),
+        source=form.get("source", ""),
+    )
+
+
+def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
+    found: dict[str, list[Problem]] = {}
+    for problem in problems:
+        found.setdefault(problem.field, []).append(problem)
+    return found
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
+def _done(done: str) -> str:
+    return done if done in DONE else ""
+
+
+def _matches(row: FaqEntryRow, needle: str) -> bool:
+    haystack = " ".join([row.slug, row.title, row.answer, *map(str, row.phrasings), *map(str, row.keywords)])
+    return needle in fold(clean(haystack))
+
+
+def _redirect(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def faq_admin_router() -> APIRouter:
+    router = APIRouter(prefix="/admin", dependencies=[Depends(csrf_protect)])
+
+    def approval_required(request: Request) -> bool:
+        return bool(hoanhap(request).settings.faq_publish_needs_approval)
+
+    # -- the list -----------------------------------------------------------------------------------
+
+    @router.get("/faq")
+    async def faq_list(
+        request: Request, user: Admin, q: str = "", category: str = "", status: str = "", done: str = ""
+    ) -> Response:
+        app = hoanhap(request)
+        async with app.uow() as uow:
+            rows = await faq_admin.all_rows(uow)
+            pending = await faq_admin.pending_approvals(uow)
+        waiting = {entry.id for _, entry in pending}
+        counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
+        needle = fold(clean(q[:MAX_QUESTION]))
+        shown = [
+            r
+            for r in rows
+            if (not needle or _matches(r, needle))
+            and (not status or r.status == status)
+            and (not category or (r.category or NO_CATEGORY) == category)
+        ]
+        context = {
+            "rows": shown,
+            "total": len(rows),
+            "counts": counts,
+            "waiting": waiting,
+            "pending_count": len(pending),
+            "approval_required": approval_required(request),
+            "q": q[:MAX_QUESTION],
+            "category": category,
+            "status": status,
+            "categories": REQUEST_CATEGORIES,
+            "statuses": STATUSES,
+            "no_category": NO_CATEGORY,
+            "done": _done(done),
+        }
+        return await render(request, "admin/faq_list.html", context)
+
+    # -- a new entry --------------------------------------------------------------------------------
+
+    async def edit_page(
+        request: Request,
+        *,
+        entry: FaqEntry,
+        row: FaqEntryRow | None,
+        base_version: int | None,
+        problems: list[Problem] | None = None,
+        from_ids: str = "",
+        q: str = "",
+        done: str = "",
+        done_version: int | None = None,
+        previewing: bool = False,
+        status_code: int = 200,
+    ) -> Response:
+        app = hoanhap(request)
+        live: FaqEntry | None = None
+        pending = None
+        live_test = draft_test = None
+        async with app.uow() as uow:
+            matcher = await app.kb.current(uow)
+            if row is not None:
+                live = faq_admin.entry_of_row(row)
+                pending = await faq_admin.pending_for(uow, row.id)
+        if q:
+            live_test = faq_admin.explain(matcher, q)
+            if (
+                entry.phrasings
+                and entry.title
+                and (live is None or entry != live or live.status != faq_admin.PUBLISHED)
+            ):
+                draft_test = faq_admin.explain(faq_admin.with_entry(matcher, entry), q)
+        context: dict[str, Any] = {
+            "entry": entry,
+            "row": row,
+            "is_new": row is None,
+            "base_version": base_version,
+            "problems": _by_field(problems or []),
+            "all_problems": problems or [],
+            "pending": pending,
+            "from_ids": from_ids,
+            "categories": REQUEST_CATEGORIES,
+            "statuses": STATUSES,
+            "preview_locale": app.settings.default_locale,
+            "q": q,
+            "live_test": live_test,
+            "draft_test": draft_test,
+            "done": _done(done),
+            "done_version": done_version,
+            "previewing": previewing,
+            "approval_required": approval_required(request),
+            "match_settings": app.kb.settings,
+            "limits": {
+                "title": faq_admin.MAX_TITLE,
+                "answer": faq_admin.MAX_ANSWER,
+                "recommended": faq_admin.RECOMMENDED_ANSWER,
+                "phrasing": faq_admin.MAX_PHRASING,
+            },
+        }
+        return await render(request, "admin/faq_edit.html", context, status_code=status_code)
+
+    @router.get("/faq/new")
+    async def new_form(request: Request, user: Admin) -> Response:
+        return await start_from(request, [])
+
+    async def start_from(request: Request, ids: list[int]) -> Response:
+        """The new-entry form, filled from unanswered questions when there are any."""
+        entry = FaqEntry(slug="", title="", answer="", status=faq_admin.DRAFT)
+        questions: list[str] = []
+        if ids:
+            async with hoanhap(request).uow() as uow:
+                questions = await unanswered.questions_of(uow, ids)
+        if questions:
+            entry = faq_admin.draft_from_questions(questions)
+        from_ids = ",".join(map(str, ids)) if questions else ""
+        return await edit_page(request, entry=entry, row=None, base_version=None, from_ids=from_ids)
+
+    @router.post("/faq/new")
+    async def create(request: Request, user: Admin) -> Response:
+        app = hoanhap(request)
+        form = await _form(request)
+        entry = _entry_from_form(form, form.get("slug", "").strip().lower())
+        ids = unanswered.parse_ids(form.get("from_ids", ""))
+        if form.get("op") == "start":
+            # From the unanswered inbox: a POST, as a large group's ids do not fit in a URL.
+            return await start_from(request, ids)
+        if form.get("op") == "preview":
+            return await edit_page(
+                request,
+                entry=faq_admin.tidy(entry),
+                row=None,
+                base_version=None,
+                from_ids=form.get("from_ids", ""),
+                previewing=True,
+            )
+        try:
+            async with app.uow() as uow:
+                now = app.clock()
+                result = await faq_admin.save_entry(
+                    uow, None, entry, user.username, now, approval_required=approval_required(request)
+                )
+                if ids:
+                    await unanswered.mark(uow, ids, unanswered.NEW_ENTRY, user.username, now, slug=result.slug)
+                await uow.commit()
+        except FaqEditError as error:
+            return await edit_page(
+                request,
+                entry=faq_admin.tidy(entry),
+                row=None,
+                base_version=None,
+                problems=error.problems,
+                from_ids=form.get("from_ids", ""),
+                status_code=422,
+            )
+        done = "pending" if result.pending_approval else "created"
+        return _redirect(f"/admin/faq/{result.slug}?done={done}&v={result.version}")
+
+    # -- approvals (before /faq/{slug}, which would take "approvals" for a slug) ----------------------
+
+    @router.get("/faq/approvals")
+    async def approvals(request: Request, user: Admin, done: str = "", error: str = "") -> Response:
+        app = hoanhap(request)
+        items: list[dict[str, Any]] = []
+        async with app.uow() as uow:
+            for approval, row in await faq_admin.pending_approvals(uow):
+                stored = await faq_admin.version_row(uow, row.id, approval.version)
+                proposed = stored.data if stored is not None else {}
+                live = faq_admin.data_of(faq_admin.entry_of_row(row))
+                items.append(
+                    {
+                        "approval": approval,
+                        "row": row,
+                        "changes": faq_admin.diff(live, proposed),
+                        "own": approval.requested_by == user.username,
+                    }
+                )
+        context = {
+            "items": items,
+            "done": _done(done),
+            "error": error if error in ("own_change", "not_pending") else "",
+            "approval_required": approval_required(request),
+        }
+        return await render(request, "admin/faq_approvals.html", context)
+
+    @router.post("/faq/approvals/{approval_id}/approve")
+    async def approve(request: Request, approval_id: int, user: Admin) -> Response:
+        app = hoanhap(request)
+        try:
+            async with app.uow() as uow:
+                await faq_admin.approve(uow, approval_id, user.username, app.clock())
+                await uow.commit()
+        except EntryNotFound:
+            raise HTTPException(status_code=404) from None
+        except faq_admin.ApprovalError as error:
+            return _redirect(f"/admin/faq/approvals?error={error.code}")
+        return _redirect("/admin/faq/approvals?done=approved")
+
+    @router.post("/faq/approvals/{approval_id}/reject")
+    async def reject(request: Request, approval_id: int, user: Admin) -> Response:
+        app = hoanhap(request)
+        try:
+            async with app.uow() as uow:
+                decision = await faq_admin.reject(uow, approval_id, user.username, app.clock())
+                await uow.commit()
+        except EntryNotFound:
+            raise HTTPException(status_code=404) from None
+        except faq_admin.ApprovalError as error:
+            return _redirect(f"/admin/faq/approvals?error={error.code}")
+        return _redirect(f"/admin/faq/approvals?done={decision}")
+
+    # -- one entry ----------------------------------------------------------------------------------
+
+    @router.get("/faq/{slug}")
+    async def edit_form(request: Request, slug: str, user: Admin, q: str = "", done: str = "", v: str = "") -> Response:
+        async with hoanhap(request).uow() as uow:
+            row = await faq_admin.entry_row(uow, slug)
+            if row is None:
+                raise HTTPException(status_code=404)
+            entry, latest = await faq_admin.working_copy(uow, row)
+        return await edit_page(
+            request, entry=entry, row=row, base_version=latest, q=q[:MAX_QUESTION], done=done, done_version=_int(v)
+        )
+
+    @router.post("/faq/{slug}")
+    async def save(request: Request, slug: str, user: Admin) -> Response:
+        app = hoanhap(request)
+        form = await _form(request)
+        entry = _entry_from_form(form, slug)
+        base_version = _int(form.get("base_version", ""))
+        async with app.uow() as uow:
+            row = await faq_admin.entry_row(uow, slug)
+        if row is None:
+            raise HTTPException(status_code=404)
+        if form.get("op") == "preview":
+            return await edit_page(
+                request, entry=faq_admin.tidy(entry), row=row, base_version=base_version, previewing=True
+            )
+        try:
+            async with app.uow() as uow:
+                result = await faq_admin.save_entry(
+                    uow,
+                    slug,
+                    entry,
+                    user.username,
+                    app.clock(),
+                    approval_required=approval_required(request),
+                    base_version=base_version,
+                )
+                await uow.commit()
+        except FaqEditError as error:
+            return await edit_page(
+                request,
+                entry=faq_admin.tidy(entry),
+                row=row,
+                base_version=base_version,
+                problems=error.problems,
+                status_code=422,
+            )
+        done = "pending" if result.pending_approval else "saved" if result.changed else "unchanged"
+        return _redirect(f"/admin/faq/{slug}?done={done}&v={result.version}")
+
+    async def history_page(
+        request: Request, slug: str, *, problems: list[Problem] | None = None, status_code: int = 200
+    ) -> Response:
+        async with hoanhap(request).uow() as uow:
+            row = await faq_admin.entry_row(uow, slug)
+            if row is None:
+                raise HTTPException(status_code=404)
+            views = await faq_admin.history(uow, row)
+        context = {"row": row, "versions": views, "problems": problems or []}
+        return await render(request, "admin/faq_history.html", context, status_code=status_code)
+
+    @router.get("/faq/{slug}/history")
+    async def history(request: Request, slug: str, user: Admin) -> Response:
+        return await history_page(request, slug)
+
+    @router.post("/faq/{slug}/restore/{version}")
+    async def restore(request: Request, slug: str, version: int, user: Admin) -> Response:
+        app = hoanhap(request)
+        try:
+            async with app.uow() as uow:
+                result = await faq_admin.restore(
+                    uow, slug, version, user.username, app.clock(), approval_required=approval_required(request)
+                )
+                await uow.commit()
+        except EntryNotFound:
+            raise HTTPException(status_code=404) from None
+        except FaqEditError as error:
+            # An old version may break today's rules (a phrasing since given to another entry).
+            return await history_page(request, slug, problems=error.problems, status_code=422)
+        done = "pending" if result.pending_approval else "restored" if result.changed else "unchanged"
+        return _redirect(f"/admin/faq/{slug}?done={done}&v={result.version}")
+
+    # -- the test box -------------------------------------------------------------------------------
+
+    @router.get("/test")
+    async def test_box(request: Request, user: Admin, q: str = "") -> Response:
+        app = hoanhap(request)
+        q = q[:MAX_QUESTION]
+        result = None
+        if q.strip():
+            async with app.uow() as uow:
+                matcher = await app.kb.current(uow)
+            result = faq_admin.explain(matcher, q)
+        context = {"q": q, "result": result, "match_settings": app.kb.settings}
+        return await render(request, "admin/test.html", context)
+
+    # -- the unanswered inbox -----------------------------------------------------------------------
+
+    async def inbox(request: Request, *, done: str = "", problems: list[Problem] | None = None) -> Response:
+        app = hoanhap(request)
+        async with app.uow() as uow:
+            found = await unanswered.groups(uow, app.clock())
+            matcher = await app.kb.current(uow)
+            rows = await faq_admin.all_rows(uow)
+        shown = found[:MAX_SHOWN_GROUPS]
+        items = []
+        for group in shown:
+            explanation = faq_admin.explain(matcher, group.representative)
+            suggestion = explanation.top[0].slug if explanation.top else None
+            items.append({"group": group, "test": explanation, "suggestion": suggestion})
+        entries = sorted(rows, key=lambda r: (r.status != faq_admin.PUBLISHED, fold(r.title)))
+        context = {
+            "items": items,
+            "total_groups": len(found),
+            "total_questions": sum(g.count for g in found),
+            "entries": entries,
+            "done": _done(done),
+            "problems": problems or [],
+            "window_days": unanswered.WINDOW_DAYS,
+        }
+        return await render(request, "admin/unanswered.html", context, status_code=422 if problems else 200)
+
+    @router.get("/unanswered")
+    async def unanswered_page(request: Request, user: Admin, done: str = "") -> Response:
+        return await inbox(request, done=done)
+
+    @router.post("/unanswered/add")
+    async def add_to_entry(request: Request, user: Admin) -> Response:
+        app = hoanhap(request)
+        form = await _form(request)
+        ids = unanswered.parse_ids(form.get("ids", ""))
+        slug = form.get("slug", "")
+        phrasing = unanswered.mask(form.get("phrasing", ""))
+        try:
+            async with app.uow() as uow:
+                now = app.clock()
+                result = await faq_admin.add_phrasing(
+                    uow, slug, phrasing, user.username, now, approval_required=approval_required(request)
+                )
+                await unanswered.mark(uow, ids, unanswered.ADDED, user.username, now, slug=slug, phrasing=phrasing)
+                await uow.commit()
+        except EntryNotFound:
+            return await inbox(request, problems=[Problem("slug", "entry_missing")])
+        except FaqEditError as error:
+            return await inbox(request, problems=error.problems)
+        return _redirect("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
+
+    @router.post("/unanswered/dismiss")
+    async def dismiss(request: Request, user: Admin) -> Response:
+        app = hoanhap(request)
+        form = await _form(request)
+        ids = unanswered.parse_ids(form.get("ids", ""))
+        async with app.uow() as uow:
+            await unanswered.mark(
+                uow,
+                ids,
+                unanswered.DISMISSED,
+                user.username,
+                app.clock(),
+                question=unanswered.mask(form.get("question", ""))[:300],
+            )
+            await uow.commit()
+        return _redirect("/admin/unanswered?done=dismissed")
+
+    return router

@@ -1,0 +1,445 @@
+"""The staff queue: an agency's requests ordered by urgency in working time, for the page and the export.
+
+Open requests are ordered in Python, because only the agency's working time (days, periods, public
+holidays) tells how long each has left; finished ones follow, newest change first, paged in SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bot.app import App
+from bot.sla import RequestTargets, request_targets, schedule_for
+from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
+from bot.storage.queue_repo import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.i18n import request_locale, web_texts
+from bot.web.security import WebUser, hoanhap, staff_user
+from bot.web.templating import render
+from handlers.domain import OPEN_STATUSES, STATUSES
+from handlers.phone import mask_phone
+from handlers.working_hours import Schedule, Target
+from knowledge_base.faq import REQUEST_CATEGORIES
+
+Translate = Callable[..., str]
+StaffUser = Annotated[WebUser, Depends(staff_user)]
+
+PAGE_SIZE = 50
+# Open requests ordered at once; an agency with more has a backlog no ordering will fix.
+OPEN_LIMIT = 5000
+# Targets this close (working hours) are flagged before they pass.
+SOON_HOURS = 2.0
+STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL = "open", "overdue", "all"
+STATUS_CHOICES = (STATUS_OPEN, STATUS_OVERDUE, *STATUSES, STATUS_ALL)
+ASSIGNED_CHOICES: tuple[Assigned, ...] = ("anyone", "me", "unassigned")
+MAX_PAGE = 1_000_000
+# Notices after an action (?done=...), each with its text ws_done_<name>.
+NOTICES = ("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged")
+
+
+def translator(request: Request) -> Translate:
+    texts, locale = web_texts(), request_locale(request)
+
+    def t(key: str, **values: Any) -> str:
+        return texts.get(locale, key, **values)
+
+    return t
+
+
+class Names:
+    """Statuses, categories and the like in the page's language (the bot's own words for them)."""
+
+    CHANNELS = ("web", "telegram", "zalo", "zalo_oa")
+
+    def __init__(self, app: App, request: Request, t: Translate) -> None:
+        self.texts, self.locale, self.t = app.texts, request_locale(request), t
+
+    def _bot(self, key: str, fallback: str) -> str:
+        try:
+            return self.texts.get(self.locale, key)
+        except KeyError:
+            return fallback
+
+    def status(self, status: str) -> str:
+        if status in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL):
+            return self.t(f"ws_status_{status}")
+        return self._bot(f"status_{status}", status)
+
+    def category(self, category: str) -> str:
+        return self._bot(f"category_{category}", category)
+
+    def contact_time(self, when: str) -> str:
+        return self._bot(f"contact_time_{when or 'any'}", when)
+
+    def channel(self, channel: str) -> str:
+        return self.t(f"ws_channel_{channel}") if channel in self.CHANNELS else channel
+
+
+def scope_of(user: WebUser) -> QueueScope:
+    return QueueScope(user.username, user.agency_code, user.is_admin)
+
+
+def aware(moment: datetime) -> datetime:
+    # SQLite hands timezone columns back naive; everything is stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# -- the filters, from the query string ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueParams:
+    status: str = STATUS_OPEN
+    category: str = ""
+    commune: str = ""
+    assigned: Assigned = "anyone"
+    q: str = ""
+    agency: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(
+        cls, params: Mapping[str, str], *, localities: Iterable[str], agencies: Iterable[str], admin: bool
+    ) -> QueueParams:
+        """Whatever the address holds: an unknown value is read as no filter, never as an error."""
+        status = params.get("status", STATUS_OPEN)
+        category = params.get("category", "")
+        commune = params.get("commune", "")
+        assigned = params.get("assigned", "anyone")
+        agency = params.get("agency", "")
+        try:
+            page = int(params.get("page", "1"))
+        except ValueError:
+            page = 1
+        return cls(
+            status=status if status in STATUS_CHOICES else STATUS_OPEN,
+            category=category if category in REQUEST_CATEGORIES else "",
+            commune=commune if commune in set(localities) else "",
+            assigned=assigned if assigned in ASSIGNED_CHOICES else "anyone",
+            q=" ".join(params.get("q", "").split())[:MAX_SEARCH_CHARS],
+            agency=agency if admin and agency in set(agencies) else "",
+            page=min(max(page, 1), MAX_PAGE),
+        )
+
+    def filter(self) -> QueueFilter:
+        return QueueFilter(
+            category=self.category or None,
+            locality_code=self.commune or None,
+            assigned=self.assigned,
+            text=self.q,
+            agency_code=self.agency or None,
+        )
+
+    def statuses(self) -> tuple[str, ...]:
+        if self.status in (STATUS_OPEN, STATUS_OVERDUE):
+            return OPEN_STATUSES
+        if self.status == STATUS_ALL:
+            return STATUSES
+        return (self.status,)
+
+    def query(self, **changes: Any) -> str:
+        """This view's query string with some parameters changed (defaults left out, the page reset)."""
+        changed = replace(self, **{"page": 1, **changes})
+        defaults = QueueParams()
+        pairs = [
+            (name, str(getattr(changed, name)))
+            for name in ("status", "category", "commune", "assigned", "q", "agency", "page")
+            if getattr(changed, name) != getattr(defaults, name)
+        ]
+        return urlencode(pairs)
+
+    def url(self, path: str = "/staff", **changes: Any) -> str:
+        query = self.query(**changes)
+        return f"{path}?{query}" if query else path
+
+
+# -- targets in working time ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetView:
+    """One target as staff read it: a badge class, a short text, and the due time."""
+
+    css: str
+    text: str
+    due_at: datetime | None = None
+
+
+NO_TARGET = TargetView("", "—")
+
+
+def duration(hours: float, t: Translate) -> str:
+    minutes = max(1, round(abs(hours) * 60))
+    if minutes < 60:
+        return t("ws_minutes", n=minutes)
+    whole, rest = divmod(minutes, 60)
+    if whole < 10 and rest:
+        return t("ws_hours_minutes", hours=whole, minutes=rest)
+    return t("ws_hours", n=whole + (1 if rest >= 30 else 0))
+
+
+def age(since: datetime, now: datetime, t: Translate) -> str:
+    minutes = max(0, int((now - aware(since)).total_seconds() // 60))
+    if minutes < 60:
+        return t("ws_minutes", n=minutes)
+    if minutes < 24 * 60:
+        return t("ws_hours", n=minutes // 60)
+    return t("ws_days", n=minutes // (24 * 60))
+
+
+def describe_target(target: Target | None, kind: str, is_open: bool, t: Translate) -> TargetView:
+    """kind: "first" (first response) or "resolution"."""
+    if target is None:
+        return NO_TARGET
+    if target.done:
+        key = f"ws_{kind}_met" if target.met else f"ws_{kind}_late"
+        return TargetView("ok" if target.met else "late", t(key), target.due_at)
+    if not is_open:
+        return NO_TARGET
+    if target.overdue:
+        late = -target.remaining_hours
+        text = t("ws_overdue_by", duration=duration(late, t)) if late * 60 >= 1 else t("ws_overdue")
+        return TargetView("overdue", text, target.due_at)
+    css = "soon" if target.remaining_hours < SOON_HOURS else "left"
+    return TargetView(css, t("ws_time_left", duration=duration(target.remaining_hours, t)), target.due_at)
+
+
+class Clocks:
+    """Each agency's schedule, read once per page."""
+
+    def __init__(self, agencies: Sequence[AgencyRow], holidays: Iterable[date], tz_name: str, now: datetime) -> None:
+        self.agencies = {a.code: a for a in agencies}
+        self.holidays = frozenset(holidays)
+        self.tz_name = tz_name
+        self.now = now
+        self._schedules: dict[str, Schedule] = {}
+
+    @classmethod
+    async def load(cls, uow: UnitOfWork, app: App, now: datetime) -> Clocks:
+        return cls(await uow.agencies.all_rows(), await uow.holidays.days(), app.settings.timezone, now)
+
+    def targets(self, row: RequestRow) -> RequestTargets | None:
+        agency = self.agencies.get(row.agency_code)
+        if agency is None:
+            return None
+        schedule = self._schedules.get(agency.code)
+        if schedule is None:
+            schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
+        try:
+            return request_targets(row, agency, schedule, self.now)
+        except ValueError:
+            # A request's dates the schedule cannot place: shown without targets, never a broken page.
+            return None
+
+
+# -- the queue -----------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    row: RequestRow
+    first: TargetView
+    resolution: TargetView
+    overdue: bool
+    # When the next target falls: the first response until given, then the resolution.
+    next_due: datetime | None
+
+    @property
+    def sort_key(self) -> tuple[int, datetime, int]:
+        return (0 if self.overdue else 1, self.next_due or datetime.max.replace(tzinfo=UTC), self.row.id)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.row.phone)
+
+
+def queue_item(row: RequestRow, clocks: Clocks, t: Translate) -> QueueItem:
+    targets = clocks.targets(row)
+    is_open = row.status in OPEN_STATUSES
+    if targets is None:
+        return QueueItem(row, NO_TARGET, NO_TARGET, False, None)
+    first, resolution = targets
+    overdue = is_open and ((not first.done and first.overdue) or (not resolution.done and resolution.overdue))
+    next_due = first.due_at if not first.done else resolution.due_at
+    return QueueItem(
+        row,
+        describe_target(first, "first", is_open, t),
+        describe_target(resolution, "resolution", is_open, t),
+        overdue,
+        next_due if is_open else None,
+    )
+
+
+@dataclass
+class Queue:
+    items: list[QueueItem]
+    total: int
+    counts: dict[str, int]
+    overdue: int
+    page: int
+    pages: int
+    # More open requests than are ordered at once: the ordering covers the longest-waiting ones.
+    truncated: bool = False
+    localities: dict[str, LocalityRow] = field(default_factory=dict)
+    agencies: dict[str, AgencyRow] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts.get(s, 0) for s in OPEN_STATUSES)
+
+    @property
+    def all(self) -> int:
+        return sum(self.counts.values())
+
+
+async def load_queue(
+    uow: UnitOfWork, app: App, scope: QueueScope, params: QueueParams, t: Translate, *, page_size: int = PAGE_SIZE
+) -> Queue:
+    now = aware(app.clock())
+    query = params.filter()
+    clocks = await Clocks.load(uow, app, now)
+    counts = await uow.queue.counts(scope, query)
+    open_rows = await uow.queue.rows(scope, query, OPEN_STATUSES, order="waiting_longest", limit=OPEN_LIMIT)
+    open_items = sorted((queue_item(r, clocks, t) for r in open_rows), key=lambda i: i.sort_key)
+    wanted = params.statuses()
+    overdue_only = params.status == STATUS_OVERDUE
+    chosen = [i for i in open_items if i.row.status in wanted and (not overdue_only or i.overdue)]
+    # Beyond the ordered head, open requests follow as they waited (an overdue view cannot tell them).
+    truncated = len(open_rows) >= OPEN_LIMIT
+    tail = [s for s in wanted if s in OPEN_STATUSES] if truncated and not overdue_only else []
+    tail_total = max(0, sum(counts.get(s, 0) for s in tail) - sum(1 for r in open_rows if r.status in tail))
+    finished = [] if overdue_only else [s for s in wanted if s not in OPEN_STATUSES]
+    total = len(chosen) + tail_total + sum(counts.get(s, 0) for s in finished)
+    pages = max(1, math.ceil(total / page_size))
+    page = min(params.page, pages)
+    start = (page - 1) * page_size
+    items = chosen[start : start + page_size]
+    if tail_total > 0:
+        tail_rows = await uow.queue.rows(
+            scope,
+            query,
+            tail,
+            order="waiting_longest",
+            after=open_rows[-1],
+            offset=max(0, start - len(chosen)),
+            limit=page_size - len(items),
+        )
+        items += [queue_item(r, clocks, t) for r in tail_rows]
+    finished_rows = await uow.queue.rows(
+        scope,
+        query,
+        finished,
+        order="recently_changed",
+        offset=max(0, start - len(chosen) - tail_total),
+        limit=page_size - len(items),
+    )
+    items += [queue_item(r, clocks, t) for r in finished_rows]
+    localities = {row.code: row for row in await uow.localities.all_rows()}
+    labels = await uow.queue.user_labels([i.row.assignee or "" for i in items])
+    return Queue(
+        items=items,
+        total=total,
+        counts=counts,
+        overdue=sum(1 for i in open_items if i.overdue),
+        page=page,
+        pages=pages,
+        truncated=truncated,
+        localities=localities,
+        agencies=clocks.agencies,
+        labels=labels,
+    )
+
+
+# -- notifications -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    code: str
+    text: str
+    created_at: datetime
+
+
+async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> list[NotificationView]:
+    """The user's unread notifications about requests they may still see (a transfer takes some away)."""
+    rows: list[UserNotificationRow] = await uow.notifications.unread(user.id)
+    codes = await uow.queue.visible_codes(scope_of(user), {r.request_id for r in rows if r.request_id is not None})
+    by = await uow.queue.user_labels([str(r.data.get("by", "")) for r in rows])
+    views = []
+    for row in rows:
+        code = codes.get(row.request_id) if row.request_id is not None else None
+        if code is None:
+            continue
+        if row.kind in ("overdue", "assigned"):
+            who = str(row.data.get("by", ""))
+            text = t(f"ws_notification_{row.kind}", code=code, by=by.get(who, who))
+        else:
+            text = t("ws_notification_other", code=code)
+        views.append(NotificationView(code, text, row.created_at))
+    return views
+
+
+# -- the page ------------------------------------------------------------------------------------
+
+
+async def params_for(uow: UnitOfWork, request: Request, user: WebUser) -> QueueParams:
+    localities = [row.code for row in await uow.localities.all_rows()]
+    agencies = [row.code for row in await uow.agencies.all_rows()]
+    return QueueParams.parse(request.query_params, localities=localities, agencies=agencies, admin=user.is_admin)
+
+
+def add_queue_routes(router: APIRouter) -> None:
+    @router.get("")
+    async def queue_page(request: Request, user: StaffUser) -> Response:
+        app = hoanhap(request)
+        t = translator(request)
+        async with app.uow() as uow:
+            params = await params_for(uow, request, user)
+            queue = await load_queue(uow, app, scope_of(user), params, t)
+            notifications = await unread_notifications(uow, user, t)
+        done = request.query_params.get("done", "")
+        names = Names(app, request, t)
+        now = aware(app.clock())
+        context = {
+            "params": params,
+            "queue": queue,
+            "notifications": notifications,
+            "notice": t(f"ws_done_{done}") if done in NOTICES else "",
+            "count_links": [
+                (STATUS_OPEN, queue.open),
+                (STATUS_OVERDUE, queue.overdue),
+                *[(s, queue.counts.get(s, 0)) for s in STATUSES],
+                (STATUS_ALL, queue.all),
+            ],
+            "status_choices": STATUS_CHOICES,
+            "status_label": names.status,
+            "category_name": names.category,
+            "categories": REQUEST_CATEGORIES,
+            "assigned_choices": [(a, t(f"ws_assigned_{a}")) for a in ASSIGNED_CHOICES],
+            "agency_name": _agency_name(queue.agencies, user.agency_code),
+            "open_limit": OPEN_LIMIT,
+            "age": lambda since: age(since, now, t),
+        }
+        return await render(request, "staff/queue.html", context)
+
+    @router.post("/notifications/read")
+    async def mark_all_read(request: Request, user: StaffUser) -> Response:
+        app = hoanhap(request)
+        async with app.uow() as uow:
+            await uow.notifications.mark_read(user.id, app.clock())
+            await uow.commit()
+        return RedirectResponse("/staff?done=read", status_code=303)
+
+
+def _agency_name(agencies: Mapping[str, AgencyRow], code: str | None) -> str:
+    agency = agencies.get(code or "")
+    return agency.name if agency else ""
