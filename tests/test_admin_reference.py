@@ -73,7 +73,7 @@ def routes() -> list[tuple[str, str]]:
         assert isinstance(item, APIRoute)
         assert item.path.startswith("/admin/")
         path = re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], item.path)
-        found += [(method, path) for method in sorted(item.methods)]
+        found += [(method, path) for method in sorted(item.methods or ())]
     return found
 
 
@@ -120,13 +120,14 @@ async def snapshot(app: App) -> dict[str, Any]:
         }
 
 
-async def audit_rows(app: App, action: str) -> list[AuditLogRow]:
+async def audit_rows(app: App, action: str) -> list[Any]:
+    """The rows of one action, oldest first (typed loosely: tests index their JSON directly)."""
     async with app.uow() as uow:
         statement = select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)
         return list((await uow.session.execute(statement)).scalars())
 
 
-async def tester(client: WebClient, category: str, commune: str) -> str:
+async def ask_tester(client: WebClient, category: str, commune: str) -> str:
     page = await client.http.get("/admin/rules", params={"category": category, "commune": commune})
     assert page.status_code == 200, page.text
     found = _VERDICT.search(page.text)
@@ -190,6 +191,17 @@ async def test_a_post_without_csrf_is_refused_and_changes_nothing(admin_app: App
             response = await admin.http.post(path, data=form)
             assert response.status_code == 403, path
     assert await snapshot(admin_app) == before
+
+
+async def test_reloading_an_action_address_leads_admins_to_its_page(admin: WebClient) -> None:
+    for path, page in (
+        ("/admin/users/2/password", "/admin/users/2"),
+        ("/admin/agencies/demo-vieclam/link-code", "/admin/agencies/demo-vieclam"),
+        ("/admin/data/reference/confirm", "/admin/data"),
+        ("/admin/holidays/2026-09-02/delete", "/admin/holidays"),
+    ):
+        response = await admin.http.get(path)
+        assert (response.status_code, response.headers["location"]) == (303, page)
 
 
 async def test_an_oversized_body_is_refused_before_it_is_read(admin: WebClient) -> None:
@@ -349,7 +361,7 @@ async def test_localities_are_added_searched_and_given_aliases(admin_app: App, a
     searched = await admin.http.get("/admin/localities", params={"q": "tan hung"})
     assert "mh-tan-lap" in searched.text and "mh-gia-loc" not in searched.text
     # The tester finds a commune by an old name, too.
-    assert await tester(admin, "loan", "xa tan hung") == "demo-nhcsxh"
+    assert await ask_tester(admin, "loan", "xa tan hung") == "demo-nhcsxh"
 
     for form, key in (
         ({"code": "mh-an-hoa", "name": "Xã Trùng", "province": "Tỉnh Minh Họa"}, "ar_err_duplicate_code"),
@@ -371,7 +383,7 @@ async def test_the_tester_agrees_with_routing_everywhere(admin_app: App, admin: 
         for locality in localities:
             decision = route(category, locality, rules)
             assert decision is not None
-            assert await tester(admin, category, locality.code) == decision.agency_code, (category, locality.code)
+            assert await ask_tester(admin, category, locality.code) == decision.agency_code, (category, locality.code)
     page = await admin.http.get("/admin/rules", params={"category": "papers", "commune": "phuong binh minh thuong"})
     assert 'data-agency="demo-congan-binhminh"' in page.text and said(page, "ar_scope_locality")
 
@@ -386,15 +398,15 @@ async def test_the_tester_explains_what_it_cannot_do(admin: WebClient) -> None:
 async def test_a_rule_change_routes_the_next_request_and_leaves_older_ones(admin_app: App, admin: WebClient) -> None:
     older = await send_request(admin_app, "p-old")
     assert await agency_of(admin_app, older) == "demo-vieclam"
-    assert await tester(admin, "employment", "Xã An Hòa") == "demo-vieclam"
+    assert await ask_tester(admin, "employment", "Xã An Hòa") == "demo-vieclam"
 
     added = await admin.post_form(
         "/admin/rules",
         {"category": "employment", "locality_code": "mh-an-hoa", "agency_code": "demo-dieuphoi", "active": "1"},
     )
     assert added.status_code == 303
-    assert await tester(admin, "employment", "Xã An Hòa") == "demo-dieuphoi"
-    assert await tester(admin, "employment", "mh-gia-loc") == "demo-vieclam"
+    assert await ask_tester(admin, "employment", "Xã An Hòa") == "demo-dieuphoi"
+    assert await ask_tester(admin, "employment", "mh-gia-loc") == "demo-vieclam"
 
     newer = await send_request(admin_app, "p-new")
     assert await agency_of(admin_app, newer) == "demo-dieuphoi"
@@ -412,13 +424,13 @@ async def test_a_rule_change_routes_the_next_request_and_leaves_older_ones(admin
         {"category": "employment", "locality_code": "mh-an-hoa", "agency_code": "demo-ubnd", "active": "1"},
     )
     assert edited.status_code == 303
-    assert await tester(admin, "employment", "mh-an-hoa") == "demo-ubnd"
+    assert await ask_tester(admin, "employment", "mh-an-hoa") == "demo-ubnd"
     assert await agency_of(admin_app, await send_request(admin_app, "p-third")) == "demo-ubnd"
     [update] = await audit_rows(admin_app, "rule.update")
     assert (update.before["agency_code"], update.after["agency_code"]) == ("demo-dieuphoi", "demo-ubnd")
 
     assert (await admin.post_form(f"/admin/rules/{rule_id}/active", {"active": "0"})).status_code == 303
-    assert await tester(admin, "employment", "mh-an-hoa") == "demo-vieclam"
+    assert await ask_tester(admin, "employment", "mh-an-hoa") == "demo-vieclam"
     [deactivate] = await audit_rows(admin_app, "rule.deactivate")
     assert deactivate.before["active"] is True and deactivate.after["active"] is False
     async with admin_app.uow() as uow:
@@ -651,6 +663,8 @@ async def test_the_faq_round_trips_without_a_change(admin_app: App, admin: WebCl
         assert {e.slug: e.title for e in await uow.faq.all()}[first["slug"]] == "Tiêu đề đã sửa"
     [imported] = [r for r in await audit_rows(admin_app, "kb.import") if r.actor == "admin"]
     assert imported.after == {"created": 0, "updated": 1}
+    tampered = await admin.post_form("/admin/data/faq/confirm", {"digest": "ü" * 64})
+    assert tampered.status_code == 400 and said(tampered, "ar_err_upload_expired")
     # The preview is used once.
     again = await admin.post_form("/admin/data/faq/confirm", {"digest": digest.group(1)})
     assert again.status_code == 400 and said(again, "ar_err_upload_expired")
@@ -727,7 +741,7 @@ async def test_the_reference_csv_round_trips_without_a_change(
     assert [r["id"] for r in after["rules"]] == [r["id"] for r in before["rules"]]
     assert after["rules"][0]["agency_code"] == "demo-dieuphoi"
     assert after["rules"][1:] == before["rules"][1:]
-    assert await tester(admin, "employment", "mh-moi") == "demo-dieuphoi"
+    assert await ask_tester(admin, "employment", "mh-moi") == "demo-dieuphoi"
     [imported] = [r for r in await audit_rows(admin_app, "data.import") if r.actor == "admin"]
     assert imported.before["rules"][0]["agency_code"] == "demo-vieclam"
     assert imported.after["rules"][0]["agency_code"] == "demo-dieuphoi"
@@ -806,3 +820,20 @@ async def test_the_audit_log_filters_pages_and_escapes(admin_app: App, admin: We
     assert second.status_code == 200 and said(second, "ar_page", page=2)
     for params in ({"page": "abc"}, {"page": "-1"}, {"page": "9" * 30}, {"actor": "%_'\""}):
         assert (await admin.http.get("/admin/audit", params=params)).status_code == 200
+
+
+def test_the_page_texts_exist_in_both_languages_with_the_same_placeholders() -> None:
+    locales = Path(__file__).parent.parent / "bot" / "web" / "locales"
+    vi = yaml.safe_load((locales / "admin_ref.vi.yaml").read_text(encoding="utf-8"))
+    en = yaml.safe_load((locales / "admin_ref.en.yaml").read_text(encoding="utf-8"))
+    assert set(vi) == set(en) and all(key.startswith("ar_") for key in vi)
+    placeholder = re.compile(r"\{(\w+)\}")
+    for key, text in vi.items():
+        assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(en[key])), key
+    # Every key the templates and the service layer name (generated ones included) is defined.
+    sources = [*(locales.parent / "templates" / "admin").glob("ref_*.html")]
+    sources += [locales.parent.parent / "reference_admin.py", locales.parent / "admin" / "reference.py"]
+    used = {k for path in sources for k in re.findall(r"\bar_[a-z0-9_]*[a-z0-9]\b", path.read_text(encoding="utf-8"))}
+    used |= {f"ar_role_{r}" for r in ("staff", "admin")} | {f"ar_scope_{s}" for s in ("locality", "province", "any")}
+    # "ar_role_" ~ role and "ar_scope_" ~ scope leave their stems behind.
+    assert used - set(vi) - {"ar_role", "ar_scope"} == set()

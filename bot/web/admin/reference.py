@@ -9,9 +9,11 @@ FastAPI parameters so that the size limit below runs before any body is parsed.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import fields, replace
 from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -168,7 +170,7 @@ def reference_admin_router() -> APIRouter:
                 await uow.commit()
         except ra.AdminInputError as error:
             return await agencies_page(request, data, error.problems, 400)
-        return _redirect(f"/admin/agencies/{row.code}?saved=1")
+        return _redirect(f"/admin/agencies/{quote(row.code, safe='')}?saved=1")
 
     async def agency_page(
         request: Request,
@@ -217,7 +219,7 @@ def reference_admin_router() -> APIRouter:
             raise HTTPException(status_code=404) from None
         except ra.AdminInputError as error:
             return await agency_page(request, code, data, error.problems, 400)
-        return _redirect(f"/admin/agencies/{code}?saved=1")
+        return _redirect(f"/admin/agencies/{quote(code, safe='')}?saved=1")
 
     @router.post("/admin/agencies/{code}/link-code")
     async def agency_link_code(request: Request, code: str, user: Admin) -> Response:
@@ -272,7 +274,7 @@ def reference_admin_router() -> APIRouter:
                 await uow.commit()
         except ra.AdminInputError as error:
             return await localities_page(request, data, error.problems, 400)
-        return _redirect(f"/admin/localities/{row.code}?saved=1")
+        return _redirect(f"/admin/localities/{quote(row.code, safe='')}?saved=1")
 
     async def locality_page(
         request: Request,
@@ -312,7 +314,7 @@ def reference_admin_router() -> APIRouter:
             raise HTTPException(status_code=404) from None
         except ra.AdminInputError as error:
             return await locality_page(request, code, data, error.problems, 400)
-        return _redirect(f"/admin/localities/{code}?saved=1")
+        return _redirect(f"/admin/localities/{quote(code, safe='')}?saved=1")
 
     # -- routing rules and the tester ------------------------------------------------------------
 
@@ -727,6 +729,25 @@ def reference_admin_router() -> APIRouter:
             return await data_page(request, 400, ref_errors=error.problems)
         return await data_page(request, ref_done=counts)
 
+    # -- GET on an action's address --------------------------------------------------------------
+
+    # A page rendered by a POST (a password shown once, an upload preview) has the action's address:
+    # reloading it, or switching the language there, lands on the page the action belongs to. It also
+    # keeps a GET from answering 405 to staff, which would tell them the address exists.
+    for action_path, page_path in (
+        ("/admin/agencies/{code}/link-code", "/admin/agencies/{code}"),
+        ("/admin/rules/{rule_id}/active", "/admin/rules/{rule_id}"),
+        ("/admin/holidays/{day}/delete", "/admin/holidays"),
+        ("/admin/users/{user_id}/active", "/admin/users/{user_id}"),
+        ("/admin/users/{user_id}/password", "/admin/users/{user_id}"),
+        ("/admin/tokens/{token_id}/revoke", "/admin/tokens"),
+        ("/admin/data/faq", "/admin/data"),
+        ("/admin/data/faq/confirm", "/admin/data"),
+        ("/admin/data/reference", "/admin/data"),
+        ("/admin/data/reference/confirm", "/admin/data"),
+    ):
+        router.add_api_route(action_path, _back_to(page_path), methods=["GET"], include_in_schema=False)
+
     # -- the audit log ---------------------------------------------------------------------------
 
     @router.get("/admin/audit")
@@ -741,6 +762,14 @@ def reference_admin_router() -> APIRouter:
         return await render(request, "admin/ref_audit.html", context)
 
     return router
+
+
+def _back_to(page_path: str) -> Callable[[Request, WebUser], Awaitable[Response]]:
+    async def redirect(request: Request, user: Admin) -> Response:
+        values = {name: quote(str(value), safe="") for name, value in request.path_params.items()}
+        return _redirect(page_path.format(**values))
+
+    return redirect
 
 
 def _download(text: str, filename: str, media_type: str) -> Response:
