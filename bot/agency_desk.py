@@ -37,14 +37,16 @@ def hash_link_code(code: str) -> str:
     return hashlib.sha256(re.sub(r"[\s-]", "", code).upper().encode()).hexdigest()
 
 
-async def create_link_code(uow: UnitOfWork, agency_code: str, now: datetime, valid_for: timedelta) -> str:
+async def create_link_code(
+    uow: UnitOfWork, agency_code: str, now: datetime, valid_for: timedelta, actor: str = "cli"
+) -> str:
     """A one-time code for linking a group to an agency; only its hash is stored."""
     if await uow.agencies.get(agency_code) is None:
         raise RequestActionError(f"no agency {agency_code}")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     await uow.link_codes.add(hash_link_code(code), agency_code, now, now + valid_for)
     await uow.audit.add(
-        "cli", "agency.link_code", agency_code, now, after={"expires_at": (now + valid_for).isoformat()}
+        actor, "agency.link_code", agency_code, now, after={"expires_at": (now + valid_for).isoformat()}
     )
     return code
 

@@ -99,9 +99,7 @@ async def cmd_users_passwd(app: App, args: argparse.Namespace) -> int:
 
 
 def add_users_parser(sub: Any) -> None:
-    users = sub.add_parser("users", help="staff and admin accounts").add_subparsers(
-        dest="users_command", required=True
-    )
+    users = sub.add_parser("users", help="staff and admin accounts").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create a staff or admin user")
     add.add_argument("--username", required=True)
     add.add_argument("--role", required=True, choices=ROLES)

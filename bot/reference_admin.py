@@ -259,12 +259,7 @@ async def create_agency_link_code(
     """A one-time code for the agency's Telegram group, recorded as the admin's doing."""
     if await uow.agencies.get_row(agency_code) is None:
         raise NotFound(agency_code)
-    code = await create_link_code(uow, agency_code, now, valid_for)
-    # create_link_code records its audit row as the CLI's; from the browser the admin did it.
-    for pending in uow.session.new:
-        if isinstance(pending, AuditLogRow) and pending.action == "agency.link_code" and pending.target == agency_code:
-            pending.actor = actor
-    return code
+    return await create_link_code(uow, agency_code, now, valid_for, actor=actor)
 
 
 # -- localities ----------------------------------------------------------------------------------
@@ -976,8 +971,7 @@ async def apply_reference_plan(uow: UnitOfWork, plan: ReferencePlan, actor: str,
     }
     after = {
         "agencies": {a["code"]: a for a in plan.agencies_new} | {a["code"]: a for _, a in plan.agencies_changed},
-        "localities": {a["code"]: a for a in plan.localities_new}
-        | {a["code"]: a for _, a in plan.localities_changed},
+        "localities": {a["code"]: a for a in plan.localities_new} | {a["code"]: a for _, a in plan.localities_changed},
         "rules": [a for _, _, a in plan.rules_changed] + plan.rules_new,
     }
     await uow.audit.add(actor, "data.import", "reference data", now, before, after)
@@ -1026,4 +1020,3 @@ async def audit_page(uow: UnitOfWork, actor: str = "", action: str = "", page: i
         len(rows) > AUDIT_PAGE_SIZE,
         [str(a) for a in (await uow.session.execute(actions)).scalars()],
     )
-

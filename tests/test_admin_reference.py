@@ -205,9 +205,7 @@ async def test_reloading_an_action_address_leads_admins_to_its_page(admin: WebCl
 
 
 async def test_an_oversized_body_is_refused_before_it_is_read(admin: WebClient) -> None:
-    response = await admin.http.post(
-        "/admin/data/faq", content=b"x", headers={"content-length": str(50 * 1024 * 1024)}
-    )
+    response = await admin.http.post("/admin/data/faq", content=b"x", headers={"content-length": str(50 * 1024 * 1024)})
     assert response.status_code == 413
 
 
@@ -535,9 +533,7 @@ async def test_a_created_user_can_log_in_and_is_stopped_when_disabled(admin_app:
     assert password not in audit_text
 
 
-async def test_a_password_reset_ends_sessions_and_only_the_new_password_works(
-    admin_app: App, admin: WebClient
-) -> None:
+async def test_a_password_reset_ends_sessions_and_only_the_new_password_works(admin_app: App, admin: WebClient) -> None:
     async with admin_app.uow() as uow:
         staff = await uow.users.by_username("vieclam")
         assert staff is not None
@@ -681,7 +677,7 @@ async def test_the_faq_round_trips_without_a_change(admin_app: App, admin: WebCl
         (b"entries:\n  - slug: ok\n    title: x\n    answer: y\n    phrasings: 5\n", "ar_err_faq_invalid", 400),
         (b"just text", "ar_err_faq_invalid", 400),
         (b"entries: []\n", "ar_err_faq_empty", 400),
-        (b"entries:\n  - slug: ok\n    title: x\n    answer: \"a\\0b\"\n", "ar_err_not_text", 400),
+        (b'entries:\n  - slug: ok\n    title: x\n    answer: "a\\0b"\n', "ar_err_not_text", 400),
         (b"x" * (2 * 1024 * 1024 + 1), "ar_err_upload_too_big", 413),
         (b"", "ar_err_no_file", 400),
     ],
@@ -705,9 +701,7 @@ async def csv_files(client: WebClient) -> dict[str, bytes]:
     return found
 
 
-async def test_the_reference_csv_round_trips_without_a_change(
-    admin_app: App, admin: WebClient, tmp_path: Path
-) -> None:
+async def test_the_reference_csv_round_trips_without_a_change(admin_app: App, admin: WebClient, tmp_path: Path) -> None:
     files = await csv_files(admin)
     await cmd_data_export(admin_app, argparse.Namespace(format="csv", out=str(tmp_path)))
     for kind, content in files.items():

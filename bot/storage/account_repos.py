@@ -153,7 +153,13 @@ class HolidayRepo(_Repo):
 
 class NotificationRepo(_Repo):
     async def add(
-        self, user_id: int, kind: str, now: datetime, *, request_id: int | None = None, data: dict[str, Any] | None = None
+        self,
+        user_id: int,
+        kind: str,
+        now: datetime,
+        *,
+        request_id: int | None = None,
+        data: dict[str, Any] | None = None,
     ) -> None:
         self.session.add(
             UserNotificationRow(user_id=user_id, request_id=request_id, kind=kind, data=data or {}, created_at=now)

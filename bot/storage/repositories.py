@@ -263,9 +263,7 @@ class OutboxRepo(_Repo):
         """(status, last error) of outbox rows, for showing a reply as queued, sent, delivered or failed."""
         if not row_ids:
             return {}
-        statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(
-            OutboxRow.id.in_(list(row_ids))
-        )
+        statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(OutboxRow.id.in_(list(row_ids)))
         return {row_id: (status, error) for row_id, status, error in (await self.session.execute(statement)).all()}
 
     async def count(self, status: str | None = None) -> int:

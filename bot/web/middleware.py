@@ -38,9 +38,7 @@ class BrowserSecurityMiddleware(BaseHTTPMiddleware):
         request.state.csrf_seed = seed
         response = await call_next(request)
         if fresh and not request.url.path.startswith(("/api/", "/telegram/", "/zalo/", "/static/")):
-            response.set_cookie(
-                CSRF_COOKIE, seed, path="/", httponly=True, samesite="lax", secure=self.secure_cookies
-            )
+            response.set_cookie(CSRF_COOKIE, seed, path="/", httponly=True, samesite="lax", secure=self.secure_cookies)
         headers = response.headers
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")

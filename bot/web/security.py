@@ -127,9 +127,7 @@ class WebSecurity:
         if not raw:
             return None
         try:
-            data: Any = (await self.serializer("session")).loads(
-                raw, max_age=self.app.settings.session_hours * 3600
-            )
+            data: Any = (await self.serializer("session")).loads(raw, max_age=self.app.settings.session_hours * 3600)
             user_id, version = int(data["u"]), int(data["v"])
         except (BadSignature, KeyError, TypeError, ValueError):
             return None
@@ -162,7 +160,6 @@ class WebSecurity:
         except BadSignature:
             return None
         return value if isinstance(value, str) and value else None
-
 
 
 def login_redirect_target(request: Request) -> str:
