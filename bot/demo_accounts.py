@@ -37,6 +37,15 @@ DEMO_ACCOUNTS = (
 )
 
 
+# No 0/O or 1/l/I: the demo passwords are read off a terminal and typed on a phone.
+_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def readable_password(groups: int = 4, size: int = 4) -> str:
+    """About 93 bits in groups of four, e.g. `k7Qm-xT4p-…`: strong, and easy to type from a screen."""
+    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(size)) for _ in range(groups))
+
+
 def credentials_path(data_dir: Path) -> Path:
     return data_dir / CREDENTIALS_FILE
 
@@ -49,7 +58,7 @@ async def ensure_demo_accounts(uow: UnitOfWork, now: datetime) -> list[tuple[str
             continue
         if account.agency_code and await uow.agencies.get(account.agency_code) is None:
             continue
-        password = secrets.token_urlsafe(12)
+        password = readable_password()
         await create_user(
             uow,
             account.username,
