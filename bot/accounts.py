@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.clock import as_utc
 from bot.storage.models import UserRow
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -118,10 +119,6 @@ class LoginResult:
     wait_seconds: int = 0
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 async def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -> LoginResult:
     """The user for a right password; otherwise none, and a wait after five wrong ones in a row.
 
@@ -130,8 +127,8 @@ async def authenticate(uow: UnitOfWork, username: str, password: str, now: datet
     """
     username = normalise_username(username)[:120]
     attempt = await uow.login_attempts.get(username)
-    if attempt is not None and attempt.blocked_until is not None and _aware(attempt.blocked_until) > now:
-        return LoginResult(None, max(1, int((_aware(attempt.blocked_until) - now).total_seconds() + 0.999)))
+    if attempt is not None and attempt.blocked_until is not None and as_utc(attempt.blocked_until) > now:
+        return LoginResult(None, max(1, int((as_utc(attempt.blocked_until) - now).total_seconds() + 0.999)))
     user = await uow.users.by_username(username) if username else None
     ok = _verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and user is not None
     if ok and user is not None and user.active:

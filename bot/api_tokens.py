@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from bot.clock import as_utc
 from bot.storage.models import ApiTokenRow
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -40,11 +41,6 @@ class UnknownTokenError(ApiTokenError):
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def create_token(uow: UnitOfWork, agency_code: str, label: str, actor: str, now: datetime) -> str:
@@ -88,6 +84,6 @@ async def verify_token(uow: UnitOfWork, raw: str, now: datetime) -> ApiTokenRow 
     row = await uow.api_tokens.by_hash(hash_token(raw))
     if row is None or row.revoked_at is not None:
         return None
-    if row.last_used_at is None or now - _aware(row.last_used_at) >= _LAST_USED_PRECISION:
+    if row.last_used_at is None or now - as_utc(row.last_used_at) >= _LAST_USED_PRECISION:
         row.last_used_at = now
     return row

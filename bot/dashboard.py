@@ -28,12 +28,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import unanswered as inbox
-from bot.sla import DEFAULT_WORK_DAYS, DEFAULT_WORK_PERIODS, as_utc, request_targets, schedule_for
+from bot.clock import as_utc
+from bot.sla import DEFAULT_WORK_DAYS, DEFAULT_WORK_PERIODS, AgencyClocks, request_targets
 from bot.storage.models import AgencyRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.unanswered import LoggedQuestion
 from handlers.domain import CANCELLED, OPEN_STATUSES
-from handlers.working_hours import Schedule, working_hours_between
+from handlers.working_hours import working_hours_between
 from knowledge_base.faq import REQUEST_CATEGORIES
 from knowledge_base.matcher import ANSWER, FALLBACK, SUGGEST
 
@@ -297,15 +298,13 @@ def agency_performance(
     """Times and targets per agency of the requests whose clock started in [start, end)."""
     start, end, now = as_utc(start), as_utc(end), as_utc(now)
     found: dict[str, AgencyPerformance] = {}
-    schedules: dict[str, Schedule] = {}
+    clocks = AgencyClocks(agencies.values(), holidays, tz_name, now)
     for request in requests:
         clock_start = as_utc(request.agency_since or request.created_at)
         if request.status == CANCELLED or not start <= clock_start < end:
             continue
-        agency = agencies.get(request.agency_code) or _stand_in(request.agency_code)
-        if agency.code not in schedules:
-            schedules[agency.code] = schedule_for(agency, holidays, tz_name)
-        schedule = schedules[agency.code]
+        agency = clocks.agencies.get(request.agency_code) or _stand_in(request.agency_code)
+        schedule = clocks.schedule(agency)
         figures = found.setdefault(agency.code, AgencyPerformance(agency.code, agency.name))
         for stop, working, calendar in (
             (request.first_response_at, figures.first_response_working, figures.first_response_calendar),

@@ -9,50 +9,34 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Select, select
 
-from bot.clock import Clock
+from bot.clock import Clock, as_utc
 from bot.notify import enqueue_agency
-from bot.sla import as_utc, request_targets, schedule_for
+from bot.sla import AgencyClocks
 from bot.storage.database import Database
-from bot.storage.models import AgencyRow, RequestRow, UserRow
+from bot.storage.models import RequestRow, UserRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import OPEN_STATUSES
 from handlers.messages import Notification
 from handlers.texts import Texts
-from handlers.working_hours import Schedule, Target
+from handlers.working_hours import Target
 
 log = logging.getLogger(__name__)
 OVERDUE = "overdue"
 ESCALATED = "escalated"
 
 
-class _Targets:
-    """First-response targets of one round, with each agency and schedule read once."""
+def _warn_unusable_dates(request: RequestRow, error: ValueError) -> None:
+    log.warning("request %s: no first-response target (%s)", request.code, error)
 
-    def __init__(self, agencies: Sequence[AgencyRow], holidays: frozenset[date], tz_name: str, now: datetime) -> None:
-        self.agencies = {agency.code: agency for agency in agencies}
-        self.holidays = holidays
-        self.tz_name = tz_name
-        self.now = now
-        self._schedules: dict[str, Schedule] = {}
 
-    def first_response(self, request: RequestRow) -> Target | None:
-        agency = self.agencies.get(request.agency_code)
-        if agency is None:
-            # No agency, no leads and no target to count against: nothing to escalate to.
-            return None
-        schedule = self._schedules.get(agency.code)
-        if schedule is None:
-            schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
-        try:
-            return request_targets(request, agency, schedule, self.now).first_response
-        except ValueError as error:
-            # One request's unusable dates must not hold back the others.
-            log.warning("request %s: no first-response target (%s)", request.code, error)
-            return None
+def _first_response(clocks: AgencyClocks, request: RequestRow) -> Target | None:
+    targets = clocks.targets(request)
+    # No agency, no leads and no target to count against: nothing to escalate to.
+    return targets.first_response if targets is not None else None
 
 
 def _waiting(*, ids: Sequence[int] | None = None) -> Select[tuple[RequestRow]]:
@@ -81,17 +65,17 @@ async def escalate_overdue(database: Database, texts: Texts, tz_name: str, now: 
     """
     now = as_utc(now)
     async with UnitOfWork(database) as uow:
-        targets = _Targets(await uow.agencies.all_rows(), await uow.holidays.days(), tz_name, now)
+        clocks = await AgencyClocks.load(uow, tz_name, now, _warn_unusable_dates)
         # A first look without locks: most waiting requests are not yet due and are left untouched.
         waiting = (await uow.session.execute(_waiting())).scalars().all()
-        due = [row.id for row in waiting if (target := targets.first_response(row)) and target.overdue]
+        due = [row.id for row in waiting if (target := _first_response(clocks, row)) and target.overdue]
         if not due:
             return 0
         locked = (await uow.session.execute(_waiting(ids=due))).scalars().all()
         leads: dict[str, list[UserRow]] = {}
         escalated = 0
         for row in locked:
-            target = targets.first_response(row)
+            target = _first_response(clocks, row)
             if target is None or not target.overdue:
                 continue
             due_at = target.due_at.isoformat()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import NamedTuple
 
+from bot.clock import as_utc, as_utc_or_none
 from bot.storage.models import AgencyRow, RequestRow
+from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import MAX_HOURS, Schedule, Target, target_status
 
 log = logging.getLogger(__name__)
@@ -23,11 +25,6 @@ _warned: set[tuple[str, str, str]] = set()
 class RequestTargets(NamedTuple):
     first_response: Target
     resolution: Target
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timezone columns back naive; everything is written in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def schedule_for(agency: AgencyRow, holidays: Iterable[date], tz_name: str) -> Schedule:
@@ -64,9 +61,59 @@ def request_targets(request: RequestRow, agency: AgencyRow, schedule: Schedule, 
     """First response and resolution, both counted from when the current agency received the request."""
     start = as_utc(request.agency_since or request.created_at)
     now = as_utc(now)
-    first_done = as_utc(request.first_response_at) if request.first_response_at else None
-    resolved = as_utc(request.resolved_at) if request.resolved_at else None
+    first_done = as_utc_or_none(request.first_response_at)
+    resolved = as_utc_or_none(request.resolved_at)
     return RequestTargets(
         target_status(start, _hours(agency.first_response_hours), first_done, now, schedule),
         target_status(start, _hours(agency.resolution_hours), resolved, now, schedule),
     )
+
+
+# Told about a request whose dates its agency's schedule cannot place (it then has no targets).
+UnusableDates = Callable[[RequestRow, ValueError], None]
+
+
+class AgencyClocks:
+    """Targets of many requests at one moment, each agency's schedule parsed once."""
+
+    def __init__(
+        self,
+        agencies: Iterable[AgencyRow],
+        holidays: Iterable[date],
+        tz_name: str,
+        now: datetime,
+        on_unusable_dates: UnusableDates | None = None,
+    ) -> None:
+        self.agencies = {agency.code: agency for agency in agencies}
+        self.holidays = frozenset(holidays)
+        self.tz_name = tz_name
+        self.now = now
+        self.on_unusable_dates = on_unusable_dates
+        self._schedules: dict[str, Schedule] = {}
+
+    @classmethod
+    async def load(
+        cls, uow: UnitOfWork, tz_name: str, now: datetime, on_unusable_dates: UnusableDates | None = None
+    ) -> AgencyClocks:
+        return cls(await uow.agencies.all_rows(), await uow.holidays.days(), tz_name, now, on_unusable_dates)
+
+    def schedule(self, agency: AgencyRow) -> Schedule:
+        schedule = self._schedules.get(agency.code)
+        if schedule is None:
+            schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
+        return schedule
+
+    def targets(self, request: RequestRow) -> RequestTargets | None:
+        """None when the request's agency is unknown (no target to count against) or its dates unusable."""
+        agency = self.agencies.get(request.agency_code)
+        if agency is None:
+            return None
+        # Outside the try: a bad time zone is the deployment's error, not this request's.
+        schedule = self.schedule(agency)
+        try:
+            return request_targets(request, agency, schedule, self.now)
+        except ValueError as error:
+            # One request's unusable dates must not hold back the others, nor break a page.
+            if self.on_unusable_dates is not None:
+                self.on_unusable_dates(request, error)
+            return None

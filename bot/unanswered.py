@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import select, update
 
+from bot.clock import as_utc
 from bot.logging_setup import redact
 from bot.storage.models import MatchLogRow
+from bot.storage.repositories import unanswered_questions
 from bot.storage.unit_of_work import UnitOfWork
-from knowledge_base.matcher import FALLBACK, SUGGEST
 from knowledge_base.text import clean, tokens
 
 WINDOW_DAYS = 90
@@ -72,32 +73,17 @@ class Group:
         return ",".join(str(i) for i in self.ids)
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _unanswered() -> list[ColumnElement[bool]]:
-    return [
-        MatchLogRow.reviewed.is_(None),
-        or_(
-            MatchLogRow.decision == FALLBACK,
-            and_(MatchLogRow.decision == SUGGEST, MatchLogRow.chosen_slug.is_(None)),
-        ),
-    ]
-
-
 async def load(
     uow: UnitOfWork, now: datetime, *, window_days: int = WINDOW_DAYS, limit: int = MAX_ROWS
 ) -> list[LoggedQuestion]:
     statement = (
         select(MatchLogRow.id, MatchLogRow.question, MatchLogRow.normalized, MatchLogRow.created_at)
-        .where(MatchLogRow.created_at >= now - timedelta(days=window_days), *_unanswered())
+        .where(MatchLogRow.created_at >= now - timedelta(days=window_days), *unanswered_questions())
         .order_by(MatchLogRow.id.desc())
         .limit(limit)
     )
     return [
-        LoggedQuestion(row_id, question, normalized, _aware(created_at))
+        LoggedQuestion(row_id, question, normalized, as_utc(created_at))
         for row_id, question, normalized, created_at in (await uow.session.execute(statement)).all()
     ]
 
@@ -189,7 +175,7 @@ async def questions_of(uow: UnitOfWork, ids: Sequence[int]) -> list[str]:
         return []
     statement = (
         select(MatchLogRow.question)
-        .where(MatchLogRow.id.in_(list(ids)), *_unanswered())
+        .where(MatchLogRow.id.in_(list(ids)), *unanswered_questions())
         .order_by(MatchLogRow.id.desc())
     )
     return [" ".join(mask(q).split()) for q in (await uow.session.execute(statement)).scalars()]
@@ -201,9 +187,8 @@ async def mark(uow: UnitOfWork, ids: Sequence[int], how: str, actor: str, now: d
         raise ValueError(how)
     if not ids:
         return 0
-    result = await uow.session.execute(
-        update(MatchLogRow).where(MatchLogRow.id.in_(list(ids)), *_unanswered()).values(reviewed=how, reviewed_at=now)
-    )
+    statement = update(MatchLogRow).where(MatchLogRow.id.in_(list(ids)), *unanswered_questions())
+    result = await uow.session.execute(statement.values(reviewed=how, reviewed_at=now))
     count = int(getattr(result, "rowcount", 0) or 0)
     if count:
         await uow.audit.add(

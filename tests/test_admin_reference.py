@@ -826,7 +826,9 @@ def test_the_page_texts_exist_in_both_languages_with_the_same_placeholders() -> 
         assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(en[key])), key
     # Every key the templates and the service layer name (generated ones included) is defined.
     sources = [*(locales.parent / "templates" / "admin").glob("ref_*.html")]
-    sources += [locales.parent.parent / "reference_admin.py", locales.parent / "admin" / "reference.py"]
+    sources += [*(locales.parent.parent / "reference_admin").glob("*.py")]
+    pages = ("common", "agencies", "localities", "rules", "holidays", "users", "tokens", "data", "audit", "reference")
+    sources += [locales.parent / "admin" / f"{name}.py" for name in pages]
     used = {k for path in sources for k in re.findall(r"\bar_[a-z0-9_]*[a-z0-9]\b", path.read_text(encoding="utf-8"))}
     used |= {f"ar_role_{r}" for r in ("staff", "admin")} | {f"ar_scope_{s}" for s in ("locality", "province", "any")}
     # "ar_role_" ~ role and "ar_scope_" ~ scope leave their stems behind.

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import as_utc
 from bot.storage.models import (
     AgencyChannelRow,
     AgencyRow,
@@ -33,6 +34,7 @@ from bot.storage.models import (
 )
 from handlers.domain import CLOSING_STATUSES, Agency, Locality, NewRequest, RequestView, Rule
 from knowledge_base.faq import FaqEntry
+from knowledge_base.matcher import FALLBACK, SUGGEST
 
 KB_REVISION = "kb_revision"
 REFERENCE_REVISION = "reference_revision"
@@ -271,6 +273,18 @@ class OutboxRepo(_Repo):
         if status:
             statement = statement.where(OutboxRow.status == status)
         return int((await self.session.execute(statement)).scalar_one())
+
+
+def unanswered_questions() -> list[ColumnElement[bool]]:
+    """The logged questions left without an answer and not yet handled in the unanswered inbox:
+    the fallbacks, and the suggestions the person chose none of."""
+    return [
+        MatchLogRow.reviewed.is_(None),
+        or_(
+            MatchLogRow.decision == FALLBACK,
+            and_(MatchLogRow.decision == SUGGEST, MatchLogRow.chosen_slug.is_(None)),
+        ),
+    ]
 
 
 class MatchLogRepo(_Repo):
@@ -633,16 +647,11 @@ class LinkCodeRepo(_Repo):
         """The agency of an unused, unexpired code, marking it used; None otherwise."""
         statement = select(LinkCodeRow).where(LinkCodeRow.code_hash == code_hash).with_for_update()
         row = (await self.session.execute(statement)).scalar_one_or_none()
-        if row is None or row.used_at is not None or _aware(row.expires_at) <= now:
+        if row is None or row.used_at is not None or as_utc(row.expires_at) <= now:
             return None
         row.used_at = now
         await self.session.flush()
         return row.agency_code
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ZaloTokenRepo(_Repo):

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 
 from bot.storage.models import AgencyRow, HolidayRow, MatchLogRow, RequestRow
-from bot.storage.repositories import _Repo
-from knowledge_base.matcher import FALLBACK, SUGGEST
+from bot.storage.repositories import _Repo, unanswered_questions
 
 
 def _utc(moment: datetime) -> datetime:
@@ -64,17 +63,8 @@ class StatsRepo(_Repo):
         return [(decision, created) for decision, created in (await self.session.execute(statement)).all()]
 
     def _unanswered(self, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
-        """Left without an answer in [start, end) and not yet handled in the inbox: the fallbacks,
-        and the suggestions the person chose none of."""
-        return [
-            MatchLogRow.created_at >= _utc(start),
-            MatchLogRow.created_at < _utc(end),
-            MatchLogRow.reviewed.is_(None),
-            or_(
-                MatchLogRow.decision == FALLBACK,
-                and_(MatchLogRow.decision == SUGGEST, MatchLogRow.chosen_slug.is_(None)),
-            ),
-        ]
+        """Left without an answer in [start, end) and not yet handled in the inbox."""
+        return [MatchLogRow.created_at >= _utc(start), MatchLogRow.created_at < _utc(end), *unanswered_questions()]
 
     async def unanswered(self, start: datetime, end: datetime, limit: int) -> list[tuple[int, str, str, datetime]]:
         """(id, question, normalized, created_at) of the newest `limit` unanswered questions."""

@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request, Security
@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api_tokens import verify_token
 from bot.app import App
+from bot.clock import as_utc, as_utc_or_none
 from bot.request_actions import RequestActionError, change_status, reply
 from bot.storage.models import ApiTokenRow, LocalityRow, RequestEventRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
@@ -199,19 +200,6 @@ class Call:
     now: datetime
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _at(moment: datetime) -> datetime:
-    aware = _aware(moment)
-    assert aware is not None
-    return aware
-
-
 def _item(row: RequestRow, locality_names: dict[str, str]) -> RequestItem:
     return RequestItem(
         code=row.code,
@@ -219,21 +207,21 @@ def _item(row: RequestRow, locality_names: dict[str, str]) -> RequestItem:
         category=row.category,
         locality_code=row.locality_code,
         locality_name=locality_names.get(row.locality_code, row.locality_code),
-        created_at=_at(row.created_at),
-        updated_at=_at(row.updated_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         assignee=row.assignee,
         description=row.description,
         phone=row.phone,
         name=row.name,
         contact_time=row.contact_time,
-        agency_since=_aware(row.agency_since),
-        first_response_at=_aware(row.first_response_at),
-        resolved_at=_aware(row.resolved_at),
+        agency_since=as_utc_or_none(row.agency_since),
+        first_response_at=as_utc_or_none(row.first_response_at),
+        resolved_at=as_utc_or_none(row.resolved_at),
     )
 
 
 def _event(row: RequestEventRow) -> Event:
-    return Event(type=row.type, actor=row.actor, created_at=_at(row.created_at), data=row.data)
+    return Event(type=row.type, actor=row.actor, created_at=as_utc(row.created_at), data=row.data)
 
 
 async def _locality_names(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
@@ -343,8 +331,7 @@ def create_api(app: App) -> FastAPI:
         if status is not None:
             statement = statement.where(RequestRow.status == status)
         if updated_since is not None:
-            since = updated_since.astimezone(UTC) if updated_since.tzinfo else updated_since.replace(tzinfo=UTC)
-            statement = statement.where(RequestRow.updated_at >= since)
+            statement = statement.where(RequestRow.updated_at >= as_utc(updated_since))
         if cursor is not None:
             statement = statement.where(RequestRow.id > _decode_cursor(cursor))
         # One row more than asked tells whether another page exists, without a count.

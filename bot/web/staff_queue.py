@@ -7,9 +7,9 @@ holidays) tells how long each has left; finished ones follow, newest change firs
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
-from bot.sla import RequestTargets, request_targets, schedule_for
+from bot.clock import as_utc
+from bot.sla import AgencyClocks
 from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
 from bot.storage.queue_repo import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork
@@ -26,7 +27,7 @@ from bot.web.security import WebUser, hoanhap, staff_user
 from bot.web.templating import render
 from handlers.domain import OPEN_STATUSES, STATUSES
 from handlers.phone import mask_phone
-from handlers.working_hours import Schedule, Target
+from handlers.working_hours import Target
 from knowledge_base.faq import REQUEST_CATEGORIES
 
 Translate = Callable[..., str]
@@ -85,11 +86,6 @@ class Names:
 
 def scope_of(user: WebUser) -> QueueScope:
     return QueueScope(user.username, user.agency_code, user.is_admin)
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite hands timezone columns back naive; everything is stored in UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 # -- the filters, from the query string ----------------------------------------------------------
@@ -187,7 +183,7 @@ def duration(hours: float, t: Translate) -> str:
 
 
 def age(since: datetime, now: datetime, t: Translate) -> str:
-    minutes = max(0, int((now - aware(since)).total_seconds() // 60))
+    minutes = max(0, int((now - as_utc(since)).total_seconds() // 60))
     if minutes < 60:
         return t("ws_minutes", n=minutes)
     if minutes < 24 * 60:
@@ -212,34 +208,6 @@ def describe_target(target: Target | None, kind: str, is_open: bool, t: Translat
     return TargetView(css, t("ws_time_left", duration=duration(target.remaining_hours, t)), target.due_at)
 
 
-class Clocks:
-    """Each agency's schedule, read once per page."""
-
-    def __init__(self, agencies: Sequence[AgencyRow], holidays: Iterable[date], tz_name: str, now: datetime) -> None:
-        self.agencies = {a.code: a for a in agencies}
-        self.holidays = frozenset(holidays)
-        self.tz_name = tz_name
-        self.now = now
-        self._schedules: dict[str, Schedule] = {}
-
-    @classmethod
-    async def load(cls, uow: UnitOfWork, app: App, now: datetime) -> Clocks:
-        return cls(await uow.agencies.all_rows(), await uow.holidays.days(), app.settings.timezone, now)
-
-    def targets(self, row: RequestRow) -> RequestTargets | None:
-        agency = self.agencies.get(row.agency_code)
-        if agency is None:
-            return None
-        schedule = self._schedules.get(agency.code)
-        if schedule is None:
-            schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
-        try:
-            return request_targets(row, agency, schedule, self.now)
-        except ValueError:
-            # A request's dates the schedule cannot place: shown without targets, never a broken page.
-            return None
-
-
 # -- the queue -----------------------------------------------------------------------------------
 
 
@@ -261,7 +229,7 @@ class QueueItem:
         return mask_phone(self.row.phone)
 
 
-def queue_item(row: RequestRow, clocks: Clocks, t: Translate) -> QueueItem:
+def queue_item(row: RequestRow, clocks: AgencyClocks, t: Translate) -> QueueItem:
     targets = clocks.targets(row)
     is_open = row.status in OPEN_STATUSES
     if targets is None:
@@ -304,9 +272,9 @@ class Queue:
 async def load_queue(
     uow: UnitOfWork, app: App, scope: QueueScope, params: QueueParams, t: Translate, *, page_size: int = PAGE_SIZE
 ) -> Queue:
-    now = aware(app.clock())
+    now = as_utc(app.clock())
     query = params.filter()
-    clocks = await Clocks.load(uow, app, now)
+    clocks = await AgencyClocks.load(uow, app.settings.timezone, now)
     counts = await uow.queue.counts(scope, query)
     open_rows = await uow.queue.rows(scope, query, OPEN_STATUSES, order="waiting_longest", limit=OPEN_LIMIT)
     open_items = sorted((queue_item(r, clocks, t) for r in open_rows), key=lambda i: i.sort_key)
@@ -408,7 +376,7 @@ def add_queue_routes(router: APIRouter) -> None:
             notifications = await unread_notifications(uow, user, t)
         done = request.query_params.get("done", "")
         names = Names(app, request, t)
-        now = aware(app.clock())
+        now = as_utc(app.clock())
         context = {
             "params": params,
             "queue": queue,

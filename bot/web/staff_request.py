@@ -17,17 +17,17 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot import request_actions
+from bot.clock import as_utc
 from bot.request_actions import RequestActionError
+from bot.sla import AgencyClocks
 from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.security import WebUser, hoanhap
 from bot.web.staff_queue import (
     NOTICES,
-    Clocks,
     Names,
     StaffUser,
     Translate,
-    aware,
     describe_target,
     scope_of,
     translator,
@@ -196,7 +196,7 @@ async def _page_context(
     names = Names(app, request, t)
     await uow.request_views.record(row.id, user.username, "web", now)
     await uow.notifications.mark_read(user.id, now, request_id=row.id)
-    clocks = await Clocks.load(uow, app, aware(now))
+    clocks = await AgencyClocks.load(uow, app.settings.timezone, as_utc(now))
     events = await uow.requests.events(row.id)
     outbox_ids = [int(e.data["outbox_id"]) for e in events if e.type == "replied" and e.data.get("outbox_id")]
     deliveries = await uow.outbox.statuses(outbox_ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from bot.clock import as_utc
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import CSRF_COOKIE, hoanhap, security
 
@@ -31,9 +32,7 @@ def local_time(moment: datetime | None, timezone: str, pattern: str = "%d/%m/%Y 
     """A stored instant in the deployment's time zone (SQLite gives naive UTC back)."""
     if moment is None:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(timezone)).strftime(pattern)
+    return as_utc(moment).astimezone(ZoneInfo(timezone)).strftime(pattern)
 
 
 async def render(

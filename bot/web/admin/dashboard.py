@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from bot.clock import as_utc
 from bot.dashboard import (
     DECISIONS,
     Dashboard,
@@ -30,7 +31,6 @@ from bot.dashboard import (
     parse_range,
     read_rows,
 )
-from bot.sla import as_utc
 from bot.web import charts
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import admin_user, hoanhap

@@ -1,22 +1,25 @@
 """The admin console's answers: the FAQ editor with its history and approvals, the test box, and the
 unanswered inbox. Admins only: anyone else gets 404, as if the pages did not exist.
 
-Edits go through bot/faq_admin.py (versions, approvals, the audit log, the knowledge-base revision
+Edits go through bot/faq_admin/ (versions, approvals, the audit log, the knowledge-base revision
 every worker watches); the inbox through bot/unanswered.py. Forms work without JavaScript:
 phrasings and keywords are one per line, and their order is the order of the lines.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bot import faq_admin, unanswered
-from bot.faq_admin import EntryNotFound, FaqEditError, Problem
+from bot.faq_admin import EntryNotFound, FaqEditError, Problem, SaveResult
 from bot.storage.models import FaqEntryRow
-from bot.web.security import WebUser, admin_user, csrf_protect, hoanhap
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.admin.common import Admin
+from bot.web.forms import see_other, submit
+from bot.web.security import csrf_protect, hoanhap
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
 from knowledge_base.text import clean, fold
@@ -42,8 +45,6 @@ DONE = frozenset(
     }
 )
 NO_CATEGORY = "none"
-
-Admin = Annotated[WebUser, Depends(admin_user)]
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -86,8 +87,15 @@ def _matches(row: FaqEntryRow, needle: str) -> bool:
     return needle in fold(clean(haystack))
 
 
-def _redirect(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
+def _saved(slug: str, result: SaveResult, done: str) -> str:
+    """The entry's page after a save that may have changed nothing, or wait for approval."""
+    said = "pending" if result.pending_approval else done if result.changed else "unchanged"
+    return f"/admin/faq/{slug}?done={said}&v={result.version}"
+
+
+async def _approval_refused(error: faq_admin.ApprovalError) -> Response:
+    # Back to the list, which says why (the author approving their own change, or a decided one).
+    return see_other(f"/admin/faq/approvals?error={error.code}")
 
 
 def faq_admin_router() -> APIRouter:
@@ -229,17 +237,22 @@ def faq_admin_router() -> APIRouter:
                 from_ids=form.get("from_ids", ""),
                 previewing=True,
             )
-        try:
-            async with app.uow() as uow:
-                now = app.clock()
-                result = await faq_admin.save_entry(
-                    uow, None, entry, user.username, now, approval_required=approval_required(request)
-                )
-                if ids:
-                    await unanswered.mark(uow, ids, unanswered.NEW_ENTRY, user.username, now, slug=result.slug)
-                await uow.commit()
-        except FaqEditError as error:
-            return await edit_page(
+
+        async def create_entry(uow: UnitOfWork) -> SaveResult:
+            now = app.clock()
+            result = await faq_admin.save_entry(
+                uow, None, entry, user.username, now, approval_required=approval_required(request)
+            )
+            if ids:
+                await unanswered.mark(uow, ids, unanswered.NEW_ENTRY, user.username, now, slug=result.slug)
+            return result
+
+        return await submit(
+            request,
+            create_entry,
+            redirect_to=lambda result: _saved(result.slug, result, "created"),
+            refused=FaqEditError,
+            show_again=lambda error: edit_page(
                 request,
                 entry=faq_admin.tidy(entry),
                 row=None,
@@ -247,9 +260,8 @@ def faq_admin_router() -> APIRouter:
                 problems=error.problems,
                 from_ids=form.get("from_ids", ""),
                 status_code=422,
-            )
-        done = "pending" if result.pending_approval else "created"
-        return _redirect(f"/admin/faq/{result.slug}?done={done}&v={result.version}")
+            ),
+        )
 
     # -- approvals (before /faq/{slug}, which would take "approvals" for a slug) ----------------------
 
@@ -281,28 +293,26 @@ def faq_admin_router() -> APIRouter:
     @router.post("/faq/approvals/{approval_id}/approve")
     async def approve(request: Request, approval_id: int, user: Admin) -> Response:
         app = hoanhap(request)
-        try:
-            async with app.uow() as uow:
-                await faq_admin.approve(uow, approval_id, user.username, app.clock())
-                await uow.commit()
-        except EntryNotFound:
-            raise HTTPException(status_code=404) from None
-        except faq_admin.ApprovalError as error:
-            return _redirect(f"/admin/faq/approvals?error={error.code}")
-        return _redirect("/admin/faq/approvals?done=approved")
+        return await submit(
+            request,
+            lambda uow: faq_admin.approve(uow, approval_id, user.username, app.clock()),
+            redirect_to="/admin/faq/approvals?done=approved",
+            refused=faq_admin.ApprovalError,
+            show_again=_approval_refused,
+            missing=EntryNotFound,
+        )
 
     @router.post("/faq/approvals/{approval_id}/reject")
     async def reject(request: Request, approval_id: int, user: Admin) -> Response:
         app = hoanhap(request)
-        try:
-            async with app.uow() as uow:
-                decision = await faq_admin.reject(uow, approval_id, user.username, app.clock())
-                await uow.commit()
-        except EntryNotFound:
-            raise HTTPException(status_code=404) from None
-        except faq_admin.ApprovalError as error:
-            return _redirect(f"/admin/faq/approvals?error={error.code}")
-        return _redirect(f"/admin/faq/approvals?done={decision}")
+        return await submit(
+            request,
+            lambda uow: faq_admin.reject(uow, approval_id, user.username, app.clock()),
+            redirect_to=lambda decision: f"/admin/faq/approvals?done={decision}",
+            refused=faq_admin.ApprovalError,
+            show_again=_approval_refused,
+            missing=EntryNotFound,
+        )
 
     # -- one entry ----------------------------------------------------------------------------------
 
@@ -331,29 +341,28 @@ def faq_admin_router() -> APIRouter:
             return await edit_page(
                 request, entry=faq_admin.tidy(entry), row=row, base_version=base_version, previewing=True
             )
-        try:
-            async with app.uow() as uow:
-                result = await faq_admin.save_entry(
-                    uow,
-                    slug,
-                    entry,
-                    user.username,
-                    app.clock(),
-                    approval_required=approval_required(request),
-                    base_version=base_version,
-                )
-                await uow.commit()
-        except FaqEditError as error:
-            return await edit_page(
+        return await submit(
+            request,
+            lambda uow: faq_admin.save_entry(
+                uow,
+                slug,
+                entry,
+                user.username,
+                app.clock(),
+                approval_required=approval_required(request),
+                base_version=base_version,
+            ),
+            redirect_to=lambda result: _saved(slug, result, "saved"),
+            refused=FaqEditError,
+            show_again=lambda error: edit_page(
                 request,
                 entry=faq_admin.tidy(entry),
                 row=row,
                 base_version=base_version,
                 problems=error.problems,
                 status_code=422,
-            )
-        done = "pending" if result.pending_approval else "saved" if result.changed else "unchanged"
-        return _redirect(f"/admin/faq/{slug}?done={done}&v={result.version}")
+            ),
+        )
 
     async def history_page(
         request: Request, slug: str, *, problems: list[Problem] | None = None, status_code: int = 200
@@ -373,19 +382,17 @@ def faq_admin_router() -> APIRouter:
     @router.post("/faq/{slug}/restore/{version}")
     async def restore(request: Request, slug: str, version: int, user: Admin) -> Response:
         app = hoanhap(request)
-        try:
-            async with app.uow() as uow:
-                result = await faq_admin.restore(
-                    uow, slug, version, user.username, app.clock(), approval_required=approval_required(request)
-                )
-                await uow.commit()
-        except EntryNotFound:
-            raise HTTPException(status_code=404) from None
-        except FaqEditError as error:
+        return await submit(
+            request,
+            lambda uow: faq_admin.restore(
+                uow, slug, version, user.username, app.clock(), approval_required=approval_required(request)
+            ),
+            redirect_to=lambda result: _saved(slug, result, "restored"),
+            refused=FaqEditError,
             # An old version may break today's rules (a phrasing since given to another entry).
-            return await history_page(request, slug, problems=error.problems, status_code=422)
-        done = "pending" if result.pending_approval else "restored" if result.changed else "unchanged"
-        return _redirect(f"/admin/faq/{slug}?done={done}&v={result.version}")
+            show_again=lambda error: history_page(request, slug, problems=error.problems, status_code=422),
+            missing=EntryNotFound,
+        )
 
     # -- the test box -------------------------------------------------------------------------------
 
@@ -450,7 +457,7 @@ def faq_admin_router() -> APIRouter:
             return await inbox(request, problems=[Problem("slug", "entry_missing")])
         except FaqEditError as error:
             return await inbox(request, problems=error.problems)
-        return _redirect("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
+        return see_other("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
 
     @router.post("/unanswered/dismiss")
     async def dismiss(request: Request, user: Admin) -> Response:
@@ -467,6 +474,6 @@ def faq_admin_router() -> APIRouter:
                 question=unanswered.mask(form.get("question", ""))[:300],
             )
             await uow.commit()
-        return _redirect("/admin/unanswered?done=dismissed")
+        return see_other("/admin/unanswered?done=dismissed")
 
     return router
