@@ -469,6 +469,9 @@ async def test_filters_search_and_counts(staffed: App) -> None:
         assert codes_in(await staff.get("/staff?commune=mh-cat-tuong")) == [b]
         assert codes_in(await staff.get("/staff?q=thợ hàn")) == [a]
         assert codes_in(await staff.get("/staff?q=tâm")) == [a]  # the name, any case
+        assert codes_in(await staff.get("/staff?q=tho han")) == [a]  # typed without diacritics
+        assert codes_in(await staff.get("/staff?q=NGUYEN VAN")) == [a]
+        assert codes_in(await staff.get("/staff?q=Sửa Xe")) == [b]
         assert codes_in(await staff.get("/staff?q=0912 345")) == [a]  # the phone as people write it
         assert codes_in(await staff.get("/staff?status=all&q=987654321")) == [c]
         assert codes_in(await staff.get(f"/staff?q={b[3:]}")) == [b]  # the code's digits

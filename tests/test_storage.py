@@ -180,3 +180,32 @@ async def test_the_models_match_the_migrations(app: App) -> None:
     async with app.database.engine.connect() as connection:
         differences = await connection.run_sync(diff)
     assert differences == []
+
+
+async def test_the_web_migration_goes_down_and_up_and_makes_old_requests_searchable(app: App) -> None:
+    """0004 on a database with requests: down to 0003 and up again keeps them, now searchable unaccented."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from bot.storage.database import _alembic_config
+
+    async with app.database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO conversations (channel, chat_id, user_id, locale, state, unreachable, created_at,"
+                " updated_at) VALUES ('web', 'old', 'old', 'vi', '{}', false, '2026-01-01', '2026-01-01')"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO requests (code, conversation_id, category, description, locality_code, phone, name,"
+                " contact_time, consent_at, status, agency_code, routing, created_at, updated_at)"
+                " VALUES ('YC-000001', 1, 'employment', 'Cần việc phụ hồ', 'x', '+84912345678', 'Trần Đức', '',"
+                " '2026-01-01', 'new', 'a', '{}', '2026-01-01', '2026-01-01')"
+            )
+        )
+        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), "0003"))
+        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "head"))
+        found = (await connection.execute(text("SELECT search_text, agency_since FROM requests"))).one()
+    assert found[0] == "yc-000001 tran duc can viec phu ho"
+    assert found[1] is not None

@@ -216,6 +216,8 @@ class RequestRow(Base):
     resolved_at: Mapped[datetime | None]
     # When the lead users were told the first-response target had passed (once per agency stay).
     escalated_at: Mapped[datetime | None]
+    # Code, name and description folded (no diacritics, lower case): staff search the way they type.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_requests_agency_status", "agency_code", "status"),)
 
 

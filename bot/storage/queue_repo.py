@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 
 from bot.storage.models import RequestRow, RoutingRuleRow, UserRow
 from bot.storage.repositories import _Repo
+from knowledge_base.text import fold
 
 Assigned = Literal["anyone", "me", "unassigned"]
 Order = Literal["waiting_longest", "recently_changed"]
@@ -59,11 +60,9 @@ def _search(text: str) -> ColumnElement[bool] | None:
     text = text.strip()[:MAX_SEARCH_CHARS]
     if not text:
         return None
-    matches = [
-        RequestRow.code.icontains(text, autoescape=True),
-        RequestRow.description.icontains(text, autoescape=True),
-        RequestRow.name.icontains(text, autoescape=True),
-    ]
+    # Staff type like everyone else, often without diacritics: "phu ho" finds "phụ hồ", and the
+    # other way round, on SQLite and PostgreSQL alike.
+    matches = [RequestRow.search_text.contains(fold(text), autoescape=True)]
     digits = _phone_pattern(text)
     if digits is not None:
         matches.append(RequestRow.phone.contains(digits, autoescape=True))

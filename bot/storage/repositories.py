@@ -34,6 +34,7 @@ from bot.storage.models import (
 )
 from handlers.domain import CLOSING_STATUSES, Agency, Locality, NewRequest, RequestView, Rule
 from knowledge_base.faq import FaqEntry
+from knowledge_base.text import fold
 from knowledge_base.matcher import FALLBACK, SUGGEST
 
 KB_REVISION = "kb_revision"
@@ -477,6 +478,11 @@ class RuleRepo(_Repo):
         return row
 
 
+def request_search_text(code: str, name: str, description: str) -> str:
+    """What the staff search looks in, folded as knowledge_base.text.fold folds what they type."""
+    return fold(" ".join((code, name, description)))
+
+
 class RequestRepo(_Repo):
     CODE_DIGITS = 6
 
@@ -507,6 +513,7 @@ class RequestRepo(_Repo):
                 created_at=now,
                 updated_at=now,
                 agency_since=now,
+                search_text=request_search_text(code, request.name, request.description),
             )
             try:
                 # A savepoint: two people may draw the same free code at once; the loser draws again.

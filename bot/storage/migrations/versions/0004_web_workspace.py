@@ -117,7 +117,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("first_response_at", When, nullable=True))
         batch.add_column(sa.Column("resolved_at", When, nullable=True))
         batch.add_column(sa.Column("escalated_at", When, nullable=True))
+        batch.add_column(sa.Column("search_text", sa.Text(), nullable=False, server_default=""))
     op.execute("UPDATE requests SET agency_since = created_at")
+    _fill_search_text()
     op.create_index("ix_requests_agency_status", "requests", ["agency_code", "status"])
     with op.batch_alter_table("agencies") as batch:
         batch.add_column(sa.Column("work_days", sa.String(length=32), nullable=False, server_default="1,2,3,4,5"))
@@ -131,6 +133,19 @@ def upgrade() -> None:
         batch.add_column(sa.Column("delivered_at", When, nullable=True))
 
 
+def _fill_search_text() -> None:
+    """Requests made before this migration become searchable without diacritics too."""
+    from bot.storage.repositories import request_search_text
+
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, code, name, description FROM requests")).fetchall()
+    for row_id, code, name, description in rows:
+        bind.execute(
+            sa.text("UPDATE requests SET search_text = :text WHERE id = :id"),
+            {"text": request_search_text(code, name, description), "id": row_id},
+        )
+
+
 def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("delivered_at")
@@ -142,7 +157,7 @@ def downgrade() -> None:
         batch.drop_column("work_days")
     op.drop_index("ix_requests_agency_status", "requests")
     with op.batch_alter_table("requests") as batch:
-        for column in ("escalated_at", "resolved_at", "first_response_at", "agency_since", "assignee"):
+        for column in ("search_text", "escalated_at", "resolved_at", "first_response_at", "agency_since", "assignee"):
             batch.drop_column(column)
     for table in ("faq_approvals", "user_notifications", "holidays", "request_views", "api_tokens"):
         op.drop_table(table)
