@@ -34,8 +34,8 @@ from bot.storage.models import (
 )
 from handlers.domain import CLOSING_STATUSES, Agency, Locality, NewRequest, RequestView, Rule
 from knowledge_base.faq import FaqEntry
-from knowledge_base.text import fold
 from knowledge_base.matcher import FALLBACK, SUGGEST
+from knowledge_base.text import fold
 
 KB_REVISION = "kb_revision"
 REFERENCE_REVISION = "reference_revision"
