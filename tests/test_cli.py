@@ -187,3 +187,102 @@ def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     assert "Bạn đang gửi dở một yêu cầu. Tiếp tục?" in out
     assert "Có phải Xã Cát Tường, Tỉnh Minh Họa không?" in out  # typed under its old name
     assert "Số điện thoại" in out
+
+
+def test_users_commands_contract(env: dict[str, str]) -> None:
+    """`hoanhap users …` as documented: password from standard input, errors on stderr with exit 1."""
+    hoanhap(env, "init", "--demo")
+    created = hoanhap(
+        env,
+        "users",
+        "add",
+        "--username",
+        "Lan.Staff",
+        "--role",
+        "staff",
+        "--agency",
+        "demo-vieclam",
+        "--lead",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
+    assert "lan.staff" in created.stdout
+    listed = json.loads(hoanhap(env, "users", "list", "--json").stdout)
+    mine = next(u for u in listed if u["username"] == "lan.staff")
+    assert mine["role"] == "staff" and mine["agency_code"] == "demo-vieclam" and mine["is_lead"] is True
+    assert "password" not in json.dumps(listed) and "$argon2" not in json.dumps(listed)
+    for args, stdin, problem in (
+        (("--username", "lan.staff", "--role", "staff", "--agency", "demo-vieclam"), "another long one\n", "taken"),
+        (("--username", "x2", "--role", "staff"), "a long enough password\n", "agency"),
+        (("--username", "x3", "--role", "staff", "--agency", "nope"), "a long enough password\n", "no agency"),
+        (("--username", "x4", "--role", "admin"), "short\n", "at least"),
+    ):
+        refused = hoanhap(env, "users", "add", *args, "--password-stdin", stdin=stdin, check=False)
+        assert refused.returncode == 1 and problem in refused.stderr, refused.stderr
+    bad_role = hoanhap(env, "users", "add", "--username", "x5", "--role", "root", "--password-stdin", check=False)
+    assert bad_role.returncode == 2
+    assert "disabled" in hoanhap(env, "users", "disable", "lan.staff").stdout
+    assert "DISABLED" in hoanhap(env, "users", "list").stdout
+    assert "enabled" in hoanhap(env, "users", "enable", "lan.staff").stdout
+    changed = hoanhap(env, "users", "passwd", "lan.staff", "--password-stdin", stdin="a brand new password\n")
+    assert "sessions have ended" in changed.stdout
+    assert hoanhap(env, "users", "disable", "ghost", check=False).returncode == 1
+
+
+def test_init_demo_draws_the_demo_passwords_once(env: dict[str, str], tmp_path: Path) -> None:
+    first = hoanhap(env, "init", "--demo").stdout
+    assert "demo accounts created" in first
+    credentials = tmp_path / "var" / "demo-credentials.txt"
+    assert oct(credentials.stat().st_mode & 0o777) == "0o600"
+    before = credentials.read_text()
+    second = hoanhap(env, "init", "--demo").stdout
+    assert "demo accounts created" not in second and credentials.read_text() == before
+    usernames = [line.split("\t")[0] for line in before.splitlines()]
+    assert usernames == ["admin", "vieclam", "vieclam2", "congan", "trogiup"]
+    passwords = [line.split("\t")[1] for line in before.splitlines()]
+    assert len(set(passwords)) == len(passwords) and all(len(p) >= 16 for p in passwords)
+
+
+def test_serve_prints_where_to_go_and_the_demo_logins_work(env: dict[str, str]) -> None:
+    """What `make run` does: init --demo, then serve; the printed password opens the workspace."""
+    import re
+    import socket
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    hoanhap(env, "init", "--demo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**env, "HOANHAP_PORT": str(port)},
+        cwd=REPO,
+        text=True,
+    )
+    try:
+        assert process.stdout
+        printed = ""
+        deadline = time.monotonic() + 60
+        while "serving on" not in printed and time.monotonic() < deadline:
+            printed += process.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        for where in (f"{base}/\n", f"{base}/staff", f"{base}/admin", f"{base}/api/v1/openapi.json"):
+            assert where in printed, printed
+        found = re.search(r"^\s+vieclam\s+(\S+)$", printed, re.MULTILINE)
+        assert found, printed
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        page = opener.open(f"{base}/login", timeout=30).read().decode()
+        token = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page)
+        assert token
+        form = urllib.parse.urlencode(
+            {"username": "vieclam", "password": found.group(1), "csrf_token": token.group(1)}
+        ).encode()
+        queue = opener.open(f"{base}/login", data=form, timeout=30)
+        assert queue.geturl().endswith("/staff") and "Hàng chờ" in queue.read().decode()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)

@@ -108,10 +108,9 @@ def chat_router() -> APIRouter:
         after: Annotated[int, Form()] = 0,
     ) -> Response:
         wants_json = "application/json" in request.headers.get("accept", "")
-        chat_id = await security(request).chat_id(request)
-        if chat_id is None:
-            # The cookie expired or was refused: start a fresh conversation rather than lose the message.
-            chat_id = secrets.token_urlsafe(18)
+        known = await security(request).chat_id(request)
+        # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
+        chat_id = known or secrets.token_urlsafe(18)
         if not limiter.allow(chat_id):
             return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
         message = _incoming(chat_id, text, choice, label, start, nonce)
@@ -121,7 +120,7 @@ def chat_router() -> APIRouter:
             response: Response = JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
         else:
             response = RedirectResponse("/#end", status_code=303)
-        if request.cookies.get("hn_chat") is None or await security(request).chat_id(request) != chat_id:
+        if known is None:
             await security(request).chat_cookie(response, chat_id)
         return response
 
