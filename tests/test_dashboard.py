@@ -28,7 +28,8 @@ from bot.dashboard import (
 from bot.storage.models import AgencyRow, ConversationRow, HolidayRow, MatchLogRow, RequestRow
 from bot.unanswered import LoggedQuestion
 from bot.web import charts
-from bot.web.admin.dashboard import CHARTS, csv_cell, number
+from bot.web.admin.dashboard import CHARTS, number
+from bot.web.admin.dashboard_csv import csv_cell
 from bot.web.i18n import web_texts
 from handlers.domain import CLOSING_STATUSES, OPEN_STATUSES, STATUSES
 from handlers.working_hours import Schedule, add_working_hours, working_hours_between
