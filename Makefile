@@ -47,8 +47,10 @@ check: lint typecheck test
 eval: $(INSTALLED)
 	$(BIN)/hoanhap kb eval tests/data/dev-questions.jsonl --min-correct 0.9 --max-wrong 0.03 --min-rejection 0.9
 
+# The matcher benchmark writes the whole file; the web one then replaces only its own section in it.
 bench: $(TEST_INSTALLED)
 	$(BIN)/python -m benchmarks.matching --out docs/benchmarks.md
+	$(BIN)/python -m benchmarks.web --out docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) var build *.egg-info .mypy_cache .ruff_cache .pytest_cache
