@@ -282,7 +282,7 @@ async def load_queue(
     overdue_only = params.status == STATUS_OVERDUE
     chosen = [i for i in open_items if i.row.status in wanted and (not overdue_only or i.overdue)]
     # Beyond the ordered head, open requests follow as they waited (an overdue view cannot tell them).
-    truncated = len(open_rows) >= OPEN_LIMIT
+    truncated = sum(counts.get(s, 0) for s in OPEN_STATUSES) > len(open_rows)
     tail = [s for s in wanted if s in OPEN_STATUSES] if truncated and not overdue_only else []
     tail_total = max(0, sum(counts.get(s, 0) for s in tail) - sum(1 for r in open_rows if r.status in tail))
     finished = [] if overdue_only else [s for s in wanted if s not in OPEN_STATUSES]
