@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from bot.reference_admin import MAX_UPLOAD_BYTES
 from bot.web.security import CSRF_COOKIE
 
 # Scripts and styles only from this site (no CDN, no inline script); pages never framed elsewhere.
@@ -17,8 +18,15 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-# No form of ours needs more (the largest is an admin's upload of the knowledge base or reference data).
+# No form of ours needs more, but for an admin's upload of reference data: three CSV files of at most
+# MAX_UPLOAD_BYTES each, and the form's own fields.
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
+UPLOAD_PATH = "/admin/data/"
+MAX_UPLOAD_REQUEST_BYTES = 3 * MAX_UPLOAD_BYTES + 64 * 1024
+
+
+def request_limit(path: str) -> int:
+    return MAX_UPLOAD_REQUEST_BYTES if path.startswith(UPLOAD_PATH) else MAX_REQUEST_BYTES
 
 
 class BrowserSecurityMiddleware(BaseHTTPMiddleware):
@@ -29,7 +37,7 @@ class BrowserSecurityMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         # Refused before any form is parsed: FastAPI would otherwise read the whole body first.
         length = request.headers.get("content-length", "")
-        if length and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
+        if length and (not length.isdigit() or int(length) > request_limit(request.url.path)):
             return Response(status_code=413)
         seed = request.cookies.get(CSRF_COOKIE, "")
         fresh = not seed or len(seed) > 100

@@ -6,7 +6,6 @@ person typed must never run in a colleague's Excel.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from dataclasses import asdict, replace
@@ -19,6 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.web.i18n import request_locale
 from bot.web.security import WebUser, hoanhap
+from bot.web.spreadsheet import csv_bytes, safe_cell
 from bot.web.staff_queue import (
     Queue,
     QueueItem,
@@ -34,7 +34,6 @@ from handlers.phone import display_phone
 
 # One export holds at most this many requests (the longest-waiting open ones first).
 EXPORT_LIMIT = 20_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "code",
     "status",
@@ -56,10 +55,6 @@ COLUMNS = (
 )
 Format = Literal["csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _rows(queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> Iterator[list[str]]:
@@ -91,14 +86,6 @@ def _row(item: QueueItem, queue: Queue, t: Translate, bot_text: Translate, tz_na
         item.resolution.text,
         t("ws_yes") if item.overdue else "",
     ]
-
-
-def _csv(rows: Iterator[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows(rows)
-    # The byte-order mark makes Excel read UTF-8 (Vietnamese) instead of the local code page.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def _xlsx(rows: Iterator[list[str]], title: str) -> bytes:
@@ -134,7 +121,7 @@ def add_export_routes(router: APIRouter) -> None:
         stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
         filename = f"hoanhap-{stamp}.{fmt}"
         if fmt == "csv":
-            body, media_type = _csv(rows), "text/csv; charset=utf-8"
+            body, media_type = csv_bytes(rows), "text/csv; charset=utf-8"
         else:
             body, media_type = _xlsx(rows, t("ws_export_sheet")), XLSX_TYPE
         headers = {

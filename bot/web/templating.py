@@ -42,7 +42,7 @@ async def render(
     locale = request_locale(request)
     texts = web_texts()
     seed = getattr(request.state, "csrf_seed", "") or request.cookies.get(CSRF_COOKIE, "")
-    timezone = getattr(app.settings, "timezone", "Asia/Ho_Chi_Minh")
+    timezone = app.settings.timezone
 
     def t(key: str, **values: Any) -> str:
         return texts.get(locale, key, **values)

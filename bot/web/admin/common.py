@@ -8,23 +8,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
-from bot import reference_admin as ra
 from bot.web.forms import see_other
 from bot.web.security import WebUser, admin_user
 
-# Three CSV files of at most MAX_UPLOAD_BYTES in one form, and the form's own fields.
-MAX_REQUEST_BYTES = 3 * ra.MAX_UPLOAD_BYTES + 64 * 1024
 Admin = Annotated[WebUser, Depends(admin_user)]
-
-
-async def body_limit(request: Request) -> None:
-    """Refuse an oversized upload from its declared length, before anything reads it."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_REQUEST_BYTES:
-        raise HTTPException(status_code=413)
 
 
 async def read_form(request: Request) -> dict[str, str]:

@@ -3,15 +3,11 @@ runs), times in the bot's timezone, and a BOM so Excel reads the Vietnamese lett
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 
 from bot.web.admin.dashboard_view import Cell, Table
+from bot.web.spreadsheet import csv_bytes, safe_cell
 from bot.web.templating import local_time
-
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: Cell, timezone: str) -> str | int | float:
@@ -22,15 +18,10 @@ def csv_cell(value: Cell, timezone: str) -> str | int | float:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return safe_cell(value)
     return value
 
 
 def to_csv(table: Table, timezone: str) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([csv_cell(h, timezone) for h in table.headers])
-    for row in table.rows:
-        writer.writerow([csv_cell(cell, timezone) for cell in row])
-    # The BOM makes Excel read the file as UTF-8 (Vietnamese letters intact).
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows: list[list[Cell]] = [list(table.headers), *table.rows]
+    return csv_bytes([csv_cell(cell, timezone) for cell in row] for row in rows)

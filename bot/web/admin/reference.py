@@ -4,8 +4,8 @@
 Only admins see them: anyone else gets 404, before even the CSRF check, so the pages do not exist
 for staff whatever they send. The work is done in bot/reference_admin/; a refused input re-renders
 the page with the reasons (400) and changes nothing. Forms are read in the page modules rather than
-declared as FastAPI parameters so that the size limit (common.body_limit) runs before any body is
-parsed. This module puts the pages of every kind under one router.
+declared as FastAPI parameters so that the admin check runs before any body is parsed (the size
+limit is the middleware's, bot/web/middleware.py). This module puts the pages of every kind under one router.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends
 
 from bot.web.admin.agencies import add_agency_routes
 from bot.web.admin.audit import add_audit_routes
-from bot.web.admin.common import back_to, body_limit
+from bot.web.admin.common import back_to
 from bot.web.admin.data import add_data_routes
 from bot.web.admin.holidays import add_holiday_routes
 from bot.web.admin.localities import add_locality_routes
@@ -42,7 +42,7 @@ ACTION_PAGES = (
 
 def reference_admin_router() -> APIRouter:
     # admin_user comes first: for anyone else the pages do not exist, even to a forged form.
-    router = APIRouter(dependencies=[Depends(admin_user), Depends(body_limit), Depends(csrf_protect)])
+    router = APIRouter(dependencies=[Depends(admin_user), Depends(csrf_protect)])
     add_agency_routes(router)
     add_locality_routes(router)
     add_rule_routes(router)
