@@ -40,7 +40,9 @@ def main() -> None:
     parser.add_argument("raw", nargs="+", type=Path)
     parser.add_argument("--out-dir", type=Path, default=Path("tests/data"))
     args = parser.parse_args()
-    lines = [json.loads(line) for path in args.raw for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [
+        json.loads(line) for path in args.raw for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     for name, items in split(lines).items():
         out = args.out_dir / f"real-questions-{name}.jsonl"
         out.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")

@@ -31,8 +31,18 @@ from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
 from handlers.places import find_localities
 from handlers.routing import route
-from knowledge_base.evaluation import evaluate, format_report, read_labelled
+from knowledge_base.baselines import BASELINES, PhrasingBaseline
+from knowledge_base.evaluation import (
+    TABLE_HEADER,
+    Labelled,
+    Report,
+    evaluate,
+    format_report,
+    read_labelled,
+    table_row,
+)
 from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_file
+from knowledge_base.matcher import MatchResult
 
 Command = Callable[[App, argparse.Namespace], Awaitable[int]]
 
@@ -98,21 +108,23 @@ async def cmd_kb_match(app: App, args: argparse.Namespace) -> int:
 
 async def cmd_kb_eval(app: App, args: argparse.Namespace) -> int:
     matcher = await _matcher(app)
-    try:
-        items = read_labelled(Path(args.file).read_text(encoding="utf-8").splitlines())
-    except (OSError, ValueError) as error:
-        print(f"cannot read {args.file}: {error}", file=sys.stderr)
-        return 2
-    report = evaluate(items, matcher.match)
-    if args.json:
-        _print_json({**report.summary(), "confusion": [[e, g, n] for (e, g), n in report.confusion.most_common()]})
-    else:
-        print(format_report(report))
-        if args.verbose:
-            for question, expect, decision, slug in report.misses:
-                print(f"  MISS {question!r}: expected {list(expect)}, got {decision} {slug}")
+    sets: list[tuple[str, list[Labelled]]] = []
+    for file in args.files:
+        try:
+            sets.append((file, read_labelled(Path(file).read_text(encoding="utf-8").splitlines())))
+        except (OSError, ValueError) as error:
+            print(f"cannot read {file}: {error}", file=sys.stderr)
+            return 2
+    matchers: list[tuple[str, Callable[[str], MatchResult]]] = [("Hòa Nhập", matcher.match)]
+    if args.baselines:
+        entries = list(matcher.entries.values())
+        matchers += [(name, PhrasingBaseline(entries, kind).match) for kind, name in BASELINES.items()]
+    reports = [(file, name, evaluate(items, match)) for file, items in sets for name, match in matchers]
+    _print_eval(reports, args)
     failed = [
-        name
+        f"{file}: {name}"
+        for file, matcher_name, report in reports
+        if matcher_name == "Hòa Nhập"
         for name, ok in (
             ("answered correctly", report.correct_rate >= args.min_correct),
             ("wrong answers", report.wrong_rate <= args.max_wrong),
@@ -124,6 +136,31 @@ async def cmd_kb_eval(app: App, args: argparse.Namespace) -> int:
         print(f"below the bar: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_eval(reports: list[tuple[str, str, Report]], args: argparse.Namespace) -> None:
+    if args.json:
+        rows = [
+            {
+                "file": file,
+                "matcher": name,
+                **report.summary(),
+                "confusion": [[e, g, n] for (e, g), n in report.confusion.most_common()],
+            }
+            for file, name, report in reports
+        ]
+        _print_json(rows[0] if len(rows) == 1 else rows)
+        return
+    if len(reports) == 1:
+        print(format_report(reports[0][2]))
+    else:
+        print("\n".join([*TABLE_HEADER, *(table_row(file, name, report) for file, name, report in reports)]))
+    if args.verbose:
+        for file, name, report in reports:
+            if name != "Hòa Nhập":
+                continue
+            for question, expect, decision, slug in report.misses:
+                print(f"  MISS {file}: {question!r}: expected {list(expect)}, got {decision} {slug}")
 
 
 async def cmd_kb_export(app: App, args: argparse.Namespace) -> int:
@@ -485,7 +522,8 @@ def build_parser() -> argparse.ArgumentParser:
     kb = sub.add_parser("kb", help="knowledge base").add_subparsers(dest="kb_command", required=True)
     kb.add_parser("match", help='JSON lines {"q": ...} in, one decision per line out').set_defaults(run=cmd_kb_match)
     ev = kb.add_parser("eval", help='accuracy on JSON lines {"q": ..., "expect": [slugs]}')
-    ev.add_argument("file")
+    ev.add_argument("files", nargs="+", metavar="FILE")
+    ev.add_argument("--baselines", action="store_true", help="the two string-similarity baselines beside ours")
     ev.add_argument("--min-correct", type=float, default=0.0)
     ev.add_argument("--max-wrong", type=float, default=1.0)
     ev.add_argument("--min-rejection", type=float, default=0.0)

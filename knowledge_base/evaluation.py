@@ -116,3 +116,18 @@ def format_report(report: Report) -> str:
         lines.append("confusion (expected -> got: count):")
         lines.extend(f"  {exp} -> {got}: {n}" for (exp, got), n in report.confusion.most_common())
     return "\n".join(lines)
+
+
+TABLE_HEADER = (
+    "| questions | matcher | n | answered correctly | wrong answers | correct within suggestions "
+    "| out of scope rejected |",
+    "|---|---|---|---|---|---|---|",
+)
+
+
+def table_row(set_name: str, matcher_name: str, report: Report) -> str:
+    return (
+        f"| {set_name} | {matcher_name} | {report.total_in_scope}+{report.total_out_of_scope} "
+        f"| {report.correct_rate:.1%} | {report.wrong_rate:.1%} | {report.suggestion_rate:.1%} "
+        f"| {report.rejection_rate:.1%} |"
+    )

@@ -27,6 +27,8 @@ class Lexicon:
     smalltalk: dict[str, frozenset[str]] = field(default_factory=dict)
     crisis: frozenset[tuple[str, ...]] = frozenset()
     crisis_exact: tuple[str, ...] = ()
+    asking: frozenset[tuple[str, ...]] = frozenset()
+    final_particles: frozenset[str] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -67,4 +69,9 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     crisis_data = _read(directory / "crisis.yaml")
     crisis = frozenset(k for k in (_key(p) for p in crisis_data.get("phrases") or []) if k)
     crisis_exact = tuple(clean(str(p)) for p in crisis_data.get("exact") or [] if clean(str(p)))
-    return Lexicon(expansions, synonyms, filler, stopwords, smalltalk, crisis, crisis_exact)
+    asking_data = _read(directory / "asking.yaml")
+    asking = frozenset(k for k in (_key(p) for p in asking_data.get("phrases") or []) if k)
+    final_particles = frozenset(t for w in asking_data.get("final_particles") or [] for t in _key(w))
+    return Lexicon(
+        expansions, synonyms, filler, stopwords, smalltalk, crisis, crisis_exact, asking, final_particles
+    )

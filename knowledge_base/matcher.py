@@ -29,8 +29,10 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from knowledge_base.decision import DecisionModel, load_decision
 from knowledge_base.faq import FaqEntry
 from knowledge_base.normalizer import Normalizer
+from knowledge_base.question_parts import QuestionSplitter
 
 ANSWER = "answer"
 SUGGEST = "suggest"
@@ -40,8 +42,16 @@ FALLBACK = "fallback"
 _TEEN_ONSETS = (("f", "ph"), ("w", "qu"), ("z", "d"), ("z", "gi"), ("z", "v"), ("j", "gi"), ("k", "c"))
 
 
+@lru_cache(maxsize=1)
+def _shipped_decision() -> DecisionModel | None:
+    return load_decision()
+
+
 @dataclass(frozen=True)
 class MatchSettings:
+    # The fitted decision (knowledge_base/decision.py). Without one, the hand-set cut-offs below decide,
+    # as the matcher did before it was fitted; the benchmarks keep that as a baseline.
+    decision: DecisionModel | None = field(default_factory=_shipped_decision)
     answer_threshold: float = 0.55
     suggest_threshold: float = 0.35
     margin: float = 0.06
@@ -50,11 +60,16 @@ class MatchSettings:
     min_coverage: float = 0.5
     max_suggestions: int = 3
     candidates: int = 20
+    # A second topic is offered beside the answer when it explains this share of the question's
+    # weight that the answer's own words leave out.
+    second_topic_share: float = 0.2
+    # Beside an answer, entries at least this share as likely as the best are offered too; among
+    # suggestions, those at least suggest_share as likely.
+    related_share: float = 0.8
+    suggest_share: float = 0.5
 
-    # Weights of the signals. Apart from the exact-phrasing bonus they add up to 1, so a score reads
-    # as a share; `kb match` reports it capped at 1.
-    # Tuned on tests/data/validation-questions.jsonl (written without sight of the content), then
-    # checked on the development questions; phrasing overlap only picks the matched phrasing.
+    # Weights of the signals in the combined score. Apart from the exact-phrasing bonus they add up
+    # to 1, so a score reads as a share. The combined score is one of the fitted model's features.
     w_coverage: float = 0.222
     w_overlap: float = 0.0
     w_contained: float = 0.222
@@ -103,6 +118,31 @@ class Signals:
     usage: float
     exact: float
     phrasing: str
+    # Coverage of the asking sentences, and of the story's words the knowledge base knows.
+    focus_coverage: float = 0.0
+    ask_coverage: float = 0.0
+    bm25: float = 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the matcher sees it: its words, how much each counts, and what it says of itself."""
+
+    text: str
+    words: tuple[str, ...]
+    # 1 for a word of an asking sentence; for a story's word, STORY_FACTOR if the knowledge base knows
+    # it, else 0 (a name, a place, an age).
+    focus: dict[str, float]
+    asking: frozenset[str]
+    unknown_share: float
+    story_share: float
+
+
+# How much a known word of the story counts beside a word of the asking sentence.
+STORY_FACTOR = 0.5
+# BM25's usual constants: term-frequency saturation and length normalisation.
+_BM25_K1 = 1.2
+_BM25_B = 0.75
 
 
 @dataclass
@@ -124,6 +164,7 @@ class Matcher:
     ) -> None:
         self.normalizer = normalizer
         self.settings = settings or MatchSettings()
+        self._splitter = QuestionSplitter(normalizer.lexicon)
         self._stop = normalizer.lexicon.stopwords
         published = [e for e in entries if e.status == "published"]
         self.entries = {e.slug: e for e in published}
@@ -131,6 +172,8 @@ class Matcher:
         self._vocab: dict[str, frozenset[str]] = {}
         self._pairs: dict[str, frozenset[str]] = {}
         self._spread: dict[str, dict[str, float]] = {}
+        self._tf: dict[str, dict[str, int]] = {}
+        self._doc_length: dict[str, int] = {}
         df: dict[str, int] = defaultdict(int)
         for entry in published:
             phrasings: list[_Phrasing] = []
@@ -152,12 +195,15 @@ class Matcher:
             for phrasing in phrasings:
                 for word in phrasing.units:
                     counts[word] += 1
+            self._tf[entry.slug] = dict(counts)
+            self._doc_length[entry.slug] = sum(counts.values())
             self._spread[entry.slug] = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
             self._vocab[entry.slug] = frozenset(vocab)
             self._pairs[entry.slug] = frozenset(pairs)
             for term in vocab | pairs:
                 df[term] += 1
         n = max(len(published), 1)
+        self._mean_doc_length = max(sum(self._doc_length.values()) / n, 1.0)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self._unknown_idf = math.log(1 + n / 0.5)
         # Words of the answers that no phrasing uses are still ordinary words of this field ("vợ",
@@ -209,6 +255,42 @@ class Matcher:
         words = self._content_words(self.normalizer.words(question))
         return [w if w in self._postings or w in self._background else self._correct(w) for w in words]
 
+    def known(self, word: str) -> bool:
+        return word in self._postings or word in self._background
+
+    def question(self, text: str) -> Question:
+        """The question's words, sentence by sentence, with how much each counts (see question_parts).
+
+        A story's words are taken as typed: a name one letter away from a known word ("Quờn") is a
+        name, not a typo, and its numbers (ages, years) say nothing of the topic.
+        """
+        words: list[str] = []
+        focus: dict[str, float] = {}
+        asking: set[str] = set()
+        story_words = 0
+        for sentence in self._splitter.sentences(text):
+            if sentence.asking:
+                found = self.question_words(sentence.text)
+                asking.update(found)
+            else:
+                found = [w for w in self._content_words(self.normalizer.words(sentence.text)) if not w.isdigit()]
+                story_words += len(found)
+            words.extend(found)
+            for word in found:
+                factor = 1.0 if sentence.asking else (STORY_FACTOR if self.known(word) else 0.0)
+                focus[word] = max(focus.get(word, 0.0), factor)
+        weights = {w: self.weight(w) for w in focus}
+        total = sum(weights.values())
+        unknown = sum(weight for w, weight in weights.items() if not self.known(w))
+        return Question(
+            " ".join(words),
+            tuple(words),
+            focus,
+            frozenset(asking),
+            unknown / total if total else 0.0,
+            story_words / len(words) if words else 0.0,
+        )
+
     def weight(self, term: str) -> float:
         weight = self._idf.get(term)
         if weight is not None:
@@ -217,37 +299,28 @@ class Matcher:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def signals(self, question: str) -> tuple[str, dict[str, Signals]]:
-        """The normalised question, and each candidate entry's signals (see the module docstring)."""
-        words = self.question_words(question)
-        text = " ".join(words)
+    def signals(self, question: str) -> tuple[Question, dict[str, Signals]]:
+        """The question as read, and each candidate entry's signals (see the module docstring)."""
+        asked = self.question(question)
+        words = asked.words
         if not words:
-            return text, {}
+            return asked, {}
         units = set(words)
         weights = {w: self.weight(w) for w in units}
+        focus = {w: weights[w] * asked.focus[w] for w in units}
         pairs = _bigrams(words)
         total = sum(weights.values())
+        focus_total = sum(focus.values()) or total
+        ask_total = sum(weights[w] for w in asked.asking) or total
         pair_total = sum(self.weight(p) for p in pairs)
 
-        # Candidates come from the question's rarest words, within a budget of postings: a word that
-        # half the entries share would make every entry a candidate and decide nothing. The rarest
-        # word always counts, so a question of common words still finds its entries.
-        partial: dict[str, float] = defaultdict(float)
-        budget = self._candidate_budget
-        for word in sorted(units, key=lambda w: len(self._postings.get(w, ()))):
-            postings = self._postings.get(word, ())
-            if partial and len(postings) > budget:
-                break
-            budget -= len(postings)
-            for slug in postings:
-                partial[slug] += weights[word]
-        shortlist = heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
-
         found: dict[str, Signals] = {}
-        for slug in shortlist:
+        for slug in self._shortlist(units, focus):
             vocab = self._vocab[slug]
             phrasings = self._phrasings[slug]
             cov = sum(weight for word, weight in weights.items() if word in vocab) / total
+            focus_cov = sum(weight for word, weight in focus.items() if word in vocab) / focus_total
+            ask_cov = sum(weights[w] for w in asked.asking if w in vocab) / ask_total
             phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
             best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
             exact = 0.0
@@ -269,12 +342,50 @@ class Matcher:
             usage = sum(weights[w] * math.sqrt(spread.get(w, 0.0)) for w in units) / total
             chars = 0.0
             if phrasings:
-                hit = process.extractOne(text, self._texts[slug], scorer=fuzz.token_sort_ratio)
+                hit = process.extractOne(asked.text, self._texts[slug], scorer=fuzz.token_sort_ratio)
                 chars = hit[1] / 100 if hit else 0.0
             found[slug] = Signals(
-                cov, best_overlap, best_contained, phrase, chars, usage, exact, best.original if best else ""
+                cov,
+                best_overlap,
+                best_contained,
+                phrase,
+                chars,
+                usage,
+                exact,
+                best.original if best else "",
+                focus_cov,
+                ask_cov,
+                self._bm25(slug, focus),
             )
-        return text, found
+        return asked, found
+
+    def _shortlist(self, units: set[str], focus: dict[str, float]) -> list[str]:
+        """Candidates from the question's rarest words, within a budget of postings.
+
+        A word that half the entries share would make every entry a candidate and decide nothing.
+        The rarest word always counts, so a question of common words still finds its entries.
+        """
+        partial: dict[str, float] = defaultdict(float)
+        budget = self._candidate_budget
+        for word in sorted(units, key=lambda w: len(self._postings.get(w, ()))):
+            postings = self._postings.get(word, ())
+            if partial and len(postings) > budget:
+                break
+            budget -= len(postings)
+            for slug in postings:
+                partial[slug] += focus[word]
+        return heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
+
+    def _bm25(self, slug: str, focus: dict[str, float]) -> float:
+        """Okapi BM25 of the entry's phrasings as one document: evidence that adds up over a long question."""
+        tf = self._tf[slug]
+        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._doc_length[slug] / self._mean_doc_length)
+        total = 0.0
+        for word, weight in focus.items():
+            count = tf.get(word)
+            if count:
+                total += weight * count * (_BM25_K1 + 1) / (count + norm)
+        return total
 
     def combine(self, signals: Signals) -> float:
         s = self.settings
@@ -288,17 +399,102 @@ class Matcher:
             + s.w_exact * signals.exact
         )
 
-    def score(self, question: str) -> tuple[str, list[ScoredEntry]]:
-        text, found = self.signals(question)
-        scored = [ScoredEntry(slug, self.combine(sig), sig.coverage, sig.phrasing) for slug, sig in found.items()]
+    def score(self, question: str) -> tuple[Question, list[ScoredEntry]]:
+        """Candidates best first: by the fitted probability, or by the combined score without a model."""
+        asked, found = self.signals(question)
+        decision = self.settings.decision
+        combined = {slug: self.combine(sig) for slug, sig in found.items()}
+        if decision is None:
+            scored = [ScoredEntry(slug, combined[slug], sig.coverage, sig.phrasing) for slug, sig in found.items()]
+        else:
+            scored = [
+                ScoredEntry(
+                    slug, decision.candidate.probability(features), found[slug].focus_coverage, found[slug].phrasing
+                )
+                for slug, features in self.features(asked, found, combined).items()
+            ]
         scored.sort(key=lambda e: e.score, reverse=True)
-        return text, scored
+        return asked, scored
+
+    def features(
+        self, asked: Question, found: dict[str, Signals], combined: dict[str, float]
+    ) -> dict[str, dict[str, float]]:
+        """Each candidate's features for the decision model (decision.FEATURES)."""
+        top_bm25 = max((sig.bm25 for sig in found.values()), default=0.0) or 1.0
+        out: dict[str, dict[str, float]] = {}
+        for slug, sig in found.items():
+            others = [combined[s] for s in found if s != slug]
+            other_bm25 = [found[s].bm25 for s in found if s != slug]
+            out[slug] = {
+                "score": combined[slug],
+                "coverage": sig.coverage,
+                "focus_coverage": sig.focus_coverage,
+                "ask_coverage": sig.ask_coverage,
+                "contained": sig.contained,
+                "phrase": sig.phrase,
+                "chars": sig.chars,
+                "usage": sig.usage,
+                "exact": sig.exact,
+                "bm25_share": sig.bm25 / top_bm25,
+                "score_gap": combined[slug] - max(others, default=0.0),
+                "bm25_gap": (sig.bm25 - max(other_bm25, default=0.0)) / top_bm25,
+            }
+        return out
+
+    @staticmethod
+    def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[str, float]:
+        """What the question model weighs (decision.QUESTION_FEATURES); scored is best first."""
+        best = scored[0].score if scored else 0.0
+        runner_up = scored[1].score if len(scored) > 1 else 0.0
+        return {
+            "best": best,
+            "lead": best - runner_up,
+            "log_words": math.log1p(len(asked.words)),
+            "unknown_share": asked.unknown_share,
+            "story_share": asked.story_share,
+            "best_coverage": scored[0].coverage if scored else 0.0,
+        }
 
     def match(self, question: str) -> MatchResult:
-        text, scored = self.score(question)
-        s = self.settings
+        asked, scored = self.score(question)
         if not scored:
-            return MatchResult(question, text, FALLBACK, None, 0.0)
+            return MatchResult(question, asked.text, FALLBACK, None, 0.0)
+        if self.settings.decision is None:
+            return self._decide_by_hand(question, asked.text, scored)
+        return self._decide(question, asked, scored, self.settings.decision)
+
+    def _decide(self, question: str, asked: Question, scored: list[ScoredEntry], model: DecisionModel) -> MatchResult:
+        s = self.settings
+        best = scored[0]
+        top = tuple(scored[:5])
+        confidence = model.question.probability(self.question_features(asked, scored))
+        if confidence >= model.answer_at:
+            related = [e.slug for e in scored[1 : s.max_suggestions] if e.score >= best.score * s.related_share]
+            second = self._second_topic(asked, best.slug, scored[1:])
+            if second is not None:
+                related = [second, *(slug for slug in related if slug != second)][: s.max_suggestions - 1]
+            return MatchResult(question, asked.text, ANSWER, best.slug, confidence, tuple(related), top)
+        if confidence >= model.suggest_at:
+            close = [e.slug for e in scored[: s.max_suggestions] if e.score >= best.score * s.suggest_share]
+            return MatchResult(question, asked.text, SUGGEST, best.slug, confidence, tuple(close), top)
+        return MatchResult(question, asked.text, FALLBACK, best.slug, confidence, (), top)
+
+    def _second_topic(self, asked: Question, answered: str, others: Sequence[ScoredEntry]) -> str | None:
+        """An entry that speaks to what the answered entry leaves out of a long question, if one does."""
+        focus = {w: self.weight(w) * f for w, f in asked.focus.items()}
+        total = sum(focus.values())
+        if not total:
+            return None
+        left = {w: weight for w, weight in focus.items() if w not in self._vocab[answered]}
+        for other in others[: self.settings.max_suggestions]:
+            vocab = self._vocab[other.slug]
+            if sum(weight for w, weight in left.items() if w in vocab) / total >= self.settings.second_topic_share:
+                return other.slug
+        return None
+
+    def _decide_by_hand(self, question: str, text: str, scored: list[ScoredEntry]) -> MatchResult:
+        """The hand-set cut-offs the matcher used before its decision was fitted (a baseline)."""
+        s = self.settings
         best = scored[0]
         runner_up = scored[1].score if len(scored) > 1 else 0.0
         top = tuple(scored[:5])

@@ -1,0 +1,189 @@
+"""Fits the matcher's decision (knowledge_base/content/decision.yaml) on labelled questions.
+
+    python -m benchmarks.fit_decision [--write]
+
+Two logistic regressions (scikit-learn, L2, standardised features; see knowledge_base/decision.py):
+
+* the candidate model: every candidate entry the matcher weighs for a labelled question is one
+  example, its signals against whether it answers the question;
+* the question model: every question is one example, what its best candidate looks like (probability,
+  lead, the question's length and unknown words) against whether that candidate answers it (an
+  out-of-scope question never is).
+
+Each set of questions weighs the same in both fits, so a few hundred short informal questions do not
+drown the long real ones. The two cut-offs on the confidence are then chosen on the same questions:
+
+* answer_at maximises right answers minus WRONG_COST times wrong ones (an out-of-scope question
+  answered is wrong);
+* suggest_at, below it, maximises questions whose right entry is among the buttons minus NOISE_COST
+  times questions shown buttons none of which is right.
+
+Only the tuning sets are read; a held-out file is refused by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.decision import CANDIDATE_FEATURES, DECISION_FILE, QUESTION_FEATURES, DecisionModel, Logistic
+from knowledge_base.evaluation import Labelled, read_labelled
+from knowledge_base.faq import load_directory
+from knowledge_base.lexicon import load_lexicon
+from knowledge_base.matcher import Matcher, MatchSettings, Question, ScoredEntry, Signals
+from knowledge_base.normalizer import Normalizer
+
+DATA = Path(__file__).parent.parent / "tests" / "data"
+TUNING_SETS = ("dev-questions.jsonl", "validation-questions.jsonl", "real-questions-tuning.jsonl")
+# A wrong answer misleads a person who may act on it; a suggestion only costs them a tap.
+WRONG_COST = 6.0
+NOISE_COST = 0.5
+REGULARISATION = 1.0
+
+
+@dataclass
+class Example:
+    item: Labelled
+    set_name: str
+    asked: Question
+    found: dict[str, Signals]
+    features: dict[str, dict[str, float]]
+
+
+def examples(matcher: Matcher, sets: dict[str, list[Labelled]]) -> list[Example]:
+    """Every question, but those labelled only with entries the knowledge base does not hold: no
+    candidate can be right for them, yet they are not out of scope either."""
+    out: list[Example] = []
+    for name, items in sets.items():
+        for item in items:
+            if item.expect and not set(item.expect) & set(matcher.entries):
+                continue
+            asked, found = matcher.signals(item.question)
+            combined = {slug: matcher.combine(sig) for slug, sig in found.items()}
+            out.append(Example(item, name, asked, found, matcher.features(asked, found, combined)))
+    return out
+
+
+def set_weights(data: Sequence[Example]) -> list[float]:
+    """Each set weighs the same, and the weights average one, so REGULARISATION means what it says."""
+    per_set: dict[str, int] = {}
+    for example in data:
+        per_set[example.set_name] = per_set.get(example.set_name, 0) + 1
+    return [len(data) / (len(per_set) * per_set[e.set_name]) for e in data]
+
+
+def logistic(rows: list[dict[str, float]], labels: list[int], weights: list[float], names: tuple[str, ...]) -> Logistic:
+    from sklearn.linear_model import LogisticRegression  # the fitting tool only, never at run time
+
+    columns = [[row[name] for row in rows] for name in names]
+    means = [sum(c) / len(c) for c in columns]
+    scales = [math.sqrt(sum((v - m) ** 2 for v in c) / len(c)) or 1.0 for c, m in zip(columns, means, strict=True)]
+    standard = [[(row[n] - m) / s for n, m, s in zip(names, means, scales, strict=True)] for row in rows]
+    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
+    model.fit(standard, labels, sample_weight=weights)
+    return Logistic(
+        float(model.intercept_[0]),
+        {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)},
+        dict(zip(names, means, strict=True)),
+        dict(zip(names, scales, strict=True)),
+    )
+
+
+def ranked(candidate: Logistic, example: Example) -> list[ScoredEntry]:
+    scored = [
+        ScoredEntry(slug, candidate.probability(f), example.found[slug].focus_coverage, "")
+        for slug, f in example.features.items()
+    ]
+    return sorted(scored, key=lambda e: e.score, reverse=True)
+
+
+def fit(data: list[Example]) -> tuple[DecisionModel, list[float], list[ScoredEntry | None], list[float]]:
+    weights = set_weights(data)
+    rows, labels, row_weights = [], [], []
+    for example, weight in zip(data, weights, strict=True):
+        for slug, features in example.features.items():
+            rows.append(features)
+            labels.append(1 if slug in example.item.expect else 0)
+            row_weights.append(weight)
+    candidate = logistic(rows, labels, row_weights, CANDIDATE_FEATURES)
+    tops = [ranked(candidate, e) for e in data]
+    question_rows = [Matcher.question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
+    right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
+    question = logistic(question_rows, right, weights, QUESTION_FEATURES)
+    confidence = [question.probability(row) for row in question_rows]
+    model = DecisionModel(candidate, question, *choose_cutoffs(data, tops, confidence, weights))
+    return model, confidence, [scored[0] if scored else None for scored in tops], weights
+
+
+def choose_cutoffs(
+    data: Sequence[Example], tops: Sequence[list[ScoredEntry]], confidence: Sequence[float], weights: Sequence[float]
+) -> tuple[float, float]:
+    grid = [i / 100 for i in range(2, 100)]
+    cases = list(zip(data, tops, confidence, weights, strict=True))
+
+    def answer_value(cut: float) -> float:
+        value = 0.0
+        for example, scored, conf, weight in cases:
+            if scored and conf >= cut:
+                value += weight * (1.0 if scored[0].slug in example.item.expect else -WRONG_COST)
+        return value
+
+    answer_at = max(grid, key=answer_value)
+    share = MatchSettings(decision=None).suggest_share
+
+    def suggest_value(cut: float) -> float:
+        value = 0.0
+        for example, scored, conf, weight in cases:
+            if not scored or conf >= answer_at or conf < cut:
+                continue
+            shown = {e.slug for e in scored[:3] if e.score >= scored[0].score * share}
+            value += weight * (1.0 if shown & set(example.item.expect) else -NOISE_COST)
+        return value
+
+    suggest_at = max((g for g in grid if g < answer_at), key=suggest_value, default=answer_at / 2)
+    return answer_at, suggest_at
+
+
+def rounded(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help=f"write {DECISION_FILE}")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--faq", type=Path, default=None, help="FAQ folder (default: the shipped content)")
+    args = parser.parse_args()
+    sets: dict[str, list[Labelled]] = {}
+    for name in TUNING_SETS:
+        if "heldout" in name:
+            raise SystemExit("a held-out set is never fitted on")
+        path = args.data / name
+        if path.exists():
+            sets[name] = read_labelled(path.read_text(encoding="utf-8").splitlines())
+    entries = load_directory(args.faq) if args.faq else load_directory()
+    matcher = Matcher(entries, Normalizer(load_lexicon()), MatchSettings(decision=None))
+    model, _, _, _ = fit(examples(matcher, sets))
+    data = rounded(model.to_dict())
+    print(json.dumps({"sets": {k: len(v) for k, v in sets.items()}, **data}, indent=1))
+    if args.write:
+        header = (
+            "# Written by `python -m benchmarks.fit_decision --write`; do not edit by hand.\n"
+            f"# Fitted on: {', '.join(f'{k} ({len(v)})' for k, v in sets.items())}.\n"
+        )
+        DECISION_FILE.write_text(header + yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""The fitted decision: which candidate entry is right, how sure the matcher is, and what to do.
+
+Two small logistic models, both fitted by `python -m benchmarks.fit_decision` on the labelled
+questions of tests/data (never on a held-out part), their coefficients data in `content/decision.yaml`:
+
+* the candidate model gives each entry the matcher weighed the probability that it answers the
+  question, from its signals (how much of the asking part it explains, how far it is ahead of the
+  others, ...); candidates are ranked by it;
+* the question model turns the best candidate's probability, its lead over the runner-up and what
+  the question says of itself (its length, how much of it no entry knows, how much is story) into the
+  confidence that answering with the best candidate is right.
+
+The confidence is compared with two cut-offs, fitted too: answer, suggest, or fall back.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge_base.lexicon import CONTENT_DIR
+
+DECISION_FILE = CONTENT_DIR / "decision.yaml"
+
+CANDIDATE_FEATURES = (
+    "score",
+    "coverage",
+    "focus_coverage",
+    "ask_coverage",
+    "contained",
+    "phrase",
+    "chars",
+    "usage",
+    "exact",
+    "bm25_share",
+    "score_gap",
+    "bm25_gap",
+)
+QUESTION_FEATURES = ("best", "lead", "log_words", "unknown_share", "story_share", "best_coverage")
+
+
+@dataclass(frozen=True)
+class Logistic:
+    intercept: float
+    # Per feature: its weight, and the mean and scale it is standardised with before weighing.
+    weights: Mapping[str, float]
+    means: Mapping[str, float]
+    scales: Mapping[str, float]
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.intercept
+        for name, weight in self.weights.items():
+            z += weight * (features[name] - self.means[name]) / self.scales[name]
+        # Clamped so that a freak value cannot overflow exp.
+        z = max(-30.0, min(30.0, z))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "intercept": self.intercept,
+            "features": {
+                name: {"weight": self.weights[name], "mean": self.means[name], "scale": self.scales[name]}
+                for name in self.weights
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], known: tuple[str, ...]) -> Logistic:
+        features = data["features"]
+        unknown = set(features) - set(known)
+        if unknown:
+            raise ValueError(f"unknown decision features: {sorted(unknown)}")
+        return cls(
+            float(data["intercept"]),
+            {name: float(f["weight"]) for name, f in features.items()},
+            {name: float(f["mean"]) for name, f in features.items()},
+            {name: float(f["scale"]) or 1.0 for name, f in features.items()},
+        )
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    candidate: Logistic
+    question: Logistic
+    answer_at: float
+    suggest_at: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer_at": self.answer_at,
+            "suggest_at": self.suggest_at,
+            "candidate": self.candidate.to_dict(),
+            "question": self.question.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
+        return cls(
+            Logistic.from_dict(data["candidate"], CANDIDATE_FEATURES),
+            Logistic.from_dict(data["question"], QUESTION_FEATURES),
+            float(data["answer_at"]),
+            float(data["suggest_at"]),
+        )
+
+
+def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:
+    """The shipped model, or None where none has been fitted (the matcher then uses hand-set cut-offs)."""
+    if not path.exists():
+        return None
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return DecisionModel.from_dict(data)
