@@ -33,11 +33,13 @@ from typing import Any
 
 import yaml
 
+from knowledge_base.decide import question_features
 from knowledge_base.decision import CANDIDATE_FEATURES, DECISION_FILE, QUESTION_FEATURES, DecisionModel, Logistic
 from knowledge_base.evaluation import Labelled, read_labelled
 from knowledge_base.faq import load_directory
 from knowledge_base.lexicon import load_lexicon
-from knowledge_base.matcher import Matcher, MatchSettings, Question, ScoredEntry, Signals
+from knowledge_base.match_types import Question, ScoredEntry, Signals
+from knowledge_base.matcher import Matcher, MatchSettings
 from knowledge_base.normalizer import Normalizer
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
@@ -114,7 +116,7 @@ def fit(data: list[Example]) -> tuple[DecisionModel, list[float], list[ScoredEnt
             row_weights.append(weight)
     candidate = logistic(rows, labels, row_weights, CANDIDATE_FEATURES)
     tops = [ranked(candidate, e) for e in data]
-    question_rows = [Matcher.question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
+    question_rows = [question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
     right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
     question = logistic(question_rows, right, weights, QUESTION_FEATURES)
     confidence = [question.probability(row) for row in question_rows]

@@ -32,6 +32,7 @@ CANDIDATE_FEATURES = (
     "coverage",
     "focus_coverage",
     "ask_coverage",
+    "answer_coverage",
     "contained",
     "phrase",
     "chars",

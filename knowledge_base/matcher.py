@@ -23,119 +23,31 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from knowledge_base.decision import DecisionModel, load_decision
+from knowledge_base.decide import decide, decide_by_hand
 from knowledge_base.faq import FaqEntry
+from knowledge_base.match_types import (
+    ANSWER,
+    FALLBACK,
+    SUGGEST,
+    MatchResult,
+    MatchSettings,
+    Question,
+    ScoredEntry,
+    Signals,
+)
 from knowledge_base.normalizer import Normalizer
 from knowledge_base.question_parts import QuestionSplitter
 
-ANSWER = "answer"
-SUGGEST = "suggest"
-FALLBACK = "fallback"
+__all__ = ["ANSWER", "FALLBACK", "SUGGEST", "MatchResult", "MatchSettings", "Matcher", "Question", "ScoredEntry"]
 
 # Teen-code spellings of a syllable's first letters ("fai" = phải, "wa" = qua, "zui" = vui).
 _TEEN_ONSETS = (("f", "ph"), ("w", "qu"), ("z", "d"), ("z", "gi"), ("z", "v"), ("j", "gi"), ("k", "c"))
-
-
-@lru_cache(maxsize=1)
-def _shipped_decision() -> DecisionModel | None:
-    return load_decision()
-
-
-@dataclass(frozen=True)
-class MatchSettings:
-    # The fitted decision (knowledge_base/decision.py). Without one, the hand-set cut-offs below decide,
-    # as the matcher did before it was fitted; the benchmarks keep that as a baseline.
-    decision: DecisionModel | None = field(default_factory=_shipped_decision)
-    answer_threshold: float = 0.55
-    suggest_threshold: float = 0.35
-    margin: float = 0.06
-    # Above this, an entry is answered even when the runner-up is close (the runner-up is offered too).
-    close_answer_threshold: float = 0.8
-    min_coverage: float = 0.5
-    max_suggestions: int = 3
-    candidates: int = 20
-    # A second topic is offered beside the answer when it explains this share of the question's
-    # weight that the answer's own words leave out.
-    second_topic_share: float = 0.2
-    # Beside an answer, entries at least this share as likely as the best are offered too; among
-    # suggestions, those at least suggest_share as likely.
-    related_share: float = 0.8
-    suggest_share: float = 0.5
-
-    # Weights of the signals in the combined score. Apart from the exact-phrasing bonus they add up
-    # to 1, so a score reads as a share. The combined score is one of the fitted model's features.
-    w_coverage: float = 0.222
-    w_overlap: float = 0.0
-    w_contained: float = 0.222
-    w_phrase: float = 0.167
-    w_chars: float = 0.111
-    w_usage: float = 0.278
-    # A question that is, word for word, one of an entry's phrasings: a bonus on top.
-    w_exact: float = 0.1
-
-
-@dataclass(frozen=True)
-class ScoredEntry:
-    slug: str
-    score: float
-    coverage: float
-    phrasing: str
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    question: str
-    normalized: str
-    decision: str
-    slug: str | None
-    score: float
-    suggestions: tuple[str, ...] = ()
-    top: tuple[ScoredEntry, ...] = field(default_factory=tuple)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "q": self.question,
-            "decision": self.decision,
-            "slug": self.slug,
-            "score": round(min(self.score, 1.0), 4),
-            "suggestions": list(self.suggestions),
-        }
-
-
-@dataclass(frozen=True)
-class Signals:
-    coverage: float
-    overlap: float
-    contained: float
-    phrase: float
-    chars: float
-    usage: float
-    exact: float
-    phrasing: str
-    # Coverage of the asking sentences, and of the story's words the knowledge base knows.
-    focus_coverage: float = 0.0
-    ask_coverage: float = 0.0
-    bm25: float = 0.0
-
-
-@dataclass(frozen=True)
-class Question:
-    """A question as the matcher sees it: its words, how much each counts, and what it says of itself."""
-
-    text: str
-    words: tuple[str, ...]
-    # 1 for a word of an asking sentence; for a story's word, STORY_FACTOR if the knowledge base knows
-    # it, else 0 (a name, a place, an age).
-    focus: dict[str, float]
-    asking: frozenset[str]
-    unknown_share: float
-    story_share: float
 
 
 # How much a known word of the story counts beside a word of the asking sentence.
@@ -209,12 +121,17 @@ class Matcher:
         # Words of the answers that no phrasing uses are still ordinary words of this field ("vợ",
         # "nuôi"): they weigh like a common index word, while a word found nowhere ("xăng", "euro")
         # weighs most, since it is what marks a question as out of scope.
-        self._background: frozenset[str] = frozenset(
-            w
+        # What each entry's answer says: a long question's legal words ("thời gian thử thách") are often
+        # there rather than in any phrasing.
+        self._said: dict[str, frozenset[str]] = {
+            e.slug: frozenset(
+                w
+                for text in (e.answer, e.more)
+                for w in self._content_words(self.normalizer.words(text, drop_filler=False))
+            )
             for e in published
-            for text in (e.answer, e.more)
-            for w in self._content_words(self.normalizer.words(text, drop_filler=False))
-        ) - frozenset(df)
+        }
+        self._background: frozenset[str] = frozenset().union(*self._said.values()) - frozenset(df)
         self._background_idf = math.log(1 + 4)
         for phrasings in self._phrasings.values():
             for phrasing in phrasings:
@@ -265,6 +182,7 @@ class Matcher:
         name, not a typo, and its numbers (ages, years) say nothing of the topic.
         """
         words: list[str] = []
+        asking_words: list[str] = []
         focus: dict[str, float] = {}
         asking: set[str] = set()
         story_words = 0
@@ -272,6 +190,7 @@ class Matcher:
             if sentence.asking:
                 found = self.question_words(sentence.text)
                 asking.update(found)
+                asking_words.extend(found)
             else:
                 found = [w for w in self._content_words(self.normalizer.words(sentence.text)) if not w.isdigit()]
                 story_words += len(found)
@@ -284,6 +203,7 @@ class Matcher:
         unknown = sum(weight for w, weight in weights.items() if not self.known(w))
         return Question(
             " ".join(words),
+            " ".join(asking_words),
             tuple(words),
             focus,
             frozenset(asking),
@@ -321,6 +241,8 @@ class Matcher:
             cov = sum(weight for word, weight in weights.items() if word in vocab) / total
             focus_cov = sum(weight for word, weight in focus.items() if word in vocab) / focus_total
             ask_cov = sum(weights[w] for w in asked.asking if w in vocab) / ask_total
+            said = self._said[slug]
+            said_cov = sum(weight for word, weight in focus.items() if word in said) / focus_total
             phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
             best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
             exact = 0.0
@@ -342,7 +264,7 @@ class Matcher:
             usage = sum(weights[w] * math.sqrt(spread.get(w, 0.0)) for w in units) / total
             chars = 0.0
             if phrasings:
-                hit = process.extractOne(asked.text, self._texts[slug], scorer=fuzz.token_sort_ratio)
+                hit = process.extractOne(asked.asking_text, self._texts[slug], scorer=fuzz.token_sort_ratio)
                 chars = hit[1] / 100 if hit else 0.0
             found[slug] = Signals(
                 cov,
@@ -355,6 +277,7 @@ class Matcher:
                 best.original if best else "",
                 focus_cov,
                 ask_cov,
+                said_cov,
                 self._bm25(slug, focus),
             )
         return asked, found
@@ -430,6 +353,7 @@ class Matcher:
                 "coverage": sig.coverage,
                 "focus_coverage": sig.focus_coverage,
                 "ask_coverage": sig.ask_coverage,
+                "answer_coverage": sig.answer_coverage,
                 "contained": sig.contained,
                 "phrase": sig.phrase,
                 "chars": sig.chars,
@@ -441,72 +365,26 @@ class Matcher:
             }
         return out
 
-    @staticmethod
-    def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[str, float]:
-        """What the question model weighs (decision.QUESTION_FEATURES); scored is best first."""
-        best = scored[0].score if scored else 0.0
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
-        return {
-            "best": best,
-            "lead": best - runner_up,
-            "log_words": math.log1p(len(asked.words)),
-            "unknown_share": asked.unknown_share,
-            "story_share": asked.story_share,
-            "best_coverage": scored[0].coverage if scored else 0.0,
-        }
-
     def match(self, question: str) -> MatchResult:
         asked, scored = self.score(question)
         if not scored:
             return MatchResult(question, asked.text, FALLBACK, None, 0.0)
         if self.settings.decision is None:
-            return self._decide_by_hand(question, asked.text, scored)
-        return self._decide(question, asked, scored, self.settings.decision)
+            return decide_by_hand(self.settings, question, asked.text, scored)
 
-    def _decide(self, question: str, asked: Question, scored: list[ScoredEntry], model: DecisionModel) -> MatchResult:
-        s = self.settings
-        best = scored[0]
-        top = tuple(scored[:5])
-        confidence = model.question.probability(self.question_features(asked, scored))
-        if confidence >= model.answer_at:
-            related = [e.slug for e in scored[1 : s.max_suggestions] if e.score >= best.score * s.related_share]
-            second = self._second_topic(asked, best.slug, scored[1:])
-            if second is not None:
-                related = [second, *(slug for slug in related if slug != second)][: s.max_suggestions - 1]
-            return MatchResult(question, asked.text, ANSWER, best.slug, confidence, tuple(related), top)
-        if confidence >= model.suggest_at:
-            close = [e.slug for e in scored[: s.max_suggestions] if e.score >= best.score * s.suggest_share]
-            return MatchResult(question, asked.text, SUGGEST, best.slug, confidence, tuple(close), top)
-        return MatchResult(question, asked.text, FALLBACK, best.slug, confidence, (), top)
+        def second(answered: str, others: Sequence[ScoredEntry]) -> str | None:
+            return self._second_topic(asked, answered, others)
+
+        return decide(self.settings, self.settings.decision, question, asked, scored, second)
 
     def _second_topic(self, asked: Question, answered: str, others: Sequence[ScoredEntry]) -> str | None:
         """An entry that speaks to what the answered entry leaves out of a long question, if one does."""
         focus = {w: self.weight(w) * f for w, f in asked.focus.items()}
         total = sum(focus.values())
-        if not total:
-            return None
         left = {w: weight for w, weight in focus.items() if w not in self._vocab[answered]}
-        for other in others[: self.settings.max_suggestions]:
+        for other in others:
             vocab = self._vocab[other.slug]
-            if sum(weight for w, weight in left.items() if w in vocab) / total >= self.settings.second_topic_share:
+            explained = sum(weight for w, weight in left.items() if w in vocab)
+            if total and explained / total >= self.settings.second_topic_share:
                 return other.slug
         return None
-
-    def _decide_by_hand(self, question: str, text: str, scored: list[ScoredEntry]) -> MatchResult:
-        """The hand-set cut-offs the matcher used before its decision was fitted (a baseline)."""
-        s = self.settings
-        best = scored[0]
-        runner_up = scored[1].score if len(scored) > 1 else 0.0
-        top = tuple(scored[:5])
-        confident = best.score >= s.answer_threshold and best.coverage >= s.min_coverage
-        if confident and best.score - runner_up >= s.margin:
-            return MatchResult(question, text, ANSWER, best.slug, best.score, (), top)
-        if confident and best.score >= s.close_answer_threshold:
-            # Two entries both match very well ("vay vốn": who may borrow / how to apply): answer with
-            # the best and offer the other beside it, rather than make the person choose blind.
-            related = tuple(e.slug for e in scored[1 : s.max_suggestions] if e.score >= s.answer_threshold)
-            return MatchResult(question, text, ANSWER, best.slug, best.score, related, top)
-        if best.score >= s.suggest_threshold:
-            close = [e.slug for e in scored if e.score >= s.suggest_threshold][: s.max_suggestions]
-            return MatchResult(question, text, SUGGEST, best.slug, best.score, tuple(close), top)
-        return MatchResult(question, text, FALLBACK, best.slug, best.score, (), top)
