@@ -13,8 +13,9 @@ Two logistic regressions (scikit-learn, L2, standardised features; see knowledge
 Each set of questions weighs the same in both fits, so a few hundred short informal questions do not
 drown the long real ones. The two cut-offs on the confidence are then chosen on the same questions:
 
-* answer_at maximises right answers minus WRONG_COST times wrong ones (an out-of-scope question
-  answered is wrong);
+* answer_at is the lowest cut-off at which every set keeps its wrong answers (an out-of-scope
+  question answered is wrong) within a budget a little under the acceptance bar; where none does,
+  the one that maximises right answers minus WRONG_COST times wrong ones;
 * suggest_at, below it, maximises questions whose right entry is among the buttons minus NOISE_COST
   times questions shown buttons none of which is right.
 
@@ -34,7 +35,14 @@ from typing import Any
 import yaml
 
 from knowledge_base.decide import question_features
-from knowledge_base.decision import CANDIDATE_FEATURES, DECISION_FILE, QUESTION_FEATURES, DecisionModel, Logistic
+from knowledge_base.decision import (
+    CANDIDATE_FEATURES,
+    DECISION_FILE,
+    QUESTION_FEATURES,
+    Band,
+    DecisionModel,
+    Logistic,
+)
 from knowledge_base.evaluation import Labelled, read_labelled
 from knowledge_base.faq import load_directory
 from knowledge_base.lexicon import load_lexicon
@@ -46,6 +54,13 @@ DATA = Path(__file__).parent.parent / "tests" / "data"
 TUNING_SETS = ("dev-questions.jsonl", "validation-questions.jsonl", "real-questions-tuning.jsonl")
 # A wrong answer misleads a person who may act on it; a suggestion only costs them a tap.
 WRONG_COST = 6.0
+# A question of this many words or more is read by the long band (most written questions are; most
+# typed ones are not).
+LONG_FROM_WORDS = 25
+# Wrong answers allowed in a band, a little under the acceptance bars (typed questions 1%, written
+# ones 5%) so that unseen questions have some room.
+INFORMAL_WRONG_BUDGET = 0.008
+REAL_WRONG_BUDGET = 0.04
 NOISE_COST = 0.5
 REGULARISATION = 1.0
 
@@ -100,13 +115,15 @@ def logistic(rows: list[dict[str, float]], labels: list[int], weights: list[floa
 
 def ranked(candidate: Logistic, example: Example) -> list[ScoredEntry]:
     scored = [
-        ScoredEntry(slug, candidate.probability(f), example.found[slug].focus_coverage, "")
+        ScoredEntry(
+            slug, candidate.probability(f), example.found[slug].focus_coverage, "", example.found[slug].ask_coverage
+        )
         for slug, f in example.features.items()
     ]
     return sorted(scored, key=lambda e: e.score, reverse=True)
 
 
-def fit(data: list[Example]) -> tuple[DecisionModel, list[float], list[ScoredEntry | None], list[float]]:
+def fit_band(data: list[Example], up_to_words: int | None, budget: float) -> Band:
     weights = set_weights(data)
     rows, labels, row_weights = [], [], []
     for example, weight in zip(data, weights, strict=True):
@@ -120,15 +137,39 @@ def fit(data: list[Example]) -> tuple[DecisionModel, list[float], list[ScoredEnt
     right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
     question = logistic(question_rows, right, weights, QUESTION_FEATURES)
     confidence = [question.probability(row) for row in question_rows]
-    model = DecisionModel(candidate, question, *choose_cutoffs(data, tops, confidence, weights))
-    return model, confidence, [scored[0] if scored else None for scored in tops], weights
+    answer_at, suggest_at = choose_cutoffs(data, tops, confidence, weights, budget)
+    return Band(up_to_words, candidate, question, answer_at, suggest_at)
+
+
+def fit(data: list[Example]) -> DecisionModel:
+    short = [e for e in data if len(e.asked.words) <= LONG_FROM_WORDS - 1]
+    long = [e for e in data if len(e.asked.words) >= LONG_FROM_WORDS]
+    return DecisionModel(
+        (
+            fit_band(short, LONG_FROM_WORDS - 1, INFORMAL_WRONG_BUDGET),
+            fit_band(long, None, REAL_WRONG_BUDGET),
+        )
+    )
 
 
 def choose_cutoffs(
-    data: Sequence[Example], tops: Sequence[list[ScoredEntry]], confidence: Sequence[float], weights: Sequence[float]
+    data: Sequence[Example],
+    tops: Sequence[list[ScoredEntry]],
+    confidence: Sequence[float],
+    weights: Sequence[float],
+    budget: float,
 ) -> tuple[float, float]:
     grid = [i / 100 for i in range(2, 100)]
     cases = list(zip(data, tops, confidence, weights, strict=True))
+    total = sum(weights)
+
+    def wrong_rate(cut: float) -> float:
+        wrong = sum(
+            weight
+            for example, scored, conf, weight in cases
+            if scored and conf >= cut and scored[0].slug not in example.item.expect
+        )
+        return wrong / total
 
     def answer_value(cut: float) -> float:
         value = 0.0
@@ -137,7 +178,10 @@ def choose_cutoffs(
                 value += weight * (1.0 if scored[0].slug in example.item.expect else -WRONG_COST)
         return value
 
-    answer_at = max(grid, key=answer_value)
+    # The lowest cut-off that keeps wrong answers within the budget answers the most; where none
+    # does, the best trade of right against wrong answers.
+    feasible = [cut for cut in grid if wrong_rate(cut) <= budget]
+    answer_at = feasible[0] if feasible else max(grid, key=answer_value)
     share = MatchSettings(decision=None).suggest_share
 
     def suggest_value(cut: float) -> float:
@@ -176,7 +220,7 @@ def main() -> None:
             sets[name] = read_labelled(path.read_text(encoding="utf-8").splitlines())
     entries = load_directory(args.faq) if args.faq else load_directory()
     matcher = Matcher(entries, Normalizer(load_lexicon()), MatchSettings(decision=None))
-    model, _, _, _ = fit(examples(matcher, sets))
+    model = fit(examples(matcher, sets))
     data = rounded(model.to_dict())
     print(json.dumps({"sets": {k: len(v) for k, v in sets.items()}, **data}, indent=1))
     if args.write:

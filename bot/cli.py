@@ -41,8 +41,8 @@ from knowledge_base.evaluation import (
     read_labelled,
     table_row,
 )
-from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_file
-from knowledge_base.matcher import MatchResult
+from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_directory, load_file
+from knowledge_base.matcher import Matcher, MatchResult
 
 Command = Callable[[App, argparse.Namespace], Awaitable[int]]
 
@@ -107,7 +107,7 @@ async def cmd_kb_match(app: App, args: argparse.Namespace) -> int:
 
 
 async def cmd_kb_eval(app: App, args: argparse.Namespace) -> int:
-    matcher = await _matcher(app)
+    matcher = Matcher(load_directory(), app.kb.normalizer, app.kb.settings) if args.shipped else await _matcher(app)
     sets: list[tuple[str, list[Labelled]]] = []
     for file in args.files:
         try:
@@ -524,6 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = kb.add_parser("eval", help='accuracy on JSON lines {"q": ..., "expect": [slugs]}')
     ev.add_argument("files", nargs="+", metavar="FILE")
     ev.add_argument("--baselines", action="store_true", help="the two string-similarity baselines beside ours")
+    ev.add_argument("--shipped", action="store_true", help="the shipped content rather than the database's")
     ev.add_argument("--min-correct", type=float, default=0.0)
     ev.add_argument("--max-wrong", type=float, default=1.0)
     ev.add_argument("--min-rejection", type=float, default=0.0)

@@ -57,10 +57,6 @@ class Settings(BaseSettings):
     escalation_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
 
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
-    match_answer_threshold: Annotated[float, Field(ge=0, le=1)] = 0.55
-    match_suggest_threshold: Annotated[float, Field(ge=0, le=1)] = 0.35
-    match_margin: Annotated[float, Field(ge=0, le=1)] = 0.06
-    match_min_coverage: Annotated[float, Field(ge=0, le=1)] = 0.5
 
     # A question longer than this is asked to be shortened rather than matched.
     max_question_chars: Annotated[int, Field(ge=20)] = 600
@@ -88,9 +84,5 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'hoanhap.db').as_posix()}"
 
     def match_settings(self) -> MatchSettings:
-        return MatchSettings(
-            answer_threshold=self.match_answer_threshold,
-            suggest_threshold=self.match_suggest_threshold,
-            margin=self.match_margin,
-            min_coverage=self.match_min_coverage,
-        )
+        # The decision's cut-offs are fitted data (knowledge_base/content/decision.yaml), not settings.
+        return MatchSettings()

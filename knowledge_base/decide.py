@@ -22,7 +22,12 @@ def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[st
         "log_words": math.log1p(len(asked.words)),
         "unknown_share": asked.unknown_share,
         "story_share": asked.story_share,
+        "has_context": 1.0 if asked.has_context else 0.0,
+        # A long message that never mentions a sentence is most often someone else's legal question.
+        "long_without_context": 0.0 if asked.has_context else math.log1p(len(asked.words)),
         "best_coverage": scored[0].coverage if scored else 0.0,
+        "best_ask_coverage": scored[0].ask_coverage if scored else 0.0,
+        "unindexed_share": asked.unindexed_share,
     }
 
 
@@ -35,16 +40,17 @@ def decide(
     second_topic: SecondTopic,
 ) -> MatchResult:
     """By the fitted confidence that the best candidate is right (scored is best first, not empty)."""
+    band = model.band_for(len(asked.words))
     best = scored[0]
     top = tuple(scored[:5])
-    confidence = model.question.probability(question_features(asked, scored))
-    if confidence >= model.answer_at:
+    confidence = band.question.probability(question_features(asked, scored))
+    if confidence >= band.answer_at:
         related = [e.slug for e in scored[1 : s.max_suggestions] if e.score >= best.score * s.related_share]
         second = second_topic(best.slug, scored[1 : 1 + s.max_suggestions])
         if second is not None:
             related = [second, *(slug for slug in related if slug != second)][: s.max_suggestions - 1]
         return MatchResult(question, asked.text, ANSWER, best.slug, confidence, tuple(related), top)
-    if confidence >= model.suggest_at:
+    if confidence >= band.suggest_at:
         close = [e.slug for e in scored[: s.max_suggestions] if e.score >= best.score * s.suggest_share]
         return MatchResult(question, asked.text, SUGGEST, best.slug, confidence, tuple(close), top)
     return MatchResult(question, asked.text, FALLBACK, best.slug, confidence, (), top)

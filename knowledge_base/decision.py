@@ -10,7 +10,8 @@ questions of tests/data (never on a held-out part), their coefficients data in `
   the question says of itself (its length, how much of it no entry knows, how much is story) into the
   confidence that answering with the best candidate is right.
 
-The confidence is compared with two cut-offs, fitted too: answer, suggest, or fall back.
+The confidence is compared with two cut-offs, fitted too: answer, suggest, or fall back. Short and
+long questions each have their own pair of models and cut-offs (a Band).
 """
 
 from __future__ import annotations
@@ -39,10 +40,22 @@ CANDIDATE_FEATURES = (
     "usage",
     "exact",
     "bm25_share",
+    "context_gap",
     "score_gap",
     "bm25_gap",
 )
-QUESTION_FEATURES = ("best", "lead", "log_words", "unknown_share", "story_share", "best_coverage")
+QUESTION_FEATURES = (
+    "best",
+    "lead",
+    "log_words",
+    "unknown_share",
+    "unindexed_share",
+    "story_share",
+    "has_context",
+    "long_without_context",
+    "best_coverage",
+    "best_ask_coverage",
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +98,10 @@ class Logistic:
 
 
 @dataclass(frozen=True)
-class DecisionModel:
+class Band:
+    """The models and cut-offs for questions up to a length (in words as the matcher reads them)."""
+
+    up_to_words: int | None
     candidate: Logistic
     question: Logistic
     answer_at: float
@@ -93,6 +109,7 @@ class DecisionModel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "up_to_words": self.up_to_words,
             "answer_at": self.answer_at,
             "suggest_at": self.suggest_at,
             "candidate": self.candidate.to_dict(),
@@ -100,13 +117,40 @@ class DecisionModel:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
+    def from_dict(cls, data: Mapping[str, Any]) -> Band:
+        limit = data.get("up_to_words")
         return cls(
+            None if limit is None else int(limit),
             Logistic.from_dict(data["candidate"], CANDIDATE_FEATURES),
             Logistic.from_dict(data["question"], QUESTION_FEATURES),
             float(data["answer_at"]),
             float(data["suggest_at"]),
         )
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """One band per kind of question: a short typed question and a long written one are read on
+    different evidence (a long one rarely matches a phrasing, and its story dilutes every share), so
+    each has its own coefficients and cut-offs. Bands are in order of length, the last unbounded."""
+
+    bands: tuple[Band, ...]
+
+    def band_for(self, words: int) -> Band:
+        for band in self.bands:
+            if band.up_to_words is None or words <= band.up_to_words:
+                return band
+        return self.bands[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"bands": [band.to_dict() for band in self.bands]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
+        bands = tuple(Band.from_dict(b) for b in data["bands"])
+        if not bands or bands[-1].up_to_words is not None:
+            raise ValueError("the last decision band must be unbounded")
+        return cls(bands)
 
 
 def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:

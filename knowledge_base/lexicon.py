@@ -29,6 +29,7 @@ class Lexicon:
     crisis_exact: tuple[str, ...] = ()
     asking: frozenset[tuple[str, ...]] = frozenset()
     final_particles: frozenset[str] = frozenset()
+    context: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -72,6 +73,7 @@ def load_lexicon(directory: Path = LEXICON_DIR) -> Lexicon:
     asking_data = _read(directory / "asking.yaml")
     asking = frozenset(k for k in (_key(p) for p in asking_data.get("phrases") or []) if k)
     final_particles = frozenset(t for w in asking_data.get("final_particles") or [] for t in _key(w))
+    context = frozenset(k for k in (_key(p) for p in asking_data.get("context_phrases") or []) if k)
     return Lexicon(
-        expansions, synonyms, filler, stopwords, smalltalk, crisis, crisis_exact, asking, final_particles
+        expansions, synonyms, filler, stopwords, smalltalk, crisis, crisis_exact, asking, final_particles, context
     )

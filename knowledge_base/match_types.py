@@ -55,6 +55,7 @@ class ScoredEntry:
     score: float
     coverage: float
     phrasing: str
+    ask_coverage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,4 +109,8 @@ class Question:
     focus: dict[str, float]
     asking: frozenset[str]
     unknown_share: float
+    # The asking sentences' weight in words no phrasing or keyword has (the answers' words included).
+    unindexed_share: float
+    # Whether it speaks of a sentence served or being served (lexicon/asking.yaml, context_phrases).
+    has_context: bool
     story_share: float

@@ -1,19 +1,25 @@
-"""Scores FAQ entries against a question and decides: answer, suggest, or fallback.
+"""Scores FAQ entries against a question; the fitted decision then answers, suggests or falls back.
 
-Each entry is a bag of phrasings. A question is compared in folded token space (after teen-code,
-synonyms and filler are handled by the normaliser) on four signals:
+A message is first read sentence by sentence (question_parts): the sentences that ask count fully;
+the story around them counts only for the words the knowledge base knows, so that a long question's
+names, places, ages and dates are not evidence against every entry. Each candidate entry is then
+compared with the question in folded token space (after teen-code, synonyms and filler are handled by
+the normaliser) on these signals:
 
-* coverage: how much of the question's meaning (idf-weighted words) the entry's vocabulary explains;
-  a question with rare words no entry knows ("xăng", "bánh chưng") scores low, which is what lets the
-  matcher say "I don't know" instead of guessing;
-* phrasing overlap: weighted Dice between the question and the entry's closest phrasing, and how much
-  of that phrasing the question contains (a long, rambling question still contains the key phrase);
+* coverage: how much of the question's meaning (idf-weighted words) the entry's vocabulary explains,
+  over all the words, over the asking part with the story's known words at half weight, over the
+  asking sentences alone, and by the words of the entry's answer; a question with rare words no entry
+  knows ("xăng", "bánh chưng") scores low, which is what lets the matcher say "I don't know";
+* phrasing overlap: how much of the entry's closest phrasing the question contains;
 * phrase bonus: shared word pairs ("án tích", "vay vốn") that single words cannot tell apart;
-* character similarity (rapidfuzz) with the closest phrasing, for what typos leave of the words;
+* character similarity (rapidfuzz) of the asking part with the closest phrasing, for typos;
 * usage: how consistently the entry's phrasings use the question's words;
-* exact: the question is word for word one of the entry's phrasings.
+* exact: the question is word for word one of the entry's phrasings;
+* BM25 over the entry's phrasings as one document: evidence that adds up over a long question;
+* context: whether an entry whose phrasings nearly all speak of prison meets a question that does not.
 
 Candidates come from an inverted index, so only entries sharing a word with the question are scored.
+The fitted models that weigh these signals, and the cut-offs, are in knowledge_base/decision.py.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ class Matcher:
         self._pairs: dict[str, frozenset[str]] = {}
         self._spread: dict[str, dict[str, float]] = {}
         self._tf: dict[str, dict[str, int]] = {}
+        self._context_share: dict[str, float] = {}
         self._doc_length: dict[str, int] = {}
         df: dict[str, int] = defaultdict(int)
         for entry in published:
@@ -103,6 +110,8 @@ class Matcher:
                 if is_phrasing:
                     phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
             self._phrasings[entry.slug] = phrasings
+            with_context = [self._mentions_context(p.original) for p in phrasings]
+            self._context_share[entry.slug] = sum(with_context) / len(with_context) if with_context else 0.0
             counts: dict[str, int] = defaultdict(int)
             for phrasing in phrasings:
                 for word in phrasing.units:
@@ -149,6 +158,9 @@ class Matcher:
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
     # -- question side -------------------------------------------------------------------------
+
+    def _mentions_context(self, text: str) -> bool:
+        return self._splitter.has_context(self.normalizer.words(text, drop_filler=False))
 
     def _content_words(self, words: Sequence[str]) -> list[str]:
         return [w for w in words if w not in self._stop]
@@ -201,6 +213,8 @@ class Matcher:
         weights = {w: self.weight(w) for w in focus}
         total = sum(weights.values())
         unknown = sum(weight for w, weight in weights.items() if not self.known(w))
+        asking_total = sum(weights[w] for w in asking)
+        unindexed = sum(weights[w] for w in asking if w not in self._postings)
         return Question(
             " ".join(words),
             " ".join(asking_words),
@@ -208,6 +222,8 @@ class Matcher:
             focus,
             frozenset(asking),
             unknown / total if total else 0.0,
+            unindexed / asking_total if asking_total else 0.0,
+            self._mentions_context(text),
             story_words / len(words) if words else 0.0,
         )
 
@@ -328,11 +344,19 @@ class Matcher:
         decision = self.settings.decision
         combined = {slug: self.combine(sig) for slug, sig in found.items()}
         if decision is None:
-            scored = [ScoredEntry(slug, combined[slug], sig.coverage, sig.phrasing) for slug, sig in found.items()]
+            scored = [
+                ScoredEntry(slug, combined[slug], sig.coverage, sig.phrasing, sig.ask_coverage)
+                for slug, sig in found.items()
+            ]
         else:
+            candidate = decision.band_for(len(asked.words)).candidate
             scored = [
                 ScoredEntry(
-                    slug, decision.candidate.probability(features), found[slug].focus_coverage, found[slug].phrasing
+                    slug,
+                    candidate.probability(features),
+                    found[slug].focus_coverage,
+                    found[slug].phrasing,
+                    found[slug].ask_coverage,
                 )
                 for slug, features in self.features(asked, found, combined).items()
             ]
@@ -360,6 +384,8 @@ class Matcher:
                 "usage": sig.usage,
                 "exact": sig.exact,
                 "bm25_share": sig.bm25 / top_bm25,
+                # An entry whose phrasings nearly all speak of prison, for a question that does not.
+                "context_gap": 0.0 if asked.has_context else self._context_share[slug],
                 "score_gap": combined[slug] - max(others, default=0.0),
                 "bm25_gap": (sig.bm25 - max(other_bm25, default=0.0)) / top_bm25,
             }

@@ -10,6 +10,7 @@ the knowledge base knows its words.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge_base.lexicon import Lexicon
@@ -25,7 +26,7 @@ class Sentence:
     asking: bool
 
 
-def _has_phrase(words: list[str], phrases: frozenset[tuple[str, ...]], longest: int) -> bool:
+def has_phrase(words: Sequence[str], phrases: frozenset[tuple[str, ...]], longest: int) -> bool:
     for i in range(len(words)):
         for size in range(1, min(longest, len(words) - i) + 1):
             if tuple(words[i : i + size]) in phrases:
@@ -38,6 +39,12 @@ class QuestionSplitter:
         self._phrases = lexicon.asking
         self._longest = max((len(p) for p in lexicon.asking), default=1)
         self._finals = lexicon.final_particles
+        self._context = lexicon.context
+        self._longest_context = max((len(p) for p in lexicon.context), default=1)
+
+    def has_context(self, words: Sequence[str]) -> bool:
+        """Whether the (normalised) words speak of a sentence served or being served."""
+        return has_phrase(words, self._context, self._longest_context)
 
     def sentences(self, text: str) -> list[Sentence]:
         """The message's sentences, each marked asking or not; a message with no asking sentence asks whole."""
@@ -47,7 +54,7 @@ class QuestionSplitter:
             words = tokens(piece)
             if not words:
                 continue
-            asking = "?" in piece or words[-1] in self._finals or _has_phrase(words, self._phrases, self._longest)
+            asking = "?" in piece or words[-1] in self._finals or has_phrase(words, self._phrases, self._longest)
             parts.append((piece, asking))
         if not any(asking for _, asking in parts):
             return [Sentence(piece, True) for piece, _ in parts]
