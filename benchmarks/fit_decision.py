@@ -13,6 +13,9 @@ Two logistic regressions (scikit-learn, L2, standardised features; see knowledge
 Each set of questions weighs the same in both fits, so a few hundred short informal questions do not
 drown the long real ones. The two cut-offs on the confidence are then chosen on the same questions:
 
+Both are chosen on out-of-fold predictions (each question ranked and scored by models fitted without
+it), since a model is too sure of the questions it was fitted on.
+
 * answer_at is the lowest cut-off at which every set keeps its wrong answers (an out-of-scope
   question answered is wrong) within a budget a little under the acceptance bar; where none does,
   the one that maximises right answers minus WRONG_COST times wrong ones;
@@ -25,6 +28,7 @@ Only the tuning sets are read; a held-out file is refused by name.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 from collections.abc import Sequence
@@ -34,7 +38,6 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.decide import question_features
 from knowledge_base.decision import (
     CANDIDATE_FEATURES,
     DECISION_FILE,
@@ -45,13 +48,19 @@ from knowledge_base.decision import (
 )
 from knowledge_base.evaluation import Labelled, read_labelled
 from knowledge_base.faq import load_directory
+from knowledge_base.features import question_features
 from knowledge_base.lexicon import load_lexicon
 from knowledge_base.match_types import Question, ScoredEntry, Signals
 from knowledge_base.matcher import Matcher, MatchSettings
 from knowledge_base.normalizer import Normalizer
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
-TUNING_SETS = ("dev-questions.jsonl", "validation-questions.jsonl", "real-questions-tuning.jsonl")
+TUNING_SETS = (
+    "dev-questions.jsonl",
+    "validation-questions.jsonl",
+    "informal-questions-tuning.jsonl",
+    "real-questions-tuning.jsonl",
+)
 # A wrong answer misleads a person who may act on it; a suggestion only costs them a tap.
 WRONG_COST = 6.0
 # A question of this many words or more is read by the long band (most written questions are; most
@@ -63,6 +72,8 @@ INFORMAL_WRONG_BUDGET = 0.008
 REAL_WRONG_BUDGET = 0.04
 NOISE_COST = 0.5
 REGULARISATION = 1.0
+# Folds for the out-of-fold predictions the cut-offs are chosen on.
+FOLDS = 5
 
 
 @dataclass
@@ -116,28 +127,62 @@ def logistic(rows: list[dict[str, float]], labels: list[int], weights: list[floa
 def ranked(candidate: Logistic, example: Example) -> list[ScoredEntry]:
     scored = [
         ScoredEntry(
-            slug, candidate.probability(f), example.found[slug].focus_coverage, "", example.found[slug].ask_coverage
+            slug, candidate.probability(f), example.found[slug].focus_coverage, "", example.found[slug].ask_coverage, f
         )
         for slug, f in example.features.items()
     ]
     return sorted(scored, key=lambda e: e.score, reverse=True)
 
 
-def fit_band(data: list[Example], up_to_words: int | None, budget: float) -> Band:
-    weights = set_weights(data)
+def fit_candidate(data: Sequence[Example], weights: Sequence[float]) -> Logistic:
     rows, labels, row_weights = [], [], []
     for example, weight in zip(data, weights, strict=True):
         for slug, features in example.features.items():
             rows.append(features)
             labels.append(1 if slug in example.item.expect else 0)
             row_weights.append(weight)
-    candidate = logistic(rows, labels, row_weights, CANDIDATE_FEATURES)
-    tops = [ranked(candidate, e) for e in data]
-    question_rows = [question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
+    return logistic(rows, labels, row_weights, CANDIDATE_FEATURES)
+
+
+def fit_question(data: Sequence[Example], tops: Sequence[list[ScoredEntry]], weights: Sequence[float]) -> Logistic:
+    rows = [question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
     right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
-    question = logistic(question_rows, right, weights, QUESTION_FEATURES)
-    confidence = [question.probability(row) for row in question_rows]
+    return logistic(rows, right, list(weights), QUESTION_FEATURES)
+
+
+def fold_of(example: Example) -> int:
+    return hashlib.sha256(example.item.question.encode("utf-8")).digest()[0] % FOLDS
+
+
+def fit_band(data: list[Example], up_to_words: int | None, budget: float) -> Band:
+    """Both models on all the band's questions; the cut-offs on out-of-fold predictions.
+
+    A model's probabilities on the questions it was fitted on are too sure of themselves; cut-offs
+    chosen on them would let through more wrong answers on new questions than the budget allows.
+    So each question's ranking and confidence, for choosing the cut-offs, come from models fitted
+    without its fold.
+    """
+    weights = set_weights(data)
+    folds = [fold_of(e) for e in data]
+
+    def part(k: int, inside: bool) -> list[int]:
+        return [i for i, f in enumerate(folds) if (f == k) == inside]
+
+    tops: list[list[ScoredEntry]] = [[] for _ in data]
+    for k in range(FOLDS):
+        train = part(k, inside=False)
+        model = fit_candidate([data[i] for i in train], [weights[i] for i in train])
+        for i in part(k, inside=True):
+            tops[i] = ranked(model, data[i])
+    confidence = [0.0] * len(data)
+    for k in range(FOLDS):
+        train = part(k, inside=False)
+        model = fit_question([data[i] for i in train], [tops[i] for i in train], [weights[i] for i in train])
+        for i in part(k, inside=True):
+            confidence[i] = model.probability(question_features(data[i].asked, tops[i]))
     answer_at, suggest_at = choose_cutoffs(data, tops, confidence, weights, budget)
+    candidate = fit_candidate(data, weights)
+    question = fit_question(data, [ranked(candidate, e) for e in data], weights)
     return Band(up_to_words, candidate, question, answer_at, suggest_at)
 
 
@@ -161,15 +206,14 @@ def choose_cutoffs(
 ) -> tuple[float, float]:
     grid = [i / 100 for i in range(2, 100)]
     cases = list(zip(data, tops, confidence, weights, strict=True))
-    total = sum(weights)
-
     def wrong_rate(cut: float) -> float:
+        """Over the band's questions, each counting once, as the acceptance bars count them."""
         wrong = sum(
-            weight
-            for example, scored, conf, weight in cases
+            1
+            for example, scored, conf, _ in cases
             if scored and conf >= cut and scored[0].slug not in example.item.expect
         )
-        return wrong / total
+        return wrong / len(cases)
 
     def answer_value(cut: float) -> float:
         value = 0.0

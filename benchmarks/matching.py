@@ -29,6 +29,7 @@ DATA = Path(__file__).parent.parent / "tests" / "data"
 SETS = (
     ("dev-questions.jsonl", "informal: development questions", "tuning"),
     ("validation-questions.jsonl", "informal: validation questions", "tuning"),
+    ("informal-questions-tuning.jsonl", "informal: questions on the new entries and near misses", "tuning"),
     ("informal-questions-heldout.jsonl", "informal: held-out questions", "held out"),
     ("real-questions-tuning.jsonl", "real: questions sent to public Q&A pages, tuning part", "tuning"),
     ("real-questions-heldout.jsonl", "real: questions sent to public Q&A pages, held-out part", "held out"),

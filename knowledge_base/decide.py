@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 
 from knowledge_base.decision import DecisionModel
+from knowledge_base.features import question_features
 from knowledge_base.match_types import ANSWER, FALLBACK, SUGGEST, MatchResult, MatchSettings, Question, ScoredEntry
 
 # Given the answered entry and the other candidates, an entry for a second topic of the question.
 SecondTopic = Callable[[str, Sequence[ScoredEntry]], str | None]
-
-
-def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[str, float]:
-    """What the question model weighs (decision.QUESTION_FEATURES); scored is best first."""
-    best = scored[0].score if scored else 0.0
-    runner_up = scored[1].score if len(scored) > 1 else 0.0
-    return {
-        "best": best,
-        "lead": best - runner_up,
-        "log_words": math.log1p(len(asked.words)),
-        "unknown_share": asked.unknown_share,
-        "story_share": asked.story_share,
-        "has_context": 1.0 if asked.has_context else 0.0,
-        # A long message that never mentions a sentence is most often someone else's legal question.
-        "long_without_context": 0.0 if asked.has_context else math.log1p(len(asked.words)),
-        "best_coverage": scored[0].coverage if scored else 0.0,
-        "best_ask_coverage": scored[0].ask_coverage if scored else 0.0,
-        "unindexed_share": asked.unindexed_share,
-    }
 
 
 def decide(

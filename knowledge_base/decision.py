@@ -43,6 +43,7 @@ CANDIDATE_FEATURES = (
     "context_gap",
     "score_gap",
     "bm25_gap",
+    "firsts",
 )
 QUESTION_FEATURES = (
     "best",
@@ -55,6 +56,9 @@ QUESTION_FEATURES = (
     "long_without_context",
     "best_coverage",
     "best_ask_coverage",
+    "best_firsts",
+    "best_contained",
+    "best_bm25_gap",
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +17,24 @@ STATUSES = ("draft", "published", "archived")
 # The request categories of docs/topics.md, plus `question` for what the bot could not answer.
 REQUEST_CATEGORIES = ("employment", "training", "loan", "papers", "social", "legal", "obligations", "question")
 ASSISTANT_FILE = "assistant"
+# When the entry's main legal basis came into force, when its facts were last checked, and when they
+# must be checked again: ISO dates, or "" while unknown.
+DATE_FIELDS = ("in_force", "reviewed_on", "review_by")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD) as a date; None for "" and for anything else."""
+    if len(value) != 10:
+        # fromisoformat also takes "20240701" and week dates: the content holds only one spelling.
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def is_date_or_empty(value: str) -> bool:
+    return value == "" or parse_date(value) is not None
 
 
 @dataclass
@@ -30,6 +49,9 @@ class FaqEntry:
     more: str = ""
     legal_basis: str = ""
     source: str = ""
+    in_force: str = ""
+    reviewed_on: str = ""
+    review_by: str = ""
 
     def validate(self) -> list[str]:
         problems: list[str] = []
@@ -43,6 +65,9 @@ class FaqEntry:
             problems.append(f"{self.slug}: unknown status {self.status!r}")
         if self.category is not None and self.category not in REQUEST_CATEGORIES:
             problems.append(f"{self.slug}: unknown category {self.category!r}")
+        for name in DATE_FIELDS:
+            if not is_date_or_empty(getattr(self, name)):
+                problems.append(f"{self.slug}: {name} is not a date (YYYY-MM-DD): {getattr(self, name)!r}")
         return problems
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,6 +94,10 @@ class FaqEntry:
             more=text("more").strip(),
             legal_basis=text("legal_basis").strip(),
             source=text("source").strip(),
+            # YAML reads an unquoted 2024-07-01 as a date; str() gives back the same ISO spelling.
+            in_force=text("in_force").strip(),
+            reviewed_on=text("reviewed_on").strip(),
+            review_by=text("review_by").strip(),
         )
 
 
@@ -129,9 +158,20 @@ def group_name(entry: FaqEntry) -> str:
     return entry.category or ASSISTANT_FILE
 
 
+def _export_dict(entry: FaqEntry) -> dict[str, Any]:
+    data = entry.to_dict()
+    for name in DATE_FIELDS:
+        # A date object is written unquoted (2024-07-01), as in the shipped files; a quoted string
+        # would make every export differ from them. Anything else stays a string, quoted if need be.
+        day = parse_date(data[name])
+        if day is not None:
+            data[name] = day
+    return data
+
+
 def dump_entries(entries: Sequence[FaqEntry]) -> str:
-    """YAML with one top-level key per file name, multi-line texts as block scalars."""
+    """YAML with one top-level key per file name, multi-line texts as block scalars, dates unquoted."""
     bundle: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for entry in entries:
-        bundle.setdefault(group_name(entry), {"entries": []})["entries"].append(entry.to_dict())
+        bundle.setdefault(group_name(entry), {"entries": []})["entries"].append(_export_dict(entry))
     return yaml.dump(bundle, Dumper=_LiteralDumper, allow_unicode=True, sort_keys=False, width=1000)

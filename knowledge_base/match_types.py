@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -56,6 +57,8 @@ class ScoredEntry:
     coverage: float
     phrasing: str
     ask_coverage: float = 0.0
+    # The candidate features the fitted decision weighed it on (empty without a fitted decision).
+    features: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge_base.decide import decide, decide_by_hand
 from knowledge_base.faq import FaqEntry
+from knowledge_base.features import candidate_features
 from knowledge_base.match_types import (
     ANSWER,
     FALLBACK,
@@ -181,7 +182,9 @@ class Matcher:
         return found[0] if found else word
 
     def question_words(self, question: str) -> list[str]:
-        words = self._content_words(self.normalizer.words(question))
+        return self._corrected(self._content_words(self.normalizer.words(question)))
+
+    def _corrected(self, words: Sequence[str]) -> list[str]:
         return [w if w in self._postings or w in self._background else self._correct(w) for w in words]
 
     def known(self, word: str) -> bool:
@@ -198,13 +201,16 @@ class Matcher:
         focus: dict[str, float] = {}
         asking: set[str] = set()
         story_words = 0
+        context = False
         for sentence in self._splitter.sentences(text):
+            normalized = self.normalizer.words(sentence.text)
+            context = context or self._splitter.has_context(normalized)
             if sentence.asking:
-                found = self.question_words(sentence.text)
+                found = self._corrected(self._content_words(normalized))
                 asking.update(found)
                 asking_words.extend(found)
             else:
-                found = [w for w in self._content_words(self.normalizer.words(sentence.text)) if not w.isdigit()]
+                found = [w for w in self._content_words(normalized) if not w.isdigit()]
                 story_words += len(found)
             words.extend(found)
             for word in found:
@@ -223,7 +229,7 @@ class Matcher:
             frozenset(asking),
             unknown / total if total else 0.0,
             unindexed / asking_total if asking_total else 0.0,
-            self._mentions_context(text),
+            context,
             story_words / len(words) if words else 0.0,
         )
 
@@ -252,13 +258,13 @@ class Matcher:
 
         found: dict[str, Signals] = {}
         for slug in self._shortlist(units, focus):
-            vocab = self._vocab[slug]
             phrasings = self._phrasings[slug]
-            cov = sum(weight for word, weight in weights.items() if word in vocab) / total
-            focus_cov = sum(weight for word, weight in focus.items() if word in vocab) / focus_total
-            ask_cov = sum(weights[w] for w in asked.asking if w in vocab) / ask_total
-            said = self._said[slug]
-            said_cov = sum(weight for word, weight in focus.items() if word in said) / focus_total
+            # Set intersections first: a long question has a hundred words, an entry knows a few.
+            known = units & self._vocab[slug]
+            cov = sum(weights[w] for w in known) / total
+            focus_cov = sum(focus[w] for w in known) / focus_total
+            ask_cov = sum(weights[w] for w in asked.asking & known) / ask_total
+            said_cov = sum(focus[w] for w in units & self._said[slug]) / focus_total
             phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
             best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
             exact = 0.0
@@ -277,7 +283,7 @@ class Matcher:
             # How consistently the entry's phrasings use the question's words: an entry about birth
             # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
             spread = self._spread[slug]
-            usage = sum(weights[w] * math.sqrt(spread.get(w, 0.0)) for w in units) / total
+            usage = sum(weights[w] * math.sqrt(spread[w]) for w in spread.keys() & units) / total
             chars = 0.0
             if phrasings:
                 hit = process.extractOne(asked.asking_text, self._texts[slug], scorer=fuzz.token_sort_ratio)
@@ -320,10 +326,9 @@ class Matcher:
         tf = self._tf[slug]
         norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._doc_length[slug] / self._mean_doc_length)
         total = 0.0
-        for word, weight in focus.items():
-            count = tf.get(word)
-            if count:
-                total += weight * count * (_BM25_K1 + 1) / (count + norm)
+        for word in tf.keys() & focus.keys():
+            count = tf[word]
+            total += focus[word] * count * (_BM25_K1 + 1) / (count + norm)
         return total
 
     def combine(self, signals: Signals) -> float:
@@ -357,6 +362,7 @@ class Matcher:
                     found[slug].focus_coverage,
                     found[slug].phrasing,
                     found[slug].ask_coverage,
+                    features,
                 )
                 for slug, features in self.features(asked, found, combined).items()
             ]
@@ -366,30 +372,7 @@ class Matcher:
     def features(
         self, asked: Question, found: dict[str, Signals], combined: dict[str, float]
     ) -> dict[str, dict[str, float]]:
-        """Each candidate's features for the decision model (decision.FEATURES)."""
-        top_bm25 = max((sig.bm25 for sig in found.values()), default=0.0) or 1.0
-        out: dict[str, dict[str, float]] = {}
-        for slug, sig in found.items():
-            others = [combined[s] for s in found if s != slug]
-            other_bm25 = [found[s].bm25 for s in found if s != slug]
-            out[slug] = {
-                "score": combined[slug],
-                "coverage": sig.coverage,
-                "focus_coverage": sig.focus_coverage,
-                "ask_coverage": sig.ask_coverage,
-                "answer_coverage": sig.answer_coverage,
-                "contained": sig.contained,
-                "phrase": sig.phrase,
-                "chars": sig.chars,
-                "usage": sig.usage,
-                "exact": sig.exact,
-                "bm25_share": sig.bm25 / top_bm25,
-                # An entry whose phrasings nearly all speak of prison, for a question that does not.
-                "context_gap": 0.0 if asked.has_context else self._context_share[slug],
-                "score_gap": combined[slug] - max(others, default=0.0),
-                "bm25_gap": (sig.bm25 - max(other_bm25, default=0.0)) / top_bm25,
-            }
-        return out
+        return candidate_features(asked, found, combined, self._context_share)
 
     def match(self, question: str) -> MatchResult:
         asked, scored = self.score(question)

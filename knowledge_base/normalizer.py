@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from knowledge_base.lexicon import Lexicon
 from knowledge_base.text import clean, squeeze, tokens
 
 
-def _rewrite(words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], longest: int) -> list[str]:
+def _starts(phrases: Iterable[tuple[str, ...]]) -> dict[str, int]:
+    """For each word that begins a phrase, the length of the longest phrase it begins."""
+    starts: dict[str, int] = {}
+    for phrase in phrases:
+        starts[phrase[0]] = max(starts.get(phrase[0], 0), len(phrase))
+    return starts
+
+
+def _rewrite(
+    words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], starts: Mapping[str, int]
+) -> list[str]:
     """Replace every phrase found in table, longest match first, scanning left to right."""
     out: list[str] = []
     i = 0
     while i < len(words):
+        # Most words begin no phrase: they are passed on without building a single tuple.
+        longest = starts.get(words[i], 0)
         for size in range(min(longest, len(words) - i), 0, -1):
             replacement = table.get(tuple(words[i : i + size]))
             if replacement is not None:
@@ -37,11 +49,10 @@ class Normalizer:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self._longest_expansion = max((len(k) for k in lexicon.expansions), default=1)
-        self._abbreviation_starts = frozenset(k[0] for k in lexicon.expansions)
-        self._longest_synonym = max((len(k) for k in lexicon.synonyms), default=1)
+        self._expansion_starts = _starts(lexicon.expansions)
+        self._synonym_starts = _starts(lexicon.synonyms)
         self._filler = {k: () for k in lexicon.filler}
-        self._longest_filler = max((len(k) for k in lexicon.filler), default=1)
+        self._filler_starts = _starts(self._filler)
         # Small-talk phrases go through the same rewrites as messages, so "tks" and "thanks" meet.
         self._smalltalk = {
             intent: frozenset(" ".join(self.words(p, drop_filler=False)) for p in phrases)
@@ -50,11 +61,11 @@ class Normalizer:
 
     def words(self, text: str, *, drop_filler: bool = True) -> list[str]:
         # Abbreviations are looked up as typed ("cccd", "lltp"); other words lose emphasis letters.
-        typed = [w if w in self._abbreviation_starts else squeeze(w) for w in tokens(text)]
-        words = _rewrite(typed, self.lexicon.expansions, self._longest_expansion)
-        words = _rewrite(words, self.lexicon.synonyms, self._longest_synonym)
+        typed = [w if w in self._expansion_starts else squeeze(w) for w in tokens(text)]
+        words = _rewrite(typed, self.lexicon.expansions, self._expansion_starts)
+        words = _rewrite(words, self.lexicon.synonyms, self._synonym_starts)
         if drop_filler:
-            kept = _rewrite(words, self._filler, self._longest_filler)
+            kept = _rewrite(words, self._filler, self._filler_starts)
             # A message made only of filler ("a", "nha") keeps its words rather than becoming empty.
             words = kept or words
         return words

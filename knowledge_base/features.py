@@ -1,0 +1,84 @@
+"""What the fitted decision weighs: each candidate's features, and the question's.
+
+The names are decision.CANDIDATE_FEATURES and decision.QUESTION_FEATURES; the fitting script
+(benchmarks/fit_decision.py) and the matcher both take them from here, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from knowledge_base.match_types import Question, ScoredEntry, Signals
+
+# The signals on which a candidate may come first among the candidates: agreement between them is
+# evidence that the best candidate is right.
+_RANKED = ("score", "bm25_share", "focus_coverage", "contained", "chars", "answer_coverage")
+
+
+def candidate_features(
+    asked: Question,
+    found: Mapping[str, Signals],
+    combined: Mapping[str, float],
+    context_share: Mapping[str, float],
+) -> dict[str, dict[str, float]]:
+    """Each candidate's features: its signals, and how it stands against the other candidates."""
+    top_bm25 = max((sig.bm25 for sig in found.values()), default=0.0) or 1.0
+    best_two = sorted(combined.values(), reverse=True)[:2]
+    best_two_bm25 = sorted((sig.bm25 for sig in found.values()), reverse=True)[:2]
+    out: dict[str, dict[str, float]] = {}
+    for slug, sig in found.items():
+        out[slug] = {
+            "score": combined[slug],
+            "coverage": sig.coverage,
+            "focus_coverage": sig.focus_coverage,
+            "ask_coverage": sig.ask_coverage,
+            "answer_coverage": sig.answer_coverage,
+            "contained": sig.contained,
+            "phrase": sig.phrase,
+            "chars": sig.chars,
+            "usage": sig.usage,
+            "exact": sig.exact,
+            "bm25_share": sig.bm25 / top_bm25,
+            # An entry whose phrasings nearly all speak of prison, for a question that does not.
+            "context_gap": 0.0 if asked.has_context else context_share[slug],
+            "score_gap": combined[slug] - _best_other(best_two, combined[slug]),
+            "bm25_gap": (sig.bm25 - _best_other(best_two_bm25, sig.bm25)) / top_bm25,
+        }
+    for name in _RANKED if out else ():
+        best = max(features[name] for features in out.values())
+        for features in out.values():
+            features["firsts"] = features.get("firsts", 0.0) + (1.0 if features[name] >= best else 0.0)
+    return out
+
+
+def _best_other(best_two: Sequence[float], own: float) -> float:
+    """The best value among the other candidates, given the two best of all."""
+    if not best_two:
+        return 0.0
+    if own >= best_two[0]:
+        return best_two[1] if len(best_two) > 1 else 0.0
+    return best_two[0]
+
+
+def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[str, float]:
+    """What the question model weighs; scored is best first, each with its candidate features."""
+    best = scored[0] if scored else None
+    runner_up = scored[1].score if len(scored) > 1 else 0.0
+    own = best.features if best else {}
+    return {
+        "best": best.score if best else 0.0,
+        "lead": (best.score if best else 0.0) - runner_up,
+        "log_words": math.log1p(len(asked.words)),
+        "unknown_share": asked.unknown_share,
+        "unindexed_share": asked.unindexed_share,
+        "story_share": asked.story_share,
+        "has_context": 1.0 if asked.has_context else 0.0,
+        # A long message that never mentions a sentence is most often someone else's legal question.
+        "long_without_context": 0.0 if asked.has_context else math.log1p(len(asked.words)),
+        "best_coverage": best.coverage if best else 0.0,
+        "best_ask_coverage": best.ask_coverage if best else 0.0,
+        "best_firsts": own.get("firsts", 0.0),
+        "best_contained": own.get("contained", 0.0),
+        "best_bm25_gap": own.get("bm25_gap", 0.0),
+    }
