@@ -16,11 +16,11 @@ drown the long real ones. The two cut-offs on the confidence are then chosen on 
 Both are chosen on out-of-fold predictions (each question ranked and scored by models fitted without
 it), since a model is too sure of the questions it was fitted on.
 
-* answer_at is the lowest cut-off at which every set keeps its wrong answers (an out-of-scope
-  question answered is wrong) within a budget a little under the acceptance bar; where none does,
-  the one that maximises right answers minus WRONG_COST times wrong ones;
-* suggest_at, below it, maximises questions whose right entry is among the buttons minus NOISE_COST
-  times questions shown buttons none of which is right.
+* answer_at is the lowest cut-off at which the band keeps its wrong answers (an out-of-scope question
+  answered is wrong) within the acceptance bar's budget; where none does, the one that maximises
+  right answers minus WRONG_COST times wrong ones;
+* suggest_at, below it, is the lowest cut-off above which, at every confidence, at least half of the
+  questions shown buttons find the right entry among them.
 
 Only the tuning sets are read; a held-out file is refused by name.
 """
@@ -31,7 +31,7 @@ import argparse
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ from knowledge_base.evaluation import Labelled, read_labelled
 from knowledge_base.faq import load_directory
 from knowledge_base.features import question_features
 from knowledge_base.lexicon import load_lexicon
-from knowledge_base.match_types import Question, ScoredEntry, Signals
+from knowledge_base.match_types import Question, ScoredEntry, Signals, best_first
 from knowledge_base.matcher import Matcher, MatchSettings
 from knowledge_base.normalizer import Normalizer
 
@@ -66,12 +66,19 @@ WRONG_COST = 6.0
 # A question of this many words or more is read by the long band (most written questions are; most
 # typed ones are not).
 LONG_FROM_WORDS = 25
-# Wrong answers allowed in a band, a little under the acceptance bars (typed questions 1%, written
-# ones 5%) so that unseen questions have some room.
-INFORMAL_WRONG_BUDGET = 0.008
-REAL_WRONG_BUDGET = 0.04
-NOISE_COST = 0.5
-REGULARISATION = 1.0
+# Wrong answers allowed in a band: the acceptance bars (typed questions 1%, written ones 5%). They are
+# held on out-of-fold predictions, which already stand for questions the models have not seen.
+INFORMAL_WRONG_BUDGET = 0.01
+REAL_WRONG_BUDGET = 0.05
+# Buttons are shown where at least this share of the button sets shown, in each window of confidence,
+# hold the right entry.
+SUGGEST_PRECISION = 0.5
+SUGGEST_WINDOW = 0.1
+# Inverse strength of the L2 penalty (scikit-learn's C): the question model has far fewer examples
+# (one a question, not one a candidate), so it is held closer to zero; chosen by the out-of-fold
+# answered-correctly rate at the wrong-answer budget over {1.0, 0.3}.
+CANDIDATE_REGULARISATION = 1.0
+QUESTION_REGULARISATION = 0.3
 # Folds for the out-of-fold predictions the cut-offs are chosen on.
 FOLDS = 5
 
@@ -100,21 +107,27 @@ def examples(matcher: Matcher, sets: dict[str, list[Labelled]]) -> list[Example]
 
 
 def set_weights(data: Sequence[Example]) -> list[float]:
-    """Each set weighs the same, and the weights average one, so REGULARISATION means what it says."""
+    """Each set weighs the same, and the weights average one, so the regularisation means what it says."""
     per_set: dict[str, int] = {}
     for example in data:
         per_set[example.set_name] = per_set.get(example.set_name, 0) + 1
     return [len(data) / (len(per_set) * per_set[e.set_name]) for e in data]
 
 
-def logistic(rows: list[dict[str, float]], labels: list[int], weights: list[float], names: tuple[str, ...]) -> Logistic:
+def logistic(
+    rows: Sequence[Mapping[str, float]],
+    labels: list[int],
+    weights: list[float],
+    names: tuple[str, ...],
+    regularisation: float,
+) -> Logistic:
     from sklearn.linear_model import LogisticRegression  # the fitting tool only, never at run time
 
     columns = [[row[name] for row in rows] for name in names]
     means = [sum(c) / len(c) for c in columns]
     scales = [math.sqrt(sum((v - m) ** 2 for v in c) / len(c)) or 1.0 for c, m in zip(columns, means, strict=True)]
     standard = [[(row[n] - m) / s for n, m, s in zip(names, means, scales, strict=True)] for row in rows]
-    model = LogisticRegression(C=REGULARISATION, max_iter=5000)
+    model = LogisticRegression(C=regularisation, max_iter=5000)
     model.fit(standard, labels, sample_weight=weights)
     return Logistic(
         float(model.intercept_[0]),
@@ -131,7 +144,7 @@ def ranked(candidate: Logistic, example: Example) -> list[ScoredEntry]:
         )
         for slug, f in example.features.items()
     ]
-    return sorted(scored, key=lambda e: e.score, reverse=True)
+    return best_first(scored)
 
 
 def fit_candidate(data: Sequence[Example], weights: Sequence[float]) -> Logistic:
@@ -141,71 +154,78 @@ def fit_candidate(data: Sequence[Example], weights: Sequence[float]) -> Logistic
             rows.append(features)
             labels.append(1 if slug in example.item.expect else 0)
             row_weights.append(weight)
-    return logistic(rows, labels, row_weights, CANDIDATE_FEATURES)
+    return logistic(rows, labels, row_weights, CANDIDATE_FEATURES, CANDIDATE_REGULARISATION)
 
 
 def fit_question(data: Sequence[Example], tops: Sequence[list[ScoredEntry]], weights: Sequence[float]) -> Logistic:
     rows = [question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
     right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
-    return logistic(rows, right, list(weights), QUESTION_FEATURES)
+    return logistic(rows, right, list(weights), QUESTION_FEATURES, QUESTION_REGULARISATION)
 
 
 def fold_of(example: Example) -> int:
     return hashlib.sha256(example.item.question.encode("utf-8")).digest()[0] % FOLDS
 
 
-def fit_band(data: list[Example], up_to_words: int | None, budget: float) -> Band:
-    """Both models on all the band's questions; the cut-offs on out-of-fold predictions.
+def fit(data: list[Example]) -> DecisionModel:
+    """The models on all the questions; the cut-offs on out-of-fold predictions.
 
     A model's probabilities on the questions it was fitted on are too sure of themselves; cut-offs
     chosen on them would let through more wrong answers on new questions than the budget allows.
     So each question's ranking and confidence, for choosing the cut-offs, come from models fitted
     without its fold.
     """
-    weights = set_weights(data)
+    long = [len(e.asked.words) >= LONG_FROM_WORDS for e in data]
     folds = [fold_of(e) for e in data]
+    bands = ((False, LONG_FROM_WORDS - 1, INFORMAL_WRONG_BUDGET), (True, None, REAL_WRONG_BUDGET))
 
-    def part(k: int, inside: bool) -> list[int]:
-        return [i for i, f in enumerate(folds) if (f == k) == inside]
+    def rows(*, in_fold: int | None = None, out_of_fold: int | None = None, is_long: bool | None = None) -> list[int]:
+        return [
+            i
+            for i in range(len(data))
+            if (in_fold is None or folds[i] == in_fold)
+            and (out_of_fold is None or folds[i] != out_of_fold)
+            and (is_long is None or long[i] == is_long)
+        ]
+
+    def candidate_model(chosen: list[int]) -> Logistic:
+        return fit_candidate([data[i] for i in chosen], set_weights([data[i] for i in chosen]))
+
+    def question_model(chosen: list[int], tops: Sequence[list[ScoredEntry]]) -> Logistic:
+        picked = [data[i] for i in chosen]
+        return fit_question(picked, [tops[i] for i in chosen], set_weights(picked))
 
     tops: list[list[ScoredEntry]] = [[] for _ in data]
     for k in range(FOLDS):
-        train = part(k, inside=False)
-        model = fit_candidate([data[i] for i in train], [weights[i] for i in train])
-        for i in part(k, inside=True):
-            tops[i] = ranked(model, data[i])
+        for is_long, _, _ in bands:
+            model = candidate_model(rows(out_of_fold=k, is_long=is_long))
+            for i in rows(in_fold=k, is_long=is_long):
+                tops[i] = ranked(model, data[i])
     confidence = [0.0] * len(data)
     for k in range(FOLDS):
-        train = part(k, inside=False)
-        model = fit_question([data[i] for i in train], [tops[i] for i in train], [weights[i] for i in train])
-        for i in part(k, inside=True):
-            confidence[i] = model.probability(question_features(data[i].asked, tops[i]))
-    answer_at, suggest_at = choose_cutoffs(data, tops, confidence, weights, budget)
-    candidate = fit_candidate(data, weights)
-    question = fit_question(data, [ranked(candidate, e) for e in data], weights)
-    return Band(up_to_words, candidate, question, answer_at, suggest_at)
+        question = question_model(rows(out_of_fold=k), tops)
+        for i in rows(in_fold=k):
+            confidence[i] = question.probability(question_features(data[i].asked, tops[i]))
 
-
-def fit(data: list[Example]) -> DecisionModel:
-    short = [e for e in data if len(e.asked.words) <= LONG_FROM_WORDS - 1]
-    long = [e for e in data if len(e.asked.words) >= LONG_FROM_WORDS]
-    return DecisionModel(
-        (
-            fit_band(short, LONG_FROM_WORDS - 1, INFORMAL_WRONG_BUDGET),
-            fit_band(long, None, REAL_WRONG_BUDGET),
+    fitted: list[Band] = []
+    final_tops: list[list[ScoredEntry]] = [[] for _ in data]
+    for is_long, up_to, budget in bands:
+        band_rows = rows(is_long=is_long)
+        answer_at, suggest_at = choose_cutoffs(
+            [data[i] for i in band_rows], [tops[i] for i in band_rows], [confidence[i] for i in band_rows], budget
         )
-    )
+        candidate = candidate_model(band_rows)
+        for i in band_rows:
+            final_tops[i] = ranked(candidate, data[i])
+        fitted.append(Band(up_to, candidate, answer_at, suggest_at))
+    return DecisionModel(question_model(list(range(len(data))), final_tops), tuple(fitted))
 
 
 def choose_cutoffs(
-    data: Sequence[Example],
-    tops: Sequence[list[ScoredEntry]],
-    confidence: Sequence[float],
-    weights: Sequence[float],
-    budget: float,
+    data: Sequence[Example], tops: Sequence[list[ScoredEntry]], confidence: Sequence[float], budget: float
 ) -> tuple[float, float]:
     grid = [i / 100 for i in range(2, 100)]
-    cases = list(zip(data, tops, confidence, weights, strict=True))
+    cases = list(zip(data, tops, confidence, set_weights(data), strict=True))
     def wrong_rate(cut: float) -> float:
         """Over the band's questions, each counting once, as the acceptance bars count them."""
         wrong = sum(
@@ -228,16 +248,26 @@ def choose_cutoffs(
     answer_at = feasible[0] if feasible else max(grid, key=answer_value)
     share = MatchSettings(decision=None).suggest_share
 
-    def suggest_value(cut: float) -> float:
-        value = 0.0
+    def suggest_precision(low: float, high: float) -> float:
+        """Of the questions with a confidence in [low, high), the share whose right entry is among the buttons."""
+        helpful = shown = 0.0
         for example, scored, conf, weight in cases:
-            if not scored or conf >= answer_at or conf < cut:
+            if not scored or not low <= conf < high:
                 continue
-            shown = {e.slug for e in scored[:3] if e.score >= scored[0].score * share}
-            value += weight * (1.0 if shown & set(example.item.expect) else -NOISE_COST)
-        return value
+            buttons = {e.slug for e in scored[:3] if e.score >= scored[0].score * share}
+            shown += weight
+            helpful += weight if buttons & set(example.item.expect) else 0.0
+        return helpful / shown if shown else 1.0
 
-    suggest_at = max((g for g in grid if g < answer_at), key=suggest_value, default=answer_at / 2)
+    # Buttons are worth showing while, at the margin, they still hold the right entry at least
+    # SUGGEST_PRECISION of the time: the lowest cut-off above which every window of SUGGEST_WINDOW
+    # does. Below it the honest "I don't know, shall I ask a person?" is the better answer.
+    below = [g for g in grid if g < answer_at]
+    suggest_at = answer_at
+    for cut in reversed(below):
+        if suggest_precision(cut, cut + SUGGEST_WINDOW) < SUGGEST_PRECISION:
+            break
+        suggest_at = cut
     return answer_at, suggest_at
 
 

@@ -11,7 +11,7 @@ questions of tests/data (never on a held-out part), their coefficients data in `
   confidence that answering with the best candidate is right.
 
 The confidence is compared with two cut-offs, fitted too: answer, suggest, or fall back. Short and
-long questions each have their own pair of models and cut-offs (a Band).
+long questions each have their own candidate model and cut-offs (a Band).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ QUESTION_FEATURES = (
     "log_words",
     "unknown_share",
     "unindexed_share",
+    "unknown_pair_share",
     "story_share",
     "has_context",
     "long_without_context",
@@ -103,11 +104,10 @@ class Logistic:
 
 @dataclass(frozen=True)
 class Band:
-    """The models and cut-offs for questions up to a length (in words as the matcher reads them)."""
+    """The candidate model and cut-offs for questions up to a length (in words as the matcher reads them)."""
 
     up_to_words: int | None
     candidate: Logistic
-    question: Logistic
     answer_at: float
     suggest_at: float
 
@@ -117,7 +117,6 @@ class Band:
             "answer_at": self.answer_at,
             "suggest_at": self.suggest_at,
             "candidate": self.candidate.to_dict(),
-            "question": self.question.to_dict(),
         }
 
     @classmethod
@@ -126,7 +125,6 @@ class Band:
         return cls(
             None if limit is None else int(limit),
             Logistic.from_dict(data["candidate"], CANDIDATE_FEATURES),
-            Logistic.from_dict(data["question"], QUESTION_FEATURES),
             float(data["answer_at"]),
             float(data["suggest_at"]),
         )
@@ -134,10 +132,13 @@ class Band:
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """One band per kind of question: a short typed question and a long written one are read on
-    different evidence (a long one rarely matches a phrasing, and its story dilutes every share), so
-    each has its own coefficients and cut-offs. Bands are in order of length, the last unbounded."""
+    """One question model, and one band per kind of question: a short typed question and a long
+    written one are ranked on different evidence (a long one rarely matches a phrasing, and its story
+    dilutes every share), so each band has its own candidate model and cut-offs; the question model,
+    which sees the question's length among its features, learns from all of them. Bands are in order
+    of length, the last unbounded."""
 
+    question: Logistic
     bands: tuple[Band, ...]
 
     def band_for(self, words: int) -> Band:
@@ -147,14 +148,14 @@ class DecisionModel:
         return self.bands[-1]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"bands": [band.to_dict() for band in self.bands]}
+        return {"question": self.question.to_dict(), "bands": [band.to_dict() for band in self.bands]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
         bands = tuple(Band.from_dict(b) for b in data["bands"])
         if not bands or bands[-1].up_to_words is not None:
             raise ValueError("the last decision band must be unbounded")
-        return cls(bands)
+        return cls(Logistic.from_dict(data["question"], QUESTION_FEATURES), bands)
 
 
 def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:

@@ -48,7 +48,8 @@ def candidate_features(
     for name in _RANKED if out else ():
         best = max(features[name] for features in out.values())
         for features in out.values():
-            features["firsts"] = features.get("firsts", 0.0) + (1.0 if features[name] >= best else 0.0)
+            # Within float noise: sums over sets come out in whatever order the set iterates.
+            features["firsts"] = features.get("firsts", 0.0) + (1.0 if features[name] >= best - 1e-9 else 0.0)
     return out
 
 
@@ -72,6 +73,7 @@ def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[st
         "log_words": math.log1p(len(asked.words)),
         "unknown_share": asked.unknown_share,
         "unindexed_share": asked.unindexed_share,
+        "unknown_pair_share": asked.unknown_pair_share,
         "story_share": asked.story_share,
         "has_context": 1.0 if asked.has_context else 0.0,
         # A long message that never mentions a sentence is most often someone else's legal question.

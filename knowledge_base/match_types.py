@@ -116,4 +116,12 @@ class Question:
     unindexed_share: float
     # Whether it speaks of a sentence served or being served (lexicon/asking.yaml, context_phrases).
     has_context: bool
+    # The share of the asking sentences' word pairs that the knowledge base uses nowhere.
+    unknown_pair_share: float
     story_share: float
+
+
+def best_first(scored: list[ScoredEntry]) -> list[ScoredEntry]:
+    """Highest score first; equal scores (to nine places, below float noise) by slug, so that the
+    order never depends on the order sets happen to be summed in."""
+    return sorted(scored, key=lambda e: (-round(e.score, 9), e.slug))

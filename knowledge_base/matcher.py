@@ -47,6 +47,7 @@ from knowledge_base.match_types import (
     Question,
     ScoredEntry,
     Signals,
+    best_first,
 )
 from knowledge_base.normalizer import Normalizer
 from knowledge_base.question_parts import QuestionSplitter
@@ -133,15 +134,21 @@ class Matcher:
         # weighs most, since it is what marks a question as out of scope.
         # What each entry's answer says: a long question's legal words ("thời gian thử thách") are often
         # there rather than in any phrasing.
-        self._said: dict[str, frozenset[str]] = {
-            e.slug: frozenset(
-                w
-                for text in (e.answer, e.more)
-                for w in self._content_words(self.normalizer.words(text, drop_filler=False))
-            )
+        said_words = {
+            e.slug: [self._content_words(self.normalizer.words(text, drop_filler=False)) for text in (e.answer, e.more)]
             for e in published
         }
+        self._said: dict[str, frozenset[str]] = {
+            slug: frozenset(w for words in texts for w in words) for slug, texts in said_words.items()
+        }
         self._background: frozenset[str] = frozenset().union(*self._said.values()) - frozenset(df)
+        # Word pairs the knowledge base uses anywhere. A Vietnamese word is most often two syllables,
+        # and nearly every syllable appears somewhere in the answers, so what marks a question as
+        # someone else's ("thai sản", "trước bạ") is a pair of syllables found nowhere.
+        self._known_pairs: frozenset[str] = frozenset(
+            pair for words in (*self._texts_words(published), *(w for t in said_words.values() for w in t))
+            for pair in _bigrams(words)
+        )
         self._background_idf = math.log(1 + 4)
         for phrasings in self._phrasings.values():
             for phrasing in phrasings:
@@ -159,6 +166,13 @@ class Matcher:
         self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
 
     # -- question side -------------------------------------------------------------------------
+
+    def _texts_words(self, entries: Sequence[FaqEntry]) -> list[list[str]]:
+        return [
+            self._content_words(self.normalizer.words(text))
+            for e in entries
+            for text in (e.title, *e.phrasings, *e.keywords)
+        ]
 
     def _mentions_context(self, text: str) -> bool:
         return self._splitter.has_context(self.normalizer.words(text, drop_filler=False))
@@ -202,6 +216,7 @@ class Matcher:
         asking: set[str] = set()
         story_words = 0
         context = False
+        asking_pairs: set[str] = set()
         for sentence in self._splitter.sentences(text):
             normalized = self.normalizer.words(sentence.text)
             context = context or self._splitter.has_context(normalized)
@@ -209,6 +224,7 @@ class Matcher:
                 found = self._corrected(self._content_words(normalized))
                 asking.update(found)
                 asking_words.extend(found)
+                asking_pairs.update(_bigrams(found))
             else:
                 found = [w for w in self._content_words(normalized) if not w.isdigit()]
                 story_words += len(found)
@@ -230,6 +246,7 @@ class Matcher:
             unknown / total if total else 0.0,
             unindexed / asking_total if asking_total else 0.0,
             context,
+            sum(1 for p in asking_pairs if p not in self._known_pairs) / len(asking_pairs) if asking_pairs else 0.0,
             story_words / len(words) if words else 0.0,
         )
 
@@ -312,14 +329,15 @@ class Matcher:
         """
         partial: dict[str, float] = defaultdict(float)
         budget = self._candidate_budget
-        for word in sorted(units, key=lambda w: len(self._postings.get(w, ()))):
+        # Ties broken by the word itself, so that the same question always finds the same candidates.
+        for word in sorted(units, key=lambda w: (len(self._postings.get(w, ())), w)):
             postings = self._postings.get(word, ())
             if partial and len(postings) > budget:
                 break
             budget -= len(postings)
             for slug in postings:
                 partial[slug] += focus[word]
-        return heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
+        return heapq.nlargest(self.settings.candidates, sorted(partial), key=lambda slug: round(partial[slug], 9))
 
     def _bm25(self, slug: str, focus: dict[str, float]) -> float:
         """Okapi BM25 of the entry's phrasings as one document: evidence that adds up over a long question."""
@@ -366,8 +384,7 @@ class Matcher:
                 )
                 for slug, features in self.features(asked, found, combined).items()
             ]
-        scored.sort(key=lambda e: e.score, reverse=True)
-        return asked, scored
+        return asked, best_first(scored)
 
     def features(
         self, asked: Question, found: dict[str, Signals], combined: dict[str, float]
