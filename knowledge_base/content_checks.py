@@ -119,8 +119,9 @@ def _strings(data: dict[str, Any], key: str) -> list[str]:
 
 
 def _word_pattern(phrase: str) -> re.Pattern[str]:
-    words = (re.escape(w) for w in phrase.lower().split())
-    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+    # Whole words: "truy thu" (recovering money) is not inside "truy thuế" (back taxes).
+    parts = (re.escape(w) for w in phrase.lower().split())
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)")
 
 
 def load_lists(directory: Path = CHECKS_DIR) -> CheckLists:

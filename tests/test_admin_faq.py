@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import APIRoute
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from bot import faq_admin, unanswered
@@ -30,7 +31,7 @@ SLUG = "can-cuoc"
 QUESTION = "lam cccd o dau"
 NEW_ANSWER = "Câu trả lời mới: làm căn cước ở Công an xã/phường nơi bạn cư trú. Mang theo giấy ra trại."
 # Falls back with the shipped content; its closest entry is the one it is added to.
-UNANSWERED = "mo tai khoan ngan hang duoc khong"
+UNANSWERED = "mua may cay tra gop o dau re"
 UNANSWERED_SLUG = "vay-von-thu-tuc"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 BASE_VERSION = re.compile(r'name="base_version" value="(\d+)"')
@@ -130,6 +131,9 @@ def form_of(current: FaqEntry, base_version: int | None = None, **changes: str) 
         "more": current.more,
         "legal_basis": current.legal_basis,
         "source": current.source,
+        "in_force": current.in_force,
+        "reviewed_on": current.reviewed_on,
+        "review_by": current.review_by,
     }
     if base_version is not None:
         data["base_version"] = str(base_version)
@@ -490,7 +494,7 @@ async def log_questions(app: App, *questions: str, decision: str = "fallback", c
 
 async def test_the_inbox_groups_and_counts_and_never_shows_who_asked(admin_app: App) -> None:
     await log_questions(admin_app, "lam cccd o dau", "làm cccd ở đâu", "lam can cuoc o dau", chat_prefix="secret-chat-")
-    await log_questions(admin_app, "so em 0912 345 678 goi lai giup em ve the atm", chat_prefix="phone-")
+    await log_questions(admin_app, "so em 0912 345 678 goi lai giup em ve the thu vien", chat_prefix="phone-")
     # Suggestions the person ignored count; one they chose does not.
     await log_questions(admin_app, "thi bang lai xe may", decision="suggest", chat_prefix="s")
     async with admin_app.uow() as uow:
@@ -539,18 +543,19 @@ async def test_adding_a_group_as_a_phrasing_makes_the_question_answered(admin_ap
 
 
 async def test_adding_a_phrasing_masks_phone_numbers_and_refuses_duplicates(admin_app: App) -> None:
-    await log_questions(admin_app, "lam the atm o dau 0912345678")
+    await log_questions(admin_app, "lam the thu vien o dau 0912345678")
     async with admin_app.uow() as uow:
         [group] = await unanswered.groups(uow, admin_app.clock())
     async with browser(admin_app) as admin:
         await admin.post(
-            "/admin/unanswered/add", {"ids": group.ids_value, "slug": SLUG, "phrasing": "lam the atm o dau 0912345678"}
+            "/admin/unanswered/add",
+            {"ids": group.ids_value, "slug": SLUG, "phrasing": "lam the thu vien o dau 0912345678"},
         )
         duplicate = await admin.post(
             "/admin/unanswered/add", {"ids": group.ids_value, "slug": SLUG, "phrasing": "làm căn cước"}
         )
         missing = await admin.post("/admin/unanswered/add", {"ids": group.ids_value, "slug": "nope", "phrasing": "x"})
-    assert "lam the atm o dau [phone]" in (await entry(admin_app)).phrasings
+    assert "lam the thu vien o dau [phone]" in (await entry(admin_app)).phrasings
     assert duplicate.status_code == 422 and text("af_err_duplicate", item="làm căn cước") in duplicate.text
     assert missing.status_code == 422 and text("af_err_entry_missing") in missing.text
 
@@ -580,34 +585,34 @@ async def test_old_questions_leave_the_inbox(admin_app: App, clock: FakeClock) -
 
 
 async def test_a_new_entry_started_from_a_group_answers_its_questions(admin_app: App) -> None:
-    question = "lam the atm o dau"
-    await log_questions(admin_app, question, "làm thẻ ATM ở đâu", question)
+    question = "lam the thu vien o dau"
+    await log_questions(admin_app, question, "làm thẻ thư viện ở đâu", question)
     async with admin_app.uow() as uow:
         [group] = await unanswered.groups(uow, admin_app.clock())
     async with browser(admin_app) as admin:
         started = await admin.post("/admin/faq/new", {"op": "start", "from_ids": group.ids_value})
         assert started.status_code == 200
-        assert f">{question}\nlàm thẻ ATM ở đâu</textarea>" in started.text
+        assert f">{question}\nlàm thẻ thư viện ở đâu</textarea>" in started.text
         assert 'name="from_ids"' in started.text
         created = await admin.post(
             "/admin/faq/new",
             {
                 "op": "save",
-                "slug": "the-atm",
-                "title": "Làm thẻ ATM",
+                "slug": "the-thu-vien",
+                "title": "Làm thẻ thư viện",
                 "status": "published",
                 "category": "",
-                "phrasings": f"{question}\nlàm thẻ ATM ở đâu",
-                "keywords": "thẻ atm",
-                "answer": "Bạn đến ngân hàng gần nhà, mang theo căn cước.",
+                "phrasings": f"{question}\nlàm thẻ thư viện ở đâu",
+                "keywords": "thẻ thư viện",
+                "answer": "Bạn đến thư viện tỉnh, mang theo căn cước.",
                 "from_ids": group.ids_value,
             },
         )
-        assert created.headers["location"] == "/admin/faq/the-atm?done=created&v=1"
+        assert created.headers["location"] == "/admin/faq/the-thu-vien?done=created&v=1"
         assert text("af_inbox_empty") in (await admin.get("/admin/unanswered")).text
     assert "mang theo căn cước" in await answer_to(admin_app, question)
     [row] = await audit_rows(admin_app, "unanswered.new_entry")
-    assert row.after is not None and row.after["slug"] == "the-atm"
+    assert row.after is not None and row.after["slug"] == "the-thu-vien"
 
 
 # -- who may -------------------------------------------------------------------------------------------
@@ -657,9 +662,11 @@ async def test_a_post_without_the_csrf_token_is_refused(admin_app: App) -> None:
 
 async def test_the_list_searches_and_filters(admin_app: App) -> None:
     async with browser(admin_app) as admin:
-        await edit(admin, admin_app, status="draft")
+        # A keyword of its own, so the search does not depend on what the shipped texts say.
+        keywords = "\n".join([*(await entry(admin_app)).keywords, "thẻ định danh Qwerty"])
+        await edit(admin, admin_app, status="draft", keywords=keywords)
         everything = await admin.get("/admin/faq")
-        found = await admin.get("/admin/faq", q="VNEID")
+        found = await admin.get("/admin/faq", q="DINH DANH QWERTY")
         drafts = await admin.get("/admin/faq", status="draft")
         loans = await admin.get("/admin/faq", category="loan")
         none = await admin.get("/admin/faq", q="zzzz khong co")
@@ -674,28 +681,28 @@ async def test_a_new_entry_waits_for_approval_as_a_draft(admin_app: App) -> None
     admin_app.settings.faq_publish_needs_approval = True
     fields = {
         "op": "save",
-        "slug": "the-atm",
-        "title": "Làm thẻ ATM",
+        "slug": "the-thu-vien",
+        "title": "Làm thẻ thư viện",
         "status": "published",
-        "phrasings": "lam the atm o dau\nmở thẻ ATM",
-        "answer": "Bạn đến ngân hàng gần nhà, mang theo căn cước.",
+        "phrasings": "lam the thu vien o dau\nmở thẻ thư viện",
+        "answer": "Bạn đến thư viện tỉnh, mang theo căn cước.",
     }
     async with browser(admin_app) as admin, browser(admin_app, "admin2") as other:
         created = await admin.post("/admin/faq/new", fields)
-        assert created.headers["location"] == "/admin/faq/the-atm?done=pending&v=2"
-        assert (await entry(admin_app, "the-atm")).status == "draft"
-        assert "mang theo căn cước" not in await answer_to(admin_app, "lam the atm o dau")
+        assert created.headers["location"] == "/admin/faq/the-thu-vien?done=pending&v=2"
+        assert (await entry(admin_app, "the-thu-vien")).status == "draft"
+        assert "mang theo căn cước" not in await answer_to(admin_app, "lam the thu vien o dau")
         listing = await other.get("/admin/faq/approvals")
         approval_id = re.findall(r"/admin/faq/approvals/(\d+)/approve", listing.text)[0]
         await other.post(f"/admin/faq/approvals/{approval_id}/approve")
-    assert (await entry(admin_app, "the-atm")).status == "published"
-    assert "mang theo căn cước" in await answer_to(admin_app, "lam the atm o dau", "p2")
+    assert (await entry(admin_app, "the-thu-vien")).status == "published"
+    assert "mang theo căn cước" in await answer_to(admin_app, "lam the thu vien o dau", "p2")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
 async def test_every_page_renders_in_both_languages(admin_app: App, language: str) -> None:
     admin_app.settings.faq_publish_needs_approval = True
-    await log_questions(admin_app, "lam the atm o dau 0912345678", "gia xang hom nay")
+    await log_questions(admin_app, "lam the thu vien o dau 0912345678", "gia xang hom nay")
     async with browser(admin_app) as admin:
         admin.http.cookies.set("hn_lang", language)
         await edit(admin, admin_app, answer=NEW_ANSWER)
@@ -716,3 +723,120 @@ async def test_every_page_renders_in_both_languages(admin_app: App, language: st
             assert f'<html lang="{language}">' in answer.text
             assert "Content-Security-Policy" in answer.headers and "<script>" not in answer.text
     assert text("af_inbox_title") != web_texts().get("en", "af_inbox_title")
+
+
+# -- review dates and the content check ----------------------------------------------------------------
+
+
+async def set_review_by(app: App, dates: dict[str, str], default: str) -> None:
+    """Every entry due on `default`, those named on their own day: the list's order is then known."""
+    from bot.storage.models import FaqEntryRow
+
+    async with app.uow() as uow:
+        for row in (await uow.session.execute(select(FaqEntryRow))).scalars():
+            row.review_by = dates.get(row.slug, default)
+        await uow.commit()
+
+
+async def test_the_list_shows_entries_due_for_review_first_marked_overdue(admin_app: App) -> None:
+    # The fake clock says 2026-11-02.
+    late, undated = "vay-von-thu-tuc", "ho-tich"
+    await set_review_by(admin_app, {late: "2026-11-01", undated: ""}, "2026-11-02")
+    async with browser(admin_app) as admin:
+        page = (await admin.get("/admin/faq")).text
+    links = re.findall(r'<a href="/admin/faq/([a-z0-9-]+)">', page)
+    assert set(links[:2]) == {late, undated}
+    assert text("af_overdue_count", count=2) in page
+    rows = {slug: page.split(f'<a href="/admin/faq/{slug}">')[1].split("</tr>")[0] for slug in links}
+    for slug in (late, undated):
+        assert text("af_overdue_badge") in rows[slug]
+    assert text("af_overdue_badge") not in rows[SLUG]
+    assert "2026-11-02" in rows[SLUG] and text("af_no_review_date") in rows[undated]
+
+
+async def test_an_archived_entry_is_never_due(admin_app: App) -> None:
+    await set_review_by(admin_app, {SLUG: ""}, "2027-01-01")
+    async with browser(admin_app) as admin:
+        await edit(admin, admin_app, status="archived")
+        page = (await admin.get("/admin/faq")).text
+    assert text("af_overdue_badge") not in page
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+async def test_the_editor_shows_the_content_check_in_the_admins_language(admin_app: App, language: str) -> None:
+    def said(key: str, **values: Any) -> str:
+        # As the page shows it: escaped by the template.
+        return str(escape(web_texts().get(language, key, **values)))
+
+    async with browser(admin_app) as admin:
+        admin.http.cookies.set("hn_lang", language)
+        saved = await edit(admin, admin_app, answer="Làm căn cước ở Công an xã. TODO", review_by="2026-10-01")
+        assert saved.status_code == 303
+        page = (await admin.get(saved.headers["location"])).text
+    assert 'id="af-checks"' in page
+    assert said("cc_after_save") in page
+    assert said("cc_published_with_problems") in page
+    assert said("cc_editorial_note", field=web_texts().get(language, "af_field_answer"), text="TODO") in page
+    assert said("cc_place_missing") in page
+    assert said("cc_review_overdue", review_by="2026-10-01") in page
+    assert 'data-check="review_overdue"' in page
+
+
+async def test_a_draft_with_problems_saves_and_publishing_one_is_warned_not_refused(admin_app: App) -> None:
+    async with browser(admin_app) as admin:
+        draft = await edit(admin, admin_app, status="draft", answer="Chỉ một dòng, chưa có nơi cần đến.")
+        assert draft.status_code == 303
+        assert (await entry(admin_app)).answer == "Chỉ một dòng, chưa có nơi cần đến."
+        published = await edit(admin, admin_app, status="published")
+        assert published.status_code == 303
+        page = (await admin.get(published.headers["location"])).text
+    assert (await entry(admin_app)).status == "published"
+    assert text("cc_place_missing") in page and text("cc_published_with_problems") in page
+    assert "Chỉ một dòng" in await answer_to(admin_app, QUESTION)
+
+
+async def test_a_preview_of_a_new_entry_is_checked_and_a_blank_form_is_not(admin_app: App) -> None:
+    async with browser(admin_app) as admin:
+        blank = (await admin.get("/admin/faq/new")).text
+        preview = await admin.post(
+            "/admin/faq/new",
+            {
+                "op": "preview",
+                "slug": "the-thu-vien",
+                "title": "Thẻ thư viện",
+                "answer": "Ra ngân hàng.",
+                "status": "draft",
+            },
+        )
+    assert 'id="af-checks"' not in blank
+    assert preview.status_code == 200
+    assert text("cc_place_missing") in preview.text
+    assert text("cc_phrasings_few", count=0, min=15) in preview.text
+
+
+async def test_the_review_dates_are_saved_versioned_and_exported(admin_app: App) -> None:
+    dates = {"in_force": "2024-07-01", "reviewed_on": "2026-11-02", "review_by": "2027-05-02"}
+    async with browser(admin_app) as admin:
+        assert (await edit(admin, admin_app, **dates)).status_code == 303
+        stored = await entry(admin_app)
+        history = (await admin.get(f"/admin/faq/{SLUG}/history")).text
+        exported = (await admin.get("/admin/data/faq.yaml")).text
+    assert (stored.in_force, stored.reviewed_on, stored.review_by) == tuple(dates.values())
+    newest = history.split('id="v2"')[1].split('id="v1"')[0]
+    assert text("af_field_review_by") in newest and "2027-05-02" in newest
+    assert text("af_field_answer") not in newest
+    block = exported.split(f"slug: {SLUG}\n")[1].split("- slug:")[0]
+    assert "in_force: 2024-07-01\n" in block and "review_by: 2027-05-02\n" in block
+    async with admin_app.uow() as uow:
+        statement = select(FaqVersionRow).order_by(FaqVersionRow.id.desc()).limit(1)
+        newest_version = (await uow.session.execute(statement)).scalar_one()
+    assert newest_version.data["review_by"] == "2027-05-02"
+
+
+@pytest.mark.parametrize("value", ["2027-13-01", "1/5/2027", "soon"])
+async def test_a_date_that_is_not_a_date_is_refused(admin_app: App, value: str) -> None:
+    async with browser(admin_app) as admin:
+        refused = await edit(admin, admin_app, review_by=value)
+    assert refused.status_code == 422
+    assert text("af_err_date_invalid") in refused.text
+    assert (await entry(admin_app)).review_by != value

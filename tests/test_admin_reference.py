@@ -647,6 +647,7 @@ async def test_the_faq_round_trips_without_a_change(admin_app: App, admin: WebCl
     data = yaml.safe_load(downloaded.text)
     first = next(iter(data.values()))["entries"][0]
     first["title"] = "Tiêu đề đã sửa"
+    first["review_by"] = "2027-01-15"
     changed = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode()
     preview = await post_files(admin, "/admin/data/faq", upload("faq.yaml", changed))
     assert said(preview, "ar_faq_preview", entries=entries, created=0, updated=1)
@@ -656,7 +657,8 @@ async def test_the_faq_round_trips_without_a_change(admin_app: App, admin: WebCl
     done = await admin.post_form("/admin/data/faq/confirm", {"digest": digest.group(1)})
     assert done.status_code == 200 and said(done, "ar_faq_done", created=0, updated=1)
     async with admin_app.uow() as uow:
-        assert {e.slug: e.title for e in await uow.faq.all()}[first["slug"]] == "Tiêu đề đã sửa"
+        uploaded = {e.slug: e for e in await uow.faq.all()}[first["slug"]]
+    assert (uploaded.title, uploaded.review_by) == ("Tiêu đề đã sửa", "2027-01-15")
     [imported] = [r for r in await audit_rows(admin_app, "kb.import") if r.actor == "admin"]
     assert imported.after == {"created": 0, "updated": 1}
     tampered = await admin.post_form("/admin/data/faq/confirm", {"digest": "ü" * 64})

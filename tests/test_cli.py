@@ -101,6 +101,11 @@ def test_kb_export_import_round_trip(env: dict[str, str], tmp_path: Path) -> Non
     assert yaml.safe_load(second.read_text(encoding="utf-8")) == data
     # importing the same file again changes nothing
     assert "0 changed" in hoanhap(env, "kb", "import", str(second)).stdout
+    # ...and exports the same bytes: review dates stay unquoted ISO dates, as in the shipped files
+    third = tmp_path / "kb3.yaml"
+    hoanhap(env, "kb", "export", "--out", str(third))
+    assert third.read_bytes() == second.read_bytes()
+    assert "\n    review_by: 20" in third.read_text(encoding="utf-8")
 
 
 def test_kb_import_refuses_bad_files(env: dict[str, str], tmp_path: Path) -> None:

@@ -45,6 +45,9 @@ def entry_of_row(row: FaqEntryRow) -> FaqEntry:
         more=row.more,
         legal_basis=row.legal_basis,
         source=row.source,
+        in_force=row.in_force,
+        reviewed_on=row.reviewed_on,
+        review_by=row.review_by,
     )
 
 

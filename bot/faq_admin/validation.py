@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
+from knowledge_base.faq import DATE_FIELDS, REQUEST_CATEGORIES, STATUSES, FaqEntry, is_date_or_empty
 from knowledge_base.text import clean
 
 PUBLISHED = "published"
@@ -29,9 +29,9 @@ MAX_ANSWER = 4000
 MAX_MORE = 4000
 MAX_REFERENCE = 1000
 RECOMMENDED_ANSWER = 900
-TEXT_FIELDS = ("title", "category", "status", "answer", "more", "legal_basis", "source")
+TEXT_FIELDS = ("title", "category", "status", "answer", "more", "legal_basis", "source", *DATE_FIELDS)
 LIST_FIELDS = ("phrasings", "keywords")
-FIELDS = ("title", "category", "status", "phrasings", "keywords", "answer", "more", "legal_basis", "source")
+FIELDS = ("title", "category", "status", *LIST_FIELDS, "answer", "more", "legal_basis", "source", *DATE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,9 @@ def tidy(entry: FaqEntry) -> FaqEntry:
         more=normalise_text(entry.more),
         legal_basis=normalise_text(entry.legal_basis),
         source=normalise_text(entry.source),
+        in_force=entry.in_force.strip(),
+        reviewed_on=entry.reviewed_on.strip(),
+        review_by=entry.review_by.strip(),
     )
 
 
@@ -130,6 +133,9 @@ def validate(entry: FaqEntry, *, new_slug: bool) -> list[Problem]:
     for name in ("legal_basis", "source"):
         if len(getattr(entry, name)) > MAX_REFERENCE:
             problems.append(Problem(name, "reference_long", (("max", MAX_REFERENCE),)))
+    for name in DATE_FIELDS:
+        if not is_date_or_empty(getattr(entry, name)):
+            problems.append(Problem(name, "date_invalid"))
     return problems
 
 

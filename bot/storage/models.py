@@ -54,6 +54,10 @@ class FaqEntryRow(Base):
     more: Mapped[str] = mapped_column(Text, default="")
     legal_basis: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
+    # ISO dates as text ("" while unknown), exactly as the content files and exports spell them.
+    in_force: Mapped[str] = mapped_column(String(10), default="")
+    reviewed_on: Mapped[str] = mapped_column(String(10), default="")
+    review_by: Mapped[str] = mapped_column(String(10), default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]

@@ -352,6 +352,9 @@ class FaqRepo(_Repo):
                 more=r.more,
                 legal_basis=r.legal_basis,
                 source=r.source,
+                in_force=r.in_force,
+                reviewed_on=r.reviewed_on,
+                review_by=r.review_by,
             )
             for r in rows
         ]

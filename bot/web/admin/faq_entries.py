@@ -15,6 +15,7 @@ from bot import faq_admin, unanswered
 from bot.faq_admin import EntryNotFound, FaqEditError, Problem, SaveResult
 from bot.storage.models import FaqEntryRow
 from bot.storage.unit_of_work import UnitOfWork
+from bot.web.admin import faq_checks
 from bot.web.admin.common import Admin
 from bot.web.admin.faq_common import MAX_QUESTION, approval_required, done_key, read_form
 from bot.web.forms import submit
@@ -38,6 +39,9 @@ def _entry_from_form(form: dict[str, str], slug: str) -> FaqEntry:
         more=form.get("more", ""),
         legal_basis=form.get("legal_basis", ""),
         source=form.get("source", ""),
+        in_force=form.get("in_force", ""),
+        reviewed_on=form.get("reviewed_on", ""),
+        review_by=form.get("review_by", ""),
     )
 
 
@@ -83,8 +87,10 @@ async def faq_list(
         and (not status or r.status == status)
         and (not category or (r.category or NO_CATEGORY) == category)
     ]
+    shown, due = faq_checks.due_first(shown, faq_checks.today(request))
     context = {
         "rows": shown,
+        "due": due,
         "total": len(rows),
         "counts": counts,
         "waiting": waiting,
@@ -131,8 +137,12 @@ async def edit_page(
         live_test = faq_admin.explain(matcher, q)
         if entry.phrasings and entry.title and (live is None or entry != live or live.status != faq_admin.PUBLISHED):
             draft_test = faq_admin.explain(faq_admin.with_entry(matcher, entry), q)
+    # A blank new form would only list what is still to write; a filled one gets the check.
+    checked = row is not None or previewing or bool(problems)
     context: dict[str, Any] = {
         "entry": entry,
+        "checks": faq_checks.warnings(entry, faq_checks.today(request)) if checked else [],
+        "checked": checked,
         "row": row,
         "is_new": row is None,
         "base_version": base_version,
