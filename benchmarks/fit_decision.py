@@ -226,6 +226,7 @@ def choose_cutoffs(
 ) -> tuple[float, float]:
     grid = [i / 100 for i in range(2, 100)]
     cases = list(zip(data, tops, confidence, set_weights(data), strict=True))
+
     def wrong_rate(cut: float) -> float:
         """Over the band's questions, each counting once, as the acceptance bars count them."""
         wrong = sum(

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from knowledge_base.faq import DATE_FIELDS, FAQ_DIR, FaqEntry, parse_date
+from knowledge_base.faq import DATE_FIELDS, FaqEntry, parse_date
 from knowledge_base.lexicon import CONTENT_DIR
 from knowledge_base.text import clean, fold, has_letters, tokens
 
@@ -141,7 +141,7 @@ def shipped_lists() -> CheckLists:
     return load_lists()
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
     text = " ".join(_CONTROL.sub(" ", text).split())
     return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
 
@@ -191,7 +191,7 @@ def _editorial(slug: str, entry: FaqEntry, lists: CheckLists) -> list[Problem]:
         for pattern in lists.editorial:
             found = pattern.search(text)
             if found:
-                problems.append(Problem(slug, "editorial_note", (("field", name), ("text", _excerpt(found.group(0))))))
+                problems.append(Problem(slug, "editorial_note", (("field", name), ("text", excerpt(found.group(0))))))
                 break
     return problems
 
@@ -206,7 +206,7 @@ def _required(slug: str, entry: FaqEntry) -> list[Problem]:
     if entry.category is not None and entry.source:
         bad = [url for url in entry.source.split() if not _URL.match(url)]
         if bad:
-            problems.append(Problem(slug, "source_not_url", (("value", _excerpt(bad[0])),)))
+            problems.append(Problem(slug, "source_not_url", (("value", excerpt(bad[0])),)))
     return problems
 
 
@@ -215,7 +215,7 @@ def _dates(slug: str, entry: FaqEntry, today: dt.date) -> list[Problem]:
     for name in DATE_FIELDS:
         value = getattr(entry, name)
         if value and parse_date(value) is None:
-            problems.append(Problem(slug, "date_invalid", (("field", name), ("value", _excerpt(value)))))
+            problems.append(Problem(slug, "date_invalid", (("field", name), ("value", excerpt(value)))))
     reviewed, due = parse_date(entry.reviewed_on), parse_date(entry.review_by)
     if reviewed is not None and reviewed > today:
         problems.append(Problem(slug, "reviewed_in_future", (("reviewed_on", entry.reviewed_on),)))
@@ -255,7 +255,7 @@ def _retired(slug: str, entry: FaqEntry, lists: CheckLists) -> list[Problem]:
             if shown not in seen:
                 seen.add(shown)
                 problems.append(
-                    Problem(slug, "retired_name", (("name", shown), ("field", name), ("text", _excerpt(sentence))))
+                    Problem(slug, "retired_name", (("name", shown), ("field", name), ("text", excerpt(sentence))))
                 )
     return problems
 
@@ -350,60 +350,14 @@ def check_entries(entries: Iterable[FaqEntry], today: dt.date, lists: CheckLists
     return problems
 
 
-# -- reading files leniently: a writer wants every problem at once, not the loader's first refusal ----
-
-
-def read_entries(path: Path) -> tuple[list[FaqEntry], list[Problem]]:
-    """The entries of an `entries:` file or an export bundle, and what stopped some from being read."""
-    name = path.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        return [], [Problem(name, "file_unreadable", (("error", _excerpt(str(error))),))]
-    if isinstance(data, dict) and "entries" not in data and data and all(isinstance(v, dict) for v in data.values()):
-        groups = list(data.values())
-    else:
-        groups = [data]
-    entries: list[FaqEntry] = []
-    problems: list[Problem] = []
-    for group in groups:
-        if not isinstance(group, dict) or not isinstance(group.get("entries"), list):
-            problems.append(Problem(name, "file_shape"))
-            continue
-        for raw in group["entries"]:
-            if not isinstance(raw, dict):
-                problems.append(Problem(name, "file_shape"))
-                continue
-            entry = FaqEntry.from_dict(raw)
-            entries.append(entry)
-            problems += [
-                Problem(entry.slug or name, "invalid", (("error", _excerpt(message)),))
-                for message in entry.validate()
-                # Dates are reported by the check itself, with their own key.
-                if not any(message.startswith(f"{entry.slug}: {field} ") for field in DATE_FIELDS)
-            ]
-    return entries, problems
-
-
-def shipped_files(directory: Path = FAQ_DIR) -> list[Path]:
-    return sorted(directory.glob("*.yaml"))
-
-
-def check_files(paths: Sequence[Path], today: dt.date) -> list[Problem]:
-    entries: list[FaqEntry] = []
-    problems: list[Problem] = []
-    for path in paths:
-        found, unread = read_entries(path)
-        entries += found
-        problems += unread
-    return problems + check_entries(entries, today)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m knowledge_base.content_checks", description=__doc__)
     parser.add_argument("files", nargs="*", type=Path, help="YAML files (default: the shipped FAQ)")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
     args = parser.parse_args(argv)
+    # The lenient file reader builds on this module's checks, so it is imported only to run them.
+    from knowledge_base.content_files import check_files, shipped_files
+
     problems = check_files(args.files or shipped_files(), args.today)
     for problem in problems:
         print(problem.line())

@@ -12,6 +12,7 @@ ANSWER = "answer"
 SUGGEST = "suggest"
 FALLBACK = "fallback"
 
+
 @lru_cache(maxsize=1)
 def _shipped_decision() -> DecisionModel | None:
     return load_decision()

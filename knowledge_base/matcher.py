@@ -30,10 +30,8 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge_base.decide import decide, decide_by_hand
 from knowledge_base.faq import FaqEntry
@@ -51,12 +49,9 @@ from knowledge_base.match_types import (
 )
 from knowledge_base.normalizer import Normalizer
 from knowledge_base.question_parts import QuestionSplitter
+from knowledge_base.typos import Corrector
 
 __all__ = ["ANSWER", "FALLBACK", "SUGGEST", "MatchResult", "MatchSettings", "Matcher", "Question", "ScoredEntry"]
-
-# Teen-code spellings of a syllable's first letters ("fai" = phải, "wa" = qua, "zui" = vui).
-_TEEN_ONSETS = (("f", "ph"), ("w", "qu"), ("z", "d"), ("z", "gi"), ("z", "v"), ("j", "gi"), ("k", "c"))
-
 
 # How much a known word of the story counts beside a word of the asking sentence.
 STORY_FACTOR = 0.5
@@ -146,7 +141,8 @@ class Matcher:
         # and nearly every syllable appears somewhere in the answers, so what marks a question as
         # someone else's ("thai sản", "trước bạ") is a pair of syllables found nowhere.
         self._known_pairs: frozenset[str] = frozenset(
-            pair for words in (*self._texts_words(published), *(w for t in said_words.values() for w in t))
+            pair
+            for words in (*self._texts_words(published), *(w for t in said_words.values() for w in t))
             for pair in _bigrams(words)
         )
         self._background_idf = math.log(1 + 4)
@@ -159,11 +155,7 @@ class Matcher:
             for word in entry_words:
                 self._postings[word].append(slug)
         self._candidate_budget = 1000
-        self._known_by_letter: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(self._postings):
-            if len(word) >= 3:
-                self._known_by_letter[word[0]].append(word)
-        self._correct = lru_cache(maxsize=20_000)(self._correct_uncached)
+        self._corrector = Corrector(self._postings, self._postings)
 
     # -- question side -------------------------------------------------------------------------
 
@@ -180,26 +172,11 @@ class Matcher:
     def _content_words(self, words: Sequence[str]) -> list[str]:
         return [w for w in words if w not in self._stop]
 
-    def _correct_uncached(self, word: str) -> str:
-        """A known word for an unknown one: teen-code onsets first, then a single typo.
-
-        A typo keeps the first letter and the length within one; without that, "xăng" (petrol) would
-        become "bằng" (diploma) and an out-of-scope question would look like a known one.
-        """
-        for typed, real in _TEEN_ONSETS:
-            if word.startswith(typed) and (real + word[len(typed) :]) in self._postings:
-                return real + word[len(typed) :]
-        if len(word) < 4 or word.isdigit():
-            return word
-        same_start = [w for w in self._known_by_letter.get(word[0], ()) if abs(len(w) - len(word)) <= 1]
-        found = process.extractOne(word, same_start, scorer=DamerauLevenshtein.distance, score_cutoff=1)
-        return found[0] if found else word
-
     def question_words(self, question: str) -> list[str]:
         return self._corrected(self._content_words(self.normalizer.words(question)))
 
     def _corrected(self, words: Sequence[str]) -> list[str]:
-        return [w if w in self._postings or w in self._background else self._correct(w) for w in words]
+        return [w if w in self._postings or w in self._background else self._corrector.correct(w) for w in words]
 
     def known(self, word: str) -> bool:
         return word in self._postings or word in self._background

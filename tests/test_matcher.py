@@ -39,23 +39,39 @@ def test_entries_are_complete_and_short(entry: FaqEntry) -> None:
         assert entry.legal_basis
 
 
-def test_the_bar_on_the_development_questions() -> None:
-    """The acceptance bar: >= 90% answered correctly, <= 3% wrong, >= 90% out-of-scope rejected."""
-    report = evaluate(
-        read_labelled((DATA / "dev-questions.jsonl").read_text(encoding="utf-8").splitlines()), MATCHER.match
-    )
-    assert report.correct_rate >= 0.90, report.summary()
-    assert report.wrong_rate <= 0.03, report.summary()
-    assert report.rejection_rate >= 0.90, report.summary()
+# Floors under what the shipped matcher measures on each labelled set (`make eval` prints the figures
+# and checks the acceptance bars): a change that makes answers worse fails here. The held-out sets
+# are measured, never tuned on. Columns: answered correctly (of the questions an entry answers),
+# answered correctly or among the buttons, wrong answers (over every question, an out-of-scope one
+# answered counts), out-of-scope questions refused.
+FLOORS = [
+    ("dev-questions.jsonl", 0.85, 0.95, 0.01, 0.90),
+    ("validation-questions.jsonl", 0.55, 0.80, 0.01, 0.90),
+    ("informal-questions-tuning.jsonl", 0.65, 0.88, 0.015, 0.95),
+    ("informal-questions-heldout.jsonl", 0.60, 0.85, 0.01, 0.95),
+    ("real-questions-tuning.jsonl", 0.35, 0.78, 0.05, 0.85),
+    ("real-questions-heldout.jsonl", 0.30, 0.75, 0.06, 0.85),
+]
 
 
-def test_the_bar_on_the_independent_validation_questions() -> None:
-    """Questions written without sight of the content: wrong answers stay rare, most are helped."""
-    items = read_labelled((DATA / "validation-questions.jsonl").read_text(encoding="utf-8").splitlines())
-    report = evaluate(items, MATCHER.match)
-    assert report.wrong_rate <= 0.04, report.summary()
-    assert report.correct_rate + report.suggestion_rate >= 0.85, report.summary()
-    assert report.rejection_rate >= 0.9, report.summary()
+@pytest.mark.parametrize(("file", "correct", "helped", "wrong", "refused"), FLOORS, ids=[f[0] for f in FLOORS])
+def test_accuracy_floors(file: str, correct: float, helped: float, wrong: float, refused: float) -> None:
+    report = evaluate(read_labelled((DATA / file).read_text(encoding="utf-8").splitlines()), MATCHER.match)
+    assert report.correct_rate >= correct, report.summary()
+    assert report.correct_rate + report.suggestion_rate >= helped, report.summary()
+    assert report.wrong_rate <= wrong, report.summary()
+    assert report.rejection_rate >= refused, report.summary()
+
+
+def test_real_questions_carry_their_source_and_are_split_by_it() -> None:
+    from benchmarks.split_questions import HELD_OUT, TUNING, part_of
+
+    for part in (TUNING, HELD_OUT):
+        for line in (DATA / f"real-questions-{part}.jsonl").read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            assert item["source"].startswith(("http://", "https://")), item
+            assert part_of(item["source"]) == part, item["source"]
+            assert set(item["expect"]) <= set(MATCHER.entries), item["expect"]
 
 
 def test_decisions() -> None:
@@ -66,7 +82,7 @@ def test_decisions() -> None:
 
 
 def test_suggestions_are_distinct_entries_best_first() -> None:
-    result = MATCHER.match("vay")
+    result = MATCHER.match("em muon vay von")
     assert result.decision in (SUGGEST, ANSWER)
     assert len(set(result.suggestions)) == len(result.suggestions) <= 3
 

@@ -40,10 +40,15 @@ def test_a_story_before_the_question_does_not_count_against_the_entry() -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(story=STORY)
-def test_any_story_of_unknown_names_and_numbers_keeps_the_answer(story: str) -> None:
+def test_any_story_of_unknown_names_and_numbers_keeps_the_entry_first(story: str) -> None:
+    """However long the story, the entry that answers the asking sentence stays first and is offered.
+
+    (A long message is decided by the long band's own, more cautious cut-off: it may be offered as a
+    button rather than answered outright.)"""
     question = "Cho tôi hỏi xin phiếu lý lịch tư pháp ở đâu?"
     result = MATCHER.match(f"{story} {question}")
-    assert result.decision == ANSWER and result.slug == "ly-lich-tu-phap", (story, result)
+    assert result.top[0].slug == "ly-lich-tu-phap", (story, result.top[:2])
+    assert result.decision == ANSWER or "ly-lich-tu-phap" in result.suggestions, (story, result.decision)
 
 
 def test_an_out_of_scope_question_stays_refused_however_long_the_story() -> None:
@@ -94,7 +99,9 @@ def test_hostile_inputs() -> None:
 def test_the_shipped_decision_is_fitted_on_tuning_sets_only() -> None:
     model = load_decision()
     assert model is not None
-    assert 0 < model.suggest_at < model.answer_at < 1
+    assert model.bands[-1].up_to_words is None
+    for band in model.bands:
+        assert 0 < band.suggest_at < band.answer_at < 1
     header = DECISION_FILE.read_text(encoding="utf-8").splitlines()[:3]
     fitted_on = next(line for line in header if line.startswith("# Fitted on"))
     assert "heldout" not in fitted_on and "real-questions-tuning" in fitted_on
