@@ -40,7 +40,7 @@ def hoanhap(env: dict[str, str], *args: str, stdin: str = "", check: bool = True
 
 
 def test_piped_chat_greets_and_answers_a_loan_question(env: dict[str, str]) -> None:
-    out = hoanhap(env, "chat", stdin="em muon vay von\n/quit\n").stdout
+    out = hoanhap(env, "chat", stdin="em moi ra tu muon vay von thi can dieu kien gi\n/quit\n").stdout
     assert "Xin chào" in out
     assert "Ngân hàng Chính sách xã hội" in out  # the loan answer names where to go
 
