@@ -314,7 +314,9 @@ class Matcher:
             budget -= len(postings)
             for slug in postings:
                 partial[slug] += focus[word]
-        return heapq.nlargest(self.settings.candidates, sorted(partial), key=lambda slug: round(partial[slug], 9))
+        # Deterministic as it stands: the words come in a fixed order, so the sums and the order of
+        # the slugs in `partial` do too.
+        return heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
 
     def _bm25(self, slug: str, focus: dict[str, float]) -> float:
         """Okapi BM25 of the entry's phrasings as one document: evidence that adds up over a long question."""
