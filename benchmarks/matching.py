@@ -141,9 +141,9 @@ def main() -> None:
         "suggest. `n` is in-scope + out-of-scope questions; wrong answers are counted over both.",
         "",
     ]
-    for title, _, items in sets:
+    for title, file, items in sets:
         lines += [f"### {title}", "", *TABLE_HEADER]
-        lines += [table_row("", name, evaluate(items, match)) for name, match in matchers]
+        lines += [table_row(file, name, evaluate(items, match)) for name, match in matchers]
         lines.append("")
 
     print("building the synthetic knowledge base", file=sys.stderr)

@@ -12,7 +12,7 @@ SLUG = "can-cuoc"
 QUESTION = "lam cccd o dau"
 NEW_ANSWER = "Bạn làm căn cước ở Công an xã/phường nơi cư trú (bản sửa thử nghiệm)."
 # Falls back with the shipped content; the test box's suggestion for it is the learning entry.
-UNANSWERED = "doi bang lai xe o dau"
+UNANSWERED = "hoc nghe cat toc o dau re"
 UNANSWERED_SLUG = "hoc-nghe-dang-ky"
 SEEDED = (
     "lam the atm o dau",
