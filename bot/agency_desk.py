@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.notify import AGENCY_CHANNEL
-from bot.request_actions import RequestActionError, change_status, reply, transfer
+from bot.requests.service import RequestActionError, change_status, reply, transfer
 from bot.storage.database import Database
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork

@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.demo_accounts import credentials_path, ensure_demo_accounts, remember, remembered
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
-from bot.request_actions import RequestActionError, change_status, reply
+from bot.requests.service import RequestActionError, change_status, reply
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES

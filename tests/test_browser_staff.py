@@ -9,8 +9,8 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from bot import request_actions
 from bot.app import App
+from bot.requests import service as request_actions
 from handlers.domain import NewRequest
 from handlers.routing import route
 from tests.browser import Site, log_in, screenshot

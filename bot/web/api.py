@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.api_tokens import verify_token
 from bot.app import App
 from bot.clock import as_utc, as_utc_or_none
-from bot.request_actions import RequestActionError, change_status, reply
+from bot.requests.service import RequestActionError, change_status, reply
 from bot.storage.models import ApiTokenRow, LocalityRow, RequestEventRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES

@@ -1,7 +1,7 @@
 """One request in the staff workspace: its facts and timeline, and what staff do to it.
 
 Every read of the page is recorded (who, when). Every action is one transaction through
-bot/request_actions.py, so the person hears about it on their own channel exactly as when staff
+bot/requests/service.py, so the person hears about it on their own channel exactly as when staff
 work from a Telegram group or the API; the outbox sender is woken after the commit.
 """
 
@@ -16,10 +16,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot import request_actions
 from bot.clock import as_utc
-from bot.request_actions import RequestActionError
-from bot.sla import AgencyClocks
+from bot.requests import service as request_actions
+from bot.requests.service import RequestActionError
+from bot.requests.sla import AgencyClocks
 from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.security import WebUser, hoanhap

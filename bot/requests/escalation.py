@@ -15,7 +15,7 @@ from sqlalchemy import Select, select
 
 from bot.clock import Clock, as_utc
 from bot.notify import enqueue_agency
-from bot.sla import AgencyClocks
+from bot.requests.sla import AgencyClocks
 from bot.storage.database import Database
 from bot.storage.models import RequestRow, UserRow
 from bot.storage.unit_of_work import UnitOfWork

@@ -1,0 +1,1 @@
+"""Requests: what people send to an agency, and everything staff do to them."""
