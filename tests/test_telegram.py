@@ -88,7 +88,7 @@ async def test_the_whole_journey(running: Running) -> None:
     assert button(greeting, "menu:ask")
 
     await act(r, fake.send_text(PERSON_CHAT, person, "xin phieu ly lich tu phap o dau"))
-    answer = await fake.wait_for_text(PERSON_CHAT, "Lý lịch tư pháp")
+    answer = await fake.wait_for_text(PERSON_CHAT, "Phiếu lý lịch tư pháp")
     await act(r, fake.press(PERSON_CHAT, person, answer["message_id"], button(answer, "help:")))
     await fake.wait_for_text(PERSON_CHAT, "kể ngắn gọn")
     await act(r, fake.send_text(PERSON_CHAT, person, "Tôi cần xin phiếu lý lịch tư pháp số 1 để đi làm"))

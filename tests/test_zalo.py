@@ -68,7 +68,7 @@ async def test_bot_platform_journey(running: Running) -> None:
     r, bot = running, running.bot
     person = bot.user(CHAT, "Hoa")
     await r.act(bot.send_text(CHAT, person, "xin phieu ly lich tu phap o dau"))
-    first = await bot.wait_for_text(CHAT, "Lý lịch tư pháp", timeout=30)
+    first = await bot.wait_for_text(CHAT, "Phiếu lý lịch tư pháp", timeout=30)
     assert any("Xin chào" in t for t in bot.texts(CHAT))  # the first message also gets the greeting
     assert "1. " in first["text"]  # choices as a numbered list
     assert bot.calls_of("sendChatAction")
