@@ -125,7 +125,6 @@ class AgencyDesk:
         agency = await uow.agencies.get(agency_code)
         return OutgoingMessage(self.t("staff_linked", agency=agency.name if agency else agency_code))
 
-
     async def _resolve(
         self, uow: UnitOfWork, agency: str, code: str, actor: str, now: datetime, usage_key: str
     ) -> list[OutgoingMessage]:
