@@ -46,7 +46,7 @@ from bot.app import App, create_app
 from bot.clock import as_utc
 from bot.config import Settings
 from bot.dashboard import aggregate, default_range, read_rows
-from bot.sla import AgencyClocks
+from bot.requests.sla import AgencyClocks
 from bot.storage.models import ConversationRow, HolidayRow, MatchLogRow, RequestRow
 from bot.storage.queue_repo import QueueScope
 from bot.web.app import create_web_app

@@ -1,8 +1,9 @@
 """Agency staff working their queue from a chat group: link the group, reply, claim, resolve, transfer.
 
-Channel-agnostic like the person's core, but bot-side: it acts on requests through the same
-request actions as the CLI and the web. Every action is checked against the group's own agency, so
-nothing from one agency's group can touch another agency's requests.
+Channel-agnostic like the person's core, but bot-side: it acts on requests through the requests
+service (`bot.requests.service`), as the CLI, the API and the web do. Every action loads the request
+as the group's own agency may see it, so nothing from one agency's group can touch another agency's
+requests; every refusal is the service's, told in the group's language.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.notify import AGENCY_CHANNEL
-from bot.request_actions import RequestActionError, change_status, reply, transfer
+from bot.requests import service
+from bot.requests.errors import RequestError, describe
+from bot.requests.service import Reader
 from bot.storage.database import Database
-from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import IN_PROGRESS, NEW, RESOLVED
+from handlers.domain import RESOLVED
 from handlers.messages import OutgoingMessage
 from handlers.my_requests import find_code
 from handlers.texts import Texts
@@ -42,7 +44,7 @@ async def create_link_code(
 ) -> str:
     """A one-time code for linking a group to an agency; only its hash is stored."""
     if await uow.agencies.get(agency_code) is None:
-        raise RequestActionError(f"no agency {agency_code}")
+        raise RequestError("unknown_agency", agency=agency_code)
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
     await uow.link_codes.add(hash_link_code(code), agency_code, now, now + valid_for)
     await uow.audit.add(
@@ -105,8 +107,9 @@ class AgencyDesk:
                 return await self._button(uow, agency, message, now)
             if message.reply_to:
                 return await self._reply(uow, agency, message, now)
-        except RequestActionError as error:
-            return [OutgoingMessage(str(error))]
+        except RequestError as error:
+            # Staff groups read the default locale, as every other text posted to them.
+            return [OutgoingMessage(describe(error, self.texts.default_locale))]
         # Group talk that is neither a command nor a reply to a request post is ignored.
         return []
 
@@ -122,19 +125,13 @@ class AgencyDesk:
         agency = await uow.agencies.get(agency_code)
         return OutgoingMessage(self.t("staff_linked", agency=agency.name if agency else agency_code))
 
-    async def _own_request(self, uow: UnitOfWork, agency: str, code: str) -> RequestRow:
-        row = await uow.requests.get_row(code) if code else None
-        if row is None or row.agency_code != agency:
-            raise RequestActionError(self.t("staff_not_yours", code=code or "?"))
-        return row
-
     async def _resolve(
         self, uow: UnitOfWork, agency: str, code: str, actor: str, now: datetime, usage_key: str
     ) -> list[OutgoingMessage]:
         if not code:
             return [OutgoingMessage(self.t(usage_key))]
-        await self._own_request(uow, agency, code)
-        await change_status(uow, self.texts, code, RESOLVED, actor, now)
+        await service.visible(uow, code, Reader(agency))
+        await service.change_status(uow, self.texts, code, RESOLVED, actor, now)
         return [OutgoingMessage(self.t("staff_resolved", code=code))]
 
     async def _transfer(
@@ -144,12 +141,9 @@ class AgencyDesk:
         if len(parts) < 3 or not find_code(parts[1]):
             return [OutgoingMessage(self.t("staff_usage_transfer"))]
         code, target = find_code(parts[1]), parts[2]
-        await self._own_request(uow, agency, code)
-        target_agency = await uow.agencies.get(target)
-        if target_agency is None:
-            return [OutgoingMessage(self.t("staff_unknown_agency", agency=target))]
-        await transfer(uow, self.texts, code, target, parts[3] if len(parts) > 3 else "", actor, now)
-        return [OutgoingMessage(self.t("staff_transferred", code=code, agency=target_agency.name))]
+        await service.visible(uow, code, Reader(agency))
+        name = await service.transfer(uow, self.texts, code, target, parts[3] if len(parts) > 3 else "", actor, now)
+        return [OutgoingMessage(self.t("staff_transferred", code=code, agency=name))]
 
     async def _button(
         self, uow: UnitOfWork, agency: str, message: StaffMessage, now: datetime
@@ -158,10 +152,8 @@ class AgencyDesk:
         if verb == "done":
             return await self._resolve(uow, agency, code, message.actor, now, "staff_usage_done")
         if verb == "claim":
-            row = await self._own_request(uow, agency, code)
-            await uow.requests.add_event(code, "claimed", now, actor=message.actor)
-            if row.status == NEW:
-                await change_status(uow, self.texts, code, IN_PROGRESS, message.actor, now)
+            await service.visible(uow, code, Reader(agency))
+            await service.claim(uow, code, message.actor, agency, now)
             return [OutgoingMessage(self.t("staff_claimed", who=message.actor, code=code))]
         return []
 
@@ -170,8 +162,6 @@ class AgencyDesk:
         row = await uow.requests.get_by_id(request_id) if request_id is not None else None
         if row is None:
             return []  # a reply to something that is not a request post: ordinary group talk
-        await self._own_request(uow, agency, row.code)
-        if not message.text.strip():
-            return [OutgoingMessage(self.t("staff_empty_reply"))]
-        await reply(uow, self.texts, row.code, message.text, message.actor, now)
+        await service.visible(uow, row.code, Reader(agency))
+        await service.reply(uow, self.texts, row.code, message.text, message.actor, now)
         return [OutgoingMessage(self.t("staff_replied", code=row.code))]

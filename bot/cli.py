@@ -25,10 +25,8 @@ from bot.config import Settings
 from bot.demo_accounts import credentials_path, ensure_demo_accounts, remember, remembered
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
-from bot.request_actions import RequestActionError, change_status, reply
-from bot.storage.models import RequestRow
-from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import STATUSES
+from bot.requests.cli import add_requests_parser
+from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
 from handlers.places import find_localities
 from handlers.routing import route
 from knowledge_base.baselines import BASELINES, PhrasingBaseline
@@ -264,90 +262,6 @@ async def cmd_route(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-# -- requests ------------------------------------------------------------------------------------
-
-
-def _request_summary(row: RequestRow) -> dict[str, Any]:
-    return {
-        "code": row.code,
-        "category": row.category,
-        "status": row.status,
-        "agency": row.agency_code,
-        "agency_code": row.agency_code,
-        "locality": row.locality_code,
-        "locality_code": row.locality_code,
-        "created_at": row.created_at.isoformat(),
-    }
-
-
-async def cmd_requests_list(app: App, args: argparse.Namespace) -> int:
-    async with app.uow() as uow:
-        rows = await uow.requests.list_rows(agency=args.agency, status=args.status)
-    data = [_request_summary(r) for r in rows]
-    if args.json:
-        _print_json(data)
-    else:
-        for item in data:
-            print(f"{item['code']}  {item['status']:12} {item['category']:12} {item['agency']:20} {item['created_at']}")
-    return 0
-
-
-async def cmd_requests_show(app: App, args: argparse.Namespace) -> int:
-    async with app.uow() as uow:
-        row = await uow.requests.get_row(args.code)
-        if row is None:
-            print(f"no request {args.code}", file=sys.stderr)
-            return 1
-        events = await uow.requests.events(row.id)
-        # Reading a person's request from the command line is a view like any other: recorded.
-        await uow.request_views.record(row.id, args.actor, "cli", app.clock())
-        await uow.commit()
-    data = {
-        **_request_summary(row),
-        "description": row.description,
-        "phone": row.phone,
-        "name": row.name,
-        "contact_time": row.contact_time,
-        "routing": row.routing,
-        "events": [
-            {"type": e.type, "time": e.created_at.isoformat(), "actor": e.actor, "data": e.data} for e in events
-        ],
-    }
-    if args.json:
-        _print_json(data)
-    else:
-        for key, value in data.items():
-            if key != "events":
-                print(f"{key}: {value}")
-        for event in data["events"]:
-            print(f"  {event['time']}  {event['type']}  {event['actor']}")
-    return 0
-
-
-async def _staff_action(app: App, action: Callable[[UnitOfWork], Awaitable[None]]) -> int:
-    async with app.uow() as uow:
-        try:
-            await action(uow)
-        except RequestActionError as error:
-            print(str(error), file=sys.stderr)
-            return 1
-        await uow.commit()
-    print("ok")
-    return 0
-
-
-async def cmd_requests_status(app: App, args: argparse.Namespace) -> int:
-    return await _staff_action(
-        app, lambda uow: change_status(uow, app.texts, args.code, args.status, f"cli:{args.actor}", app.clock())
-    )
-
-
-async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
-    return await _staff_action(
-        app, lambda uow: reply(uow, app.texts, args.code, args.text, f"cli:{args.actor}", app.clock())
-    )
-
-
 # -- API tokens ----------------------------------------------------------------------------------
 
 
@@ -494,8 +408,8 @@ async def cmd_agencies_link_code(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         try:
             code = await create_link_code(uow, args.agency, app.clock(), timedelta(hours=hours))
-        except RequestActionError as error:
-            print(str(error), file=sys.stderr)
+        except RequestError as error:
+            print(describe(error, MACHINE_LOCALE), file=sys.stderr)
             return 1
         await uow.commit()
     print(f"One-time code for {args.agency}, valid {hours} hours. In the agency's Telegram group, send:")
@@ -568,27 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     rt.add_argument("locality", help="a locality code, or its name (old names too)")
     rt.set_defaults(run=cmd_route)
 
-    requests = sub.add_parser("requests").add_subparsers(dest="requests_command", required=True)
-    rl = requests.add_parser("list")
-    rl.add_argument("--agency", default=None)
-    rl.add_argument("--status", default=None, choices=STATUSES)
-    rl.add_argument("--json", action="store_true")
-    rl.set_defaults(run=cmd_requests_list)
-    rs = requests.add_parser("show")
-    rs.add_argument("code")
-    rs.add_argument("--json", action="store_true")
-    rs.add_argument("--actor", default="operator", help="who is reading (recorded)")
-    rs.set_defaults(run=cmd_requests_show)
-    rst = requests.add_parser("status", help="change a request's status; the person is told")
-    rst.add_argument("code")
-    rst.add_argument("status", choices=STATUSES)
-    rst.add_argument("--actor", default="operator")
-    rst.set_defaults(run=cmd_requests_status)
-    rr = requests.add_parser("reply", help="reply to the person through the bot")
-    rr.add_argument("code")
-    rr.add_argument("text")
-    rr.add_argument("--actor", default="operator")
-    rr.set_defaults(run=cmd_requests_reply)
+    add_requests_parser(sub)
     add_users_parser(sub)
     tokens = sub.add_parser("tokens", help="API tokens of agencies' case systems").add_subparsers(
         dest="tokens_command", required=True

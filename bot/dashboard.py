@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bot import unanswered as inbox
 from bot.clock import as_utc
-from bot.sla import DEFAULT_WORK_DAYS, DEFAULT_WORK_PERIODS, AgencyClocks, request_targets
+from bot.requests.sla import DEFAULT_WORK_DAYS, DEFAULT_WORK_PERIODS, AgencyClocks, request_targets
 from bot.storage.models import AgencyRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.unanswered import LoggedQuestion

@@ -1,4 +1,10 @@
-"""Logging that never writes what a person told us: phone numbers and long free text are redacted."""
+"""Logging that keeps phone numbers out of the logs and long lines short.
+
+Every record is rendered, then any phone number in it is masked and a line past `MAX_LINE`
+characters is cut. Free text is only cut, not redacted: what a person wrote must not be logged in
+the first place (log codes and ids, never message text). The database drivers' parameter loggers,
+which would print what people wrote, are held at WARNING.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ import re
 from typing import TextIO
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){9}(?!\d)")
-_CODE_SAFE_LIMIT = 120
+MAX_LINE = 2000
 
 
 def redact(text: str) -> str:
@@ -24,8 +30,8 @@ class RedactingFilter(logging.Filter):
         except Exception:
             return True
         redacted = redact(message)
-        if len(redacted) > 2000:
-            redacted = redacted[:2000] + "…"
+        if len(redacted) > MAX_LINE:
+            redacted = redacted[:MAX_LINE] + "…"
         record.msg, record.args = redacted, None
         return True
 

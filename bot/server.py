@@ -29,7 +29,7 @@ from bot.channels.zalo.oa import CHANNEL as ZALO_OA
 from bot.channels.zalo.oa import ZaloOAChannel, ZaloOAClient, ZaloOATransport
 from bot.channels.zalo.oa import webhook_router as zalo_oa_router
 from bot.delivery import OutboxSender, Transport
-from bot.escalation import run_escalations
+from bot.requests.escalation import run_escalations
 from bot.web.app import create_web_app
 
 log = logging.getLogger(__name__)

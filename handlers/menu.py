@@ -14,7 +14,6 @@ REQUEST = "menu:request"
 MINE = "menu:mine"
 PERSON = "menu:person"
 PRIVACY = "menu:privacy"
-HELP = "menu:help"
 LANGUAGE = "menu:lang"
 
 # Categories that hold FAQ entries people browse (the request-only `question` is not a topic).

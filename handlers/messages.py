@@ -31,7 +31,6 @@ class IncomingMessage:
     contact_phone: str = ""
     # True when the platform says the shared contact is the sender's own.
     contact_is_own: bool = False
-    locale: str = ""
     update_id: str = ""
     display_name: str = ""
     # What the person's own screen shows they sent (the text, or the label of the button they

@@ -1,4 +1,5 @@
-"""What the core needs from the outside, as protocols; storage implements them, tests too."""
+"""What the core needs from the outside, as protocols. bot/storage's repositories implement them;
+tests run the core against those same repositories on a real database, not against stand-ins."""
 
 from __future__ import annotations
 

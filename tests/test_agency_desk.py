@@ -112,3 +112,48 @@ async def test_transfer_from_a_group(demo_app: App) -> None:
     texts = await group_texts(demo_app, GROUP_A)
     assert texts[-3].startswith("Cách dùng") and "Không có cơ quan" in texts[-2] and "đã chuyển sang" in texts[-1]
     assert any(t.startswith(f"↪️ Yêu cầu {code} được chuyển đến") for t in await group_texts(demo_app, GROUP_B))
+
+
+async def _linked_request(app: App, desk: AgencyDesk) -> str:
+    await link(app, desk, "demo-vieclam", GROUP_A)
+    person = await at_step(app, "confirm")
+    await person.presses("form:confirm")
+    return person.text.split("Mã của bạn: ")[1].split()[0]
+
+
+async def test_a_group_cannot_transfer_to_an_inactive_agency(demo_app: App) -> None:
+    desk = AgencyDesk(demo_app.database, demo_app.texts, demo_app.clock)
+    code = await _linked_request(demo_app, desk)
+    async with demo_app.uow() as uow:
+        closed = await uow.agencies.get_row("demo-ubnd")
+        assert closed is not None
+        closed.active = False
+        await uow.commit()
+    await desk.handle(staff(GROUP_A, f"/chuyen {code} demo-ubnd việc của xã"))
+    async with demo_app.uow() as uow:
+        row = await uow.requests.get_row(code)
+        assert row is not None and row.agency_code == "demo-vieclam"
+    assert "đã chuyển sang" not in (await group_texts(demo_app, GROUP_A))[-1]
+
+
+async def test_a_claim_from_a_group_assigns_as_the_web_does(demo_app: App) -> None:
+    desk = AgencyDesk(demo_app.database, demo_app.texts, demo_app.clock)
+    code = await _linked_request(demo_app, desk)
+    await desk.handle(staff(GROUP_A, action=f"staff:claim:{code}"))
+    async with demo_app.uow() as uow:
+        row = await uow.requests.get_row(code)
+        assert row is not None and row.assignee == "Chị Lan"
+        claims = [e.data for e in await uow.requests.events(row.id) if e.type == "claimed"]
+    assert claims == [{"from": None, "to": "Chị Lan"}]  # the same timeline entry as a claim on the web
+
+
+async def test_refusals_reach_a_group_in_vietnamese(demo_app: App) -> None:
+    desk = AgencyDesk(demo_app.database, demo_app.texts, demo_app.clock)
+    code = await _linked_request(demo_app, desk)
+    await desk.handle(staff(GROUP_A, f"/chuyen {code} demo-vieclam vẫn ở đây"))  # already there
+    await desk.handle(staff(GROUP_A, f"/chuyen {code} demo-ubnd"))  # no reason
+    refused = (await group_texts(demo_app, GROUP_A))[-2:]
+    assert refused == [
+        "Yêu cầu đã ở cơ quan này. Chọn một cơ quan khác.",
+        "Cần ghi lý do chuyển (chỉ cán bộ thấy).",
+    ]

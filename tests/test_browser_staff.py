@@ -9,8 +9,8 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from bot import request_actions
 from bot.app import App
+from bot.requests import service
 from handlers.domain import NewRequest
 from handlers.routing import route
 from tests.browser import Site, log_in, screenshot
@@ -64,8 +64,8 @@ async def test_a_request_from_the_web_chat_is_answered_and_resolved_from_the_que
         chat_id="s1",
     )
     async with site.app.uow() as uow:
-        await request_actions.assign(uow, answered, "vieclam2", "vieclam", site.app.clock())
-        await request_actions.reply(uow, site.app.texts, answered, "Tuần sau có lớp hàn.", "vieclam2", site.app.clock())
+        await service.assign(uow, answered, "vieclam2", "vieclam", site.app.clock())
+        await service.reply(uow, site.app.texts, answered, "Tuần sau có lớp hàn.", "vieclam2", site.app.clock())
         await uow.commit()
     others = await seed(
         site.app, category="papers", locality="mh-an-hoa", description="Làm lại CCCD", name="Anh Tú", chat_id="s2"

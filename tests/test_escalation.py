@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import escalation
 from bot.app import App
-from bot.escalation import escalate_overdue, run_escalations
 from bot.notify import AGENCY_CHANNEL
-from bot.request_actions import change_status, reply, transfer
+from bot.requests import escalation
+from bot.requests.escalation import escalate_overdue, run_escalations
+from bot.requests.service import change_status, reply, transfer
+from bot.requests.sla import request_targets, schedule_for
 from bot.server import run_worker
-from bot.sla import request_targets, schedule_for
 from bot.storage.models import AgencyRow, RequestRow
 from handlers.domain import NewRequest, RoutingDecision
 from tests.harness import FakeClock
@@ -217,7 +217,7 @@ async def test_a_malformed_schedule_falls_back_to_office_hours_and_warns_once(
         agency.work_periods = garbage
         await uow.commit()
     await new_request(demo_app, clock)
-    with caplog.at_level(logging.WARNING, logger="bot.sla"):
+    with caplog.at_level(logging.WARNING, logger="bot.requests.sla"):
         clock.now = hanoi(3, 15, 29)
         assert await escalate(demo_app) == 0
         clock.now = hanoi(3, 15, 31)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.request_actions import change_status, reply, transfer
+from bot.requests.service import change_status, reply, transfer
 from tests.harness import Person
 from tests.test_conversation_intake import at_step
 

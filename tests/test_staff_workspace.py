@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from bot.accounts import create_user
 from bot.app import App
-from bot.escalation import escalate_overdue
+from bot.requests.escalation import escalate_overdue
 from bot.storage.models import AuditLogRow, InboundUpdateRow, OutboxRow, RequestEventRow, RequestViewRow
 from bot.web.app import create_web_app
 from handlers.domain import NewRequest

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
-from bot.storage.models import RequestRow, RoutingRuleRow, UserRow
+from bot.storage.models import LocalityRow, RequestRow, RoutingRuleRow, UserRow
 from bot.storage.repositories import _Repo
+from handlers.domain import OPEN_STATUSES
 from knowledge_base.text import fold
 
 Assigned = Literal["anyone", "me", "unassigned"]
@@ -147,10 +149,25 @@ class QueueRepo(_Repo):
             statement = statement.limit(limit)
         return list((await self.session.execute(statement)).scalars())
 
-    async def visible(self, scope: QueueScope, code: str) -> RequestRow | None:
-        """A request by code, only if the scope covers its agency (otherwise as if it did not exist)."""
-        statement = select(RequestRow).where(RequestRow.code == code, _in_scope(scope))
-        return (await self.session.execute(statement)).scalar_one_or_none()
+    async def unanswered(self, *, lock_ids: Sequence[int] | None = None) -> list[RequestRow]:
+        """Open requests with no first response, not yet escalated: every agency's (for the overdue round).
+
+        With `lock_ids`, only those, locked (skipping rows another worker holds) and read afresh: the
+        conditions are checked again under the lock, since a reply, a transfer or another worker may
+        have come first, and the rows may be in the session already, stale, from the unlocked look.
+        """
+        statement = select(RequestRow).where(
+            RequestRow.status.in_(OPEN_STATUSES),
+            RequestRow.first_response_at.is_(None),
+            RequestRow.escalated_at.is_(None),
+        )
+        if lock_ids is not None:
+            statement = (
+                statement.where(RequestRow.id.in_(list(lock_ids)))
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+        return list((await self.session.execute(statement.order_by(RequestRow.id))).scalars())
 
     async def visible_codes(self, scope: QueueScope, request_ids: Collection[int]) -> dict[int, str]:
         """The codes of those requests the scope still covers (a transfer may have taken some away)."""
@@ -158,6 +175,30 @@ class QueueRepo(_Repo):
             return {}
         statement = select(RequestRow.id, RequestRow.code).where(RequestRow.id.in_(list(request_ids)), _in_scope(scope))
         return {request_id: code for request_id, code in (await self.session.execute(statement)).tuples()}
+
+    async def agency_page(
+        self,
+        agency_code: str,
+        *,
+        status: str | None = None,
+        updated_since: datetime | None = None,
+        after_id: int = 0,
+        limit: int,
+    ) -> list[RequestRow]:
+        """One agency's requests oldest first, after `after_id`, at most `limit` (the API's pages)."""
+        statement = select(RequestRow).where(RequestRow.agency_code == agency_code, RequestRow.id > after_id)
+        if status is not None:
+            statement = statement.where(RequestRow.status == status)
+        if updated_since is not None:
+            statement = statement.where(RequestRow.updated_at >= updated_since)
+        statement = statement.order_by(RequestRow.id).limit(limit)
+        return list((await self.session.execute(statement)).scalars())
+
+    async def locality_names(self, codes: Collection[str]) -> dict[str, str]:
+        if not codes:
+            return {}
+        statement = select(LocalityRow.code, LocalityRow.name).where(LocalityRow.code.in_(list(codes)))
+        return {code: name for code, name in (await self.session.execute(statement)).tuples()}
 
     async def user_labels(self, usernames: Sequence[str]) -> dict[str, str]:
         """Display names of staff by username, for timelines that store usernames."""

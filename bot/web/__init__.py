@@ -1,1 +1,2 @@
-"""The HTTP side: health checks and channel webhooks (the web chat and workspace come later)."""
+"""The HTTP side: the web chat, the staff workspace, the admin console, the agency API, health checks
+and the channels' webhooks, put together in app.py."""

@@ -22,20 +22,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, WithJsonSchema
-from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api_tokens import verify_token
 from bot.app import App
 from bot.clock import as_utc, as_utc_or_none
-from bot.request_actions import RequestActionError, change_status, reply
-from bot.storage.models import ApiTokenRow, LocalityRow, RequestEventRow, RequestRow
+from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
+from bot.requests.service import MAX_TEXT, Reader, change_status, reply, visible
+from bot.storage.models import ApiTokenRow, RequestEventRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
 
 MAX_BODY_BYTES = 64 * 1024
-MAX_REPLY_CHARS = 4000
+MAX_REPLY_CHARS = MAX_TEXT  # the service's limit, checked again there
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
 _ACTOR_CHARS = 120  # the width of the actor columns
@@ -224,25 +224,18 @@ def _event(row: RequestEventRow) -> Event:
     return Event(type=row.type, actor=row.actor, created_at=as_utc(row.created_at), data=row.data)
 
 
-async def _locality_names(uow: UnitOfWork, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    statement = select(LocalityRow.code, LocalityRow.name).where(LocalityRow.code.in_(codes))
-    return {code: name for code, name in (await uow.session.execute(statement)).tuples()}
-
-
 async def _detail(uow: UnitOfWork, row: RequestRow) -> RequestDetail:
-    item = _item(row, await _locality_names(uow, {row.locality_code}))
+    item = _item(row, await uow.queue.locality_names({row.locality_code}))
     events = [_event(e) for e in await uow.requests.events(row.id)]
     return RequestDetail(**item.model_dump(), events=events)
 
 
 async def _own_request(call: Call, code: str) -> RequestRow:
-    row = await call.uow.requests.get_row(code)
-    if row is None or row.agency_code != call.token.agency_code:
+    try:
+        return await visible(call.uow, code, Reader(call.token.agency_code))
+    except RequestError as error:
         # One answer for "unknown" and "another agency's": codes of others' requests stay secret.
-        raise HTTPException(404, "no such request")
-    return row
+        raise HTTPException(404, "no such request") from error
 
 
 def _actor(token: ApiTokenRow) -> str:
@@ -327,18 +320,16 @@ def create_api(app: App) -> FastAPI:
         on the last pages. To keep a copy in sync, ask with `updated_since` set a little before
         your previous sync began and follow `next_cursor` until it is null.
         """
-        statement = select(RequestRow).where(RequestRow.agency_code == call.token.agency_code)
-        if status is not None:
-            statement = statement.where(RequestRow.status == status)
-        if updated_since is not None:
-            statement = statement.where(RequestRow.updated_at >= as_utc(updated_since))
-        if cursor is not None:
-            statement = statement.where(RequestRow.id > _decode_cursor(cursor))
         # One row more than asked tells whether another page exists, without a count.
-        statement = statement.order_by(RequestRow.id).limit(limit + 1)
-        rows = list((await call.uow.session.execute(statement)).scalars())
+        rows = await call.uow.queue.agency_page(
+            call.token.agency_code,
+            status=status,
+            updated_since=as_utc(updated_since) if updated_since is not None else None,
+            after_id=_decode_cursor(cursor) if cursor is not None else 0,
+            limit=limit + 1,
+        )
         page = rows[:limit]
-        names = await _locality_names(call.uow, {r.locality_code for r in page})
+        names = await call.uow.queue.locality_names({r.locality_code for r in page})
         await commit(call)  # last_used_at
         return RequestPage(
             items=[_item(r, names) for r in page],
@@ -368,8 +359,8 @@ def create_api(app: App) -> FastAPI:
         row = await _own_request(call, code)
         try:
             await reply(call.uow, app.texts, row.code, body.text, _actor(call.token), call.now)
-        except RequestActionError as error:
-            raise HTTPException(422, str(error)) from error
+        except RequestError as error:
+            raise HTTPException(422, describe(error, MACHINE_LOCALE)) from error
         replied = [e for e in await call.uow.requests.events(row.id) if e.type == "replied"]
         event = _event(replied[-1])
         await commit(call)
@@ -381,8 +372,8 @@ def create_api(app: App) -> FastAPI:
         row = await _own_request(call, code)
         try:
             await change_status(call.uow, app.texts, row.code, body.status, _actor(call.token), call.now)
-        except RequestActionError as error:
-            raise HTTPException(422, str(error)) from error
+        except RequestError as error:
+            raise HTTPException(422, describe(error, MACHINE_LOCALE)) from error
         detail = await _detail(call.uow, row)
         await commit(call)
         return detail

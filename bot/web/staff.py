@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from bot.web import staff_request
 from bot.web.security import csrf_protect
 from bot.web.staff_export import add_export_routes
 from bot.web.staff_queue import add_queue_routes
-from bot.web.staff_request import add_request_routes
 
 
 def staff_router() -> APIRouter:
     router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
     add_queue_routes(router)
-    add_request_routes(router)
+    router.include_router(staff_request.router)
     add_export_routes(router)
     return router

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
-from bot.sla import AgencyClocks
+from bot.requests.sla import AgencyClocks
 from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
 from bot.storage.queue_repo import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork

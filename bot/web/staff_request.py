@@ -1,8 +1,9 @@
 """One request in the staff workspace: its facts and timeline, and what staff do to it.
 
-Every read of the page is recorded (who, when). Every action is one transaction through
-bot/request_actions.py, so the person hears about it on their own channel exactly as when staff
-work from a Telegram group or the API; the outbox sender is woken after the commit.
+Every read of the page is recorded (who, when). Every action is one transaction through the requests
+service (bot/requests/service.py), which holds every check: the person hears about it on their own
+channel exactly as when staff work from a Telegram group or the API, and a refusal shows here in the
+reader's language. The outbox sender is woken after the commit.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from bot import request_actions
 from bot.clock import as_utc
-from bot.request_actions import RequestActionError
-from bot.sla import AgencyClocks
+from bot.requests import service
+from bot.requests.errors import RequestError, describe
+from bot.requests.service import MAX_REASON, MAX_TEXT, Reader
+from bot.requests.sla import AgencyClocks
 from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
+from bot.web.i18n import request_locale
 from bot.web.security import WebUser, hoanhap
 from bot.web.staff_queue import (
     NOTICES,
@@ -29,7 +32,6 @@ from bot.web.staff_queue import (
     StaffUser,
     Translate,
     describe_target,
-    scope_of,
     translator,
     unread_notifications,
 )
@@ -37,8 +39,6 @@ from bot.web.templating import render
 from handlers.domain import OPEN_STATUSES, STATUSES
 from handlers.phone import display_phone
 
-MAX_TEXT = 4000
-MAX_REASON = 500
 MAX_FIELD = 120
 # Double-submitted forms (a double click, a resent POST) act once: each form carries a nonce,
 # recorded like a platform's update id.
@@ -54,15 +54,6 @@ DELIVERY = {
     "failed": "failed",
 }
 FormText = Annotated[str, Form()]
-
-
-class Invalid(Exception):
-    """A form the page shows again with a message (the key of its text) and what was typed."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -236,12 +227,16 @@ async def _page_context(
     }
 
 
+def _reader(user: WebUser) -> Reader:
+    return Reader(user.agency_code, every_agency=user.is_admin)
+
+
 async def _visible(uow: UnitOfWork, user: WebUser, code: str) -> RequestRow:
-    row = await uow.queue.visible(scope_of(user), code[:64])
-    if row is None:
+    try:
+        return await service.visible(uow, code, _reader(user))
+    except RequestError as error:
         # Unknown and another agency's look the same: codes of others' requests stay secret.
-        raise HTTPException(status_code=404)
-    return row
+        raise HTTPException(status_code=404) from error
 
 
 async def _show(
@@ -284,20 +279,23 @@ async def _act(
             key = f"{user.id}:{request.url.path[-40:]}:{nonce}"
             if nonce and not await uow.inbound.record(NONCE_CHANNEL, key, now):
                 # The same form sent twice: the first did the work (and may have moved the request away).
-                seen = await uow.queue.visible(scope_of(user), code[:64])
-                target = f"/staff/requests/{seen.code}?done={done}" if seen else f"/staff?done={done}"
-                return RedirectResponse(target, status_code=303)
+                return RedirectResponse(await _after_repeat(uow, user, code, done), status_code=303)
             row = await _visible(uow, user, code)
             notice = await action(uow, row)
             await uow.commit()
-    except Invalid as invalid:
-        message = translator(request)(invalid.key, **invalid.values)
-        return await _show(request, user, code, error=message, form=form, status_code=400)
-    except RequestActionError:
-        message = translator(request)("ws_error_action")
+    except RequestError as refused:
+        message = describe(refused, request_locale(request))
         return await _show(request, user, code, error=message, form=form, status_code=400)
     app.processor.on_commit()
     return _back(user, row, notice)
+
+
+async def _after_repeat(uow: UnitOfWork, user: WebUser, code: str, done: str) -> str:
+    try:
+        seen = await service.visible(uow, code, _reader(user))
+    except RequestError:
+        return f"/staff?done={done}"
+    return f"/staff/requests/{seen.code}?done={done}"
 
 
 def _back(user: WebUser, row: RequestRow, done: str) -> Response:
@@ -307,109 +305,91 @@ def _back(user: WebUser, row: RequestRow, done: str) -> Response:
     return RedirectResponse(f"/staff/requests/{row.code}?done={done}", status_code=303)
 
 
-def _text(value: str, empty_key: str, limit: int = MAX_TEXT) -> str:
-    value = value.strip()
-    if not value:
-        raise Invalid(empty_key)
-    if len(value) > limit:
-        raise Invalid("ws_error_too_long", limit=limit)
-    return value
+# Module-level: bot/web/staff.py includes this router under /staff with the workspace's guards.
+router = APIRouter()
 
 
-def add_request_routes(router: APIRouter) -> None:
-    @router.get("/requests/{code}")
-    async def request_page(request: Request, code: str, user: StaffUser) -> Response:
-        done = request.query_params.get("done", "")
-        notice = translator(request)(f"ws_done_{done}") if done in NOTICES else ""
-        return await _show(request, user, code, notice=notice)
+@router.get("/requests/{code}")
+async def request_page(request: Request, code: str, user: StaffUser) -> Response:
+    done = request.query_params.get("done", "")
+    notice = translator(request)(f"ws_done_{done}") if done in NOTICES else ""
+    return await _show(request, user, code, notice=notice)
 
-    @router.post("/requests/{code}/reply")
-    async def post_reply(
-        request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
-    ) -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            value = _text(text, "ws_error_reply_empty")
-            app = hoanhap(request)
-            await request_actions.reply(uow, app.texts, row.code, value, user.username, app.clock())
-            return "replied"
 
-        return await _act(request, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
+@router.post("/requests/{code}/reply")
+async def post_reply(
+    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        await service.reply(uow, app.texts, row.code, text, user.username, app.clock())
+        return "replied"
 
-    @router.post("/requests/{code}/note")
-    async def post_note(
-        request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
-    ) -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            value = _text(text, "ws_error_note_empty")
-            await request_actions.note(uow, row.code, value, user.username, hoanhap(request).clock())
-            return "noted"
+    return await _act(request, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
 
-        return await _act(request, user, code, nonce, {"note": text[: MAX_TEXT * 2]}, act, "noted")
 
-    @router.post("/requests/{code}/claim")
-    async def post_claim(request: Request, code: str, user: StaffUser, nonce: FormText = "") -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            if user.agency_code != row.agency_code:
-                raise Invalid("ws_error_claim")
-            await request_actions.assign(uow, row.code, user.username, user.username, hoanhap(request).clock())
-            return "claimed"
+@router.post("/requests/{code}/note")
+async def post_note(
+    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        await service.note(uow, row.code, text, user.username, hoanhap(request).clock())
+        return "noted"
 
-        return await _act(request, user, code, nonce, {}, act, "claimed")
+    return await _act(request, user, code, nonce, {"note": text[: MAX_TEXT * 2]}, act, "noted")
 
-    @router.post("/requests/{code}/assign")
-    async def post_assign(
-        request: Request,
-        code: str,
-        user: StaffUser,
-        assignee: FormText = "",
-        nonce: FormText = "",
-    ) -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            wanted = assignee.strip()[: MAX_FIELD + 1] or None
-            if wanted is not None:
-                colleague = await uow.users.by_username(wanted)
-                if colleague is None or not colleague.active or colleague.agency_code != row.agency_code:
-                    raise Invalid("ws_error_assignee")
-                wanted = colleague.username
-            if wanted == row.assignee:
-                return "unchanged"
-            await request_actions.assign(uow, row.code, wanted, user.username, hoanhap(request).clock())
-            return "assigned"
 
-        return await _act(request, user, code, nonce, {}, act, "assigned")
+@router.post("/requests/{code}/claim")
+async def post_claim(request: Request, code: str, user: StaffUser, nonce: FormText = "") -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        await service.claim(uow, row.code, user.username, user.agency_code, hoanhap(request).clock())
+        return "claimed"
 
-    @router.post("/requests/{code}/status")
-    async def post_status(
-        request: Request, code: str, user: StaffUser, status: FormText = "", nonce: FormText = ""
-    ) -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            if status not in STATUSES:
-                raise Invalid("ws_error_status")
-            if status == row.status:
-                return "unchanged"
-            app = hoanhap(request)
-            await request_actions.change_status(uow, app.texts, row.code, status, user.username, app.clock())
-            return "status"
+    return await _act(request, user, code, nonce, {}, act, "claimed")
 
-        return await _act(request, user, code, nonce, {}, act, "status")
 
-    @router.post("/requests/{code}/transfer")
-    async def post_transfer(
-        request: Request,
-        code: str,
-        user: StaffUser,
-        agency: FormText = "",
-        reason: FormText = "",
-        nonce: FormText = "",
-    ) -> Response:
-        async def act(uow: UnitOfWork, row: RequestRow) -> str:
-            target = await uow.agencies.get_row(agency.strip()[:MAX_FIELD])
-            if target is None or not target.active or target.code == row.agency_code:
-                raise Invalid("ws_error_agency")
-            value = _text(reason, "ws_error_reason_empty", MAX_REASON)
-            app = hoanhap(request)
-            await request_actions.transfer(uow, app.texts, row.code, target.code, value, user.username, app.clock())
-            return "transferred"
+@router.post("/requests/{code}/assign")
+async def post_assign(
+    request: Request,
+    code: str,
+    user: StaffUser,
+    assignee: FormText = "",
+    nonce: FormText = "",
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        wanted = assignee.strip()[: MAX_FIELD + 1] or None
+        changed = await service.assign(uow, row.code, wanted, user.username, hoanhap(request).clock())
+        return "assigned" if changed else "unchanged"
 
-        typed = {"reason": reason[: MAX_REASON * 2], "agency": agency[:MAX_FIELD]}
-        return await _act(request, user, code, nonce, typed, act, "transferred")
+    return await _act(request, user, code, nonce, {}, act, "assigned")
+
+
+@router.post("/requests/{code}/status")
+async def post_status(
+    request: Request, code: str, user: StaffUser, status: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        changed = await service.change_status(uow, app.texts, row.code, status, user.username, app.clock())
+        return "status" if changed else "unchanged"
+
+    return await _act(request, user, code, nonce, {}, act, "status")
+
+
+@router.post("/requests/{code}/transfer")
+async def post_transfer(
+    request: Request,
+    code: str,
+    user: StaffUser,
+    agency: FormText = "",
+    reason: FormText = "",
+    nonce: FormText = "",
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        target = agency.strip()[:MAX_FIELD]
+        await service.transfer(uow, app.texts, row.code, target, reason, user.username, app.clock())
+        return "transferred"
+
+    typed = {"reason": reason[: MAX_REASON * 2], "agency": agency[:MAX_FIELD]}
+    return await _act(request, user, code, nonce, typed, act, "transferred")

@@ -37,7 +37,6 @@ def _person_message(update_id: str, message: Message) -> IncomingMessage:
         chat_id=str(message.chat.id),
         user_id=str(user.id) if user else "",
         update_id=update_id,
-        locale=(user.language_code or "") if user else "",
         display_name=user.full_name if user else "",
     )
     if message.contact is not None:

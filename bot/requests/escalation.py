@@ -8,18 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-
-from sqlalchemy import Select, select
 
 from bot.clock import Clock, as_utc
 from bot.notify import enqueue_agency
-from bot.sla import AgencyClocks
+from bot.requests.sla import AgencyClocks
 from bot.storage.database import Database
 from bot.storage.models import RequestRow, UserRow
 from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import OPEN_STATUSES
 from handlers.messages import Notification
 from handlers.texts import Texts
 from handlers.working_hours import Target
@@ -39,24 +36,6 @@ def _first_response(clocks: AgencyClocks, request: RequestRow) -> Target | None:
     return targets.first_response if targets is not None else None
 
 
-def _waiting(*, ids: Sequence[int] | None = None) -> Select[tuple[RequestRow]]:
-    statement = select(RequestRow).where(
-        RequestRow.status.in_(OPEN_STATUSES),
-        RequestRow.first_response_at.is_(None),
-        RequestRow.escalated_at.is_(None),
-    )
-    if ids is None:
-        return statement.order_by(RequestRow.id)
-    # Conditions checked again under the lock: a reply, a transfer or another worker may have come first.
-    # populate_existing: the rows are already in the session from the unlocked look, possibly stale.
-    return (
-        statement.where(RequestRow.id.in_(ids))
-        .order_by(RequestRow.id)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-
-
 async def escalate_overdue(database: Database, texts: Texts, tz_name: str, now: datetime) -> int:
     """Escalate every open, unanswered request past its first-response target; how many were.
 
@@ -67,11 +46,11 @@ async def escalate_overdue(database: Database, texts: Texts, tz_name: str, now: 
     async with UnitOfWork(database) as uow:
         clocks = await AgencyClocks.load(uow, tz_name, now, _warn_unusable_dates)
         # A first look without locks: most waiting requests are not yet due and are left untouched.
-        waiting = (await uow.session.execute(_waiting())).scalars().all()
+        waiting = await uow.queue.unanswered()
         due = [row.id for row in waiting if (target := _first_response(clocks, row)) and target.overdue]
         if not due:
             return 0
-        locked = (await uow.session.execute(_waiting(ids=due))).scalars().all()
+        locked = await uow.queue.unanswered(lock_ids=due)
         leads: dict[str, list[UserRow]] = {}
         escalated = 0
         for row in locked:
