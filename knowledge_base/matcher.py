@@ -98,16 +98,18 @@ class Matcher:
             # Keywords add vocabulary; the title and phrasings are also what a question is compared with.
             sources = [(text, True) for text in (entry.title, *entry.phrasings)]
             sources += [(text, False) for text in entry.keywords]
+            with_context: list[bool] = []
             for original, is_phrasing in sources:
-                words = self._content_words(self.normalizer.words(original))
+                normalized = self.normalizer.words(original)
+                words = self._content_words(normalized)
                 if not words:
                     continue
                 vocab.update(words)
                 pairs.update(_bigrams(words))
                 if is_phrasing:
                     phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
+                    with_context.append(self._splitter.has_context(normalized))
             self._phrasings[entry.slug] = phrasings
-            with_context = [self._mentions_context(p.original) for p in phrasings]
             self._context_share[entry.slug] = sum(with_context) / len(with_context) if with_context else 0.0
             counts: dict[str, int] = defaultdict(int)
             for phrasing in phrasings:
@@ -140,10 +142,8 @@ class Matcher:
         # Word pairs the knowledge base uses anywhere. A Vietnamese word is most often two syllables,
         # and nearly every syllable appears somewhere in the answers, so what marks a question as
         # someone else's ("thai sản", "trước bạ") is a pair of syllables found nowhere.
-        self._known_pairs: frozenset[str] = frozenset(
-            pair
-            for words in (*self._texts_words(published), *(w for t in said_words.values() for w in t))
-            for pair in _bigrams(words)
+        self._known_pairs: frozenset[str] = frozenset().union(
+            *self._pairs.values(), *(_bigrams(words) for texts in said_words.values() for words in texts)
         )
         self._background_idf = math.log(1 + 4)
         for phrasings in self._phrasings.values():
@@ -158,16 +158,6 @@ class Matcher:
         self._corrector = Corrector(self._postings, self._postings)
 
     # -- question side -------------------------------------------------------------------------
-
-    def _texts_words(self, entries: Sequence[FaqEntry]) -> list[list[str]]:
-        return [
-            self._content_words(self.normalizer.words(text))
-            for e in entries
-            for text in (e.title, *e.phrasings, *e.keywords)
-        ]
-
-    def _mentions_context(self, text: str) -> bool:
-        return self._splitter.has_context(self.normalizer.words(text, drop_filler=False))
 
     def _content_words(self, words: Sequence[str]) -> list[str]:
         return [w for w in words if w not in self._stop]
