@@ -12,11 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.storage.repositories import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import REQUEST_CATEGORIES
+from knowledge_base.yaml_io import load_yaml
 
 DEMO_FILE = Path(__file__).parent / "data" / "demo.yaml"
 AGENCY_FIELDS = ("code", "name", "kind", "contact", "hours", "first_response_hours", "resolution_hours", "active")
@@ -125,7 +124,7 @@ def load_file(path: Path) -> ReferenceData:
     """A YAML file with all three lists, or a CSV named agencies.csv / localities.csv / rules.csv."""
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() in (".yaml", ".yml"):
-        return from_mapping(yaml.safe_load(text))
+        return from_mapping(load_yaml(text))
     if path.suffix.lower() == ".csv":
         kind = path.stem.lower()
         if kind not in ("agencies", "localities", "rules"):

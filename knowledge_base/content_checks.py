@@ -21,11 +21,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge_base.faq import DATE_FIELDS, FaqEntry, parse_date
 from knowledge_base.lexicon import CONTENT_DIR
 from knowledge_base.text import clean, fold, has_letters, tokens
+from knowledge_base.yaml_io import load_yaml
 
 CHECKS_DIR = CONTENT_DIR / "checks"
 
@@ -108,7 +107,7 @@ class CheckLists:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -11,13 +11,14 @@ import yaml
 
 from knowledge_base.content_checks import Problem, check_entries, excerpt
 from knowledge_base.faq import DATE_FIELDS, FAQ_DIR, FaqEntry
+from knowledge_base.yaml_io import load_yaml
 
 
 def read_entries(path: Path) -> tuple[list[FaqEntry], list[Problem]]:
     """The entries of an `entries:` file or an export bundle, and what stopped some from being read."""
     name = path.name
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         return [], [Problem(name, "file_unreadable", (("error", excerpt(str(error))),))]
     if isinstance(data, dict) and "entries" not in data and data and all(isinstance(v, dict) for v in data.values()):

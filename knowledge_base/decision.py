@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge_base.lexicon import CONTENT_DIR
+from knowledge_base.yaml_io import load_yaml
 
 DECISION_FILE = CONTENT_DIR / "decision.yaml"
 
@@ -162,7 +161,7 @@ def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:
     """The shipped model, or None where none has been fitted (the matcher then uses hand-set cut-offs)."""
     if not path.exists():
         return None
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")
     return DecisionModel.from_dict(data)

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from knowledge_base.lexicon import CONTENT_DIR
+from knowledge_base.yaml_io import load_yaml
 
 FAQ_DIR = CONTENT_DIR / "faq"
 STATUSES = ("draft", "published", "archived")
@@ -131,12 +132,12 @@ def parse_entries(documents: Iterable[tuple[str, Any]]) -> list[FaqEntry]:
 
 def load_directory(directory: Path = FAQ_DIR) -> list[FaqEntry]:
     files = sorted(directory.glob("*.yaml"))
-    return parse_entries((f.name, yaml.safe_load(f.read_text(encoding="utf-8"))) for f in files)
+    return parse_entries((f.name, load_yaml(f.read_text(encoding="utf-8"))) for f in files)
 
 
 def load_file(path: Path) -> list[FaqEntry]:
     """One YAML file: either {entries: [...]} or a {category: {entries: [...]}} export bundle."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     if isinstance(data, dict) and "entries" not in data and all(isinstance(v, dict) for v in data.values()):
         return parse_entries((f"{path.name}:{k}", v) for k, v in data.items())
     return parse_entries([(path.name, data)])

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from knowledge_base.text import clean, tokens
+from knowledge_base.yaml_io import load_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
 LEXICON_DIR = CONTENT_DIR / "lexicon"
@@ -35,7 +34,7 @@ class Lexicon:
 def _read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return data

@@ -6,10 +6,10 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from fastapi import Request
 
 from handlers.texts import Texts
+from knowledge_base.yaml_io import load_yaml
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "vi"
@@ -20,7 +20,7 @@ def load_web_catalogues(directory: Path = LOCALES_DIR) -> dict[str, dict[str, st
     catalogues: dict[str, dict[str, str]] = defaultdict(dict)
     for path in sorted(directory.glob("*.yaml")):
         _area, _, locale = path.stem.rpartition(".")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
         for key, value in data.items():
             if key in catalogues[locale]:
                 raise ValueError(f"web text {key!r} is defined twice ({path.name})")
