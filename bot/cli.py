@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.demo_accounts import credentials_path, ensure_demo_accounts, remember, remembered
 from bot.knowledge import import_entries
 from bot.logging_setup import setup_logging
-from bot.requests.cli import add_requests_parser
+from bot.requests.cli import add_requests_parser, print_json
 from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
 from handlers.places import find_localities
 from handlers.routing import route
@@ -43,10 +43,6 @@ from knowledge_base.faq import KnowledgeBaseError, dump_entries, load_directory,
 from knowledge_base.matcher import Matcher, MatchResult
 
 Command = Callable[[App, argparse.Namespace], Awaitable[int]]
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
 
 
 # -- init and chat -------------------------------------------------------------------------------
@@ -147,7 +143,7 @@ def _print_eval(reports: list[tuple[str, str, Report]], args: argparse.Namespace
             }
             for file, name, report in reports
         ]
-        _print_json(rows[0] if len(rows) == 1 else rows)
+        print_json(rows[0] if len(rows) == 1 else rows)
         return
     if len(reports) == 1:
         print(format_report(reports[0][2]))
@@ -222,7 +218,7 @@ async def cmd_agencies_list(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         rows = [{f: getattr(r, f) for f in reference_data.AGENCY_FIELDS} for r in await uow.agencies.all_rows()]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for row in rows:
             print(f"{row['code']:24} {row['kind']:20} {row['name']}")
@@ -233,7 +229,7 @@ async def cmd_localities_list(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         rows = [{f: getattr(r, f) for f in reference_data.LOCALITY_FIELDS} for r in await uow.localities.all_rows()]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for row in rows:
             aliases = f" (trước đây: {', '.join(row['aliases'])})" if row["aliases"] else ""
@@ -296,7 +292,7 @@ async def cmd_tokens_list(app: App, args: argparse.Namespace) -> int:
             for r in await uow.api_tokens.all()
         ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for row in rows:
             state = f"revoked {row['revoked_at'][:16]}" if row["revoked_at"] else "active"
