@@ -40,18 +40,18 @@ from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import reference_data
-from bot.accounts import ADMIN, STAFF, create_user
+from bot.accounts.service import ADMIN, STAFF, create_user
 from bot.app import App, create_app
 from bot.clock import as_utc
 from bot.config import Settings
-from bot.dashboard import aggregate, default_range, read_rows
+from bot.dashboard.figures import aggregate, default_range, read_rows
+from bot.reference import files as reference_data
 from bot.requests.sla import AgencyClocks
+from bot.requests.views.queue import OPEN_LIMIT, QueueParams, load_queue
 from bot.storage.models import ConversationRow, HolidayRow, MatchLogRow, RequestRow
 from bot.storage.queue_repo import QueueScope
 from bot.web.app import create_web_app
 from bot.web.i18n import web_texts
-from bot.web.staff_queue import OPEN_LIMIT, QueueParams, load_queue
 from handlers.domain import CANCELLED, CLOSED, IN_PROGRESS, NEW, OPEN_STATUSES, RESOLVED, WAITING, NewRequest
 from handlers.routing import route
 from knowledge_base.lexicon import load_lexicon

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, utc_now
 from bot.config import Settings
-from bot.delivery import OutboxSender, Transport
-from bot.knowledge import KnowledgeBase, import_shipped_if_empty
-from bot.pipeline import MessageProcessor
+from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
+from bot.messaging.outbox import OutboxSender, Transport
+from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database, migrate, open_database
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.context import CoreSettings

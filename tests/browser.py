@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.accounts import create_user
+from bot.accounts.service import create_user
 from bot.app import App
 from tests.serving import demo_app, free_port, serving
 

@@ -14,9 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import reference_data
 from bot.app import App, create_app
 from bot.config import Settings
+from bot.reference import files as reference_data
 from tests.browser import Site, chromium, live_site
 from tests.harness import FakeClock
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import App
-from bot.delivery import SENT, SendResult
+from bot.messaging.outbox import SENT, SendResult
 from handlers.messages import CHOICE, CONTACT, START, TEXT, UNSUPPORTED, IncomingMessage, OutgoingMessage
 
 CHANNEL = "test"

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot import reference_data
 from bot.app import App, create_app
 from bot.config import Settings
-from bot.server import serve
+from bot.reference import files as reference_data
+from bot.runtime import serve
 
 
 def free_port() -> int:

@@ -15,12 +15,13 @@ from fastapi.routing import APIRoute
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from bot import faq_admin, unanswered
-from bot.accounts import create_user
+from bot import faq
+from bot.accounts.service import create_user
 from bot.app import App, create_app
 from bot.config import Settings
+from bot.faq import unanswered
+from bot.faq.views import faq_admin_router
 from bot.storage.models import AuditLogRow, FaqVersionRow, MatchLogRow
-from bot.web.admin.faq import faq_admin_router
 from bot.web.app import create_web_app
 from bot.web.i18n import web_texts
 from knowledge_base.faq import FaqEntry
@@ -100,14 +101,14 @@ async def browser(app: App, username: str | None = "admin") -> AsyncIterator[Cli
 
 async def entry(app: App, slug: str = SLUG) -> FaqEntry:
     async with app.uow() as uow:
-        row = await faq_admin.entry_row(uow, slug)
+        row = await faq.entry_row(uow, slug)
         assert row is not None
-        return faq_admin.entry_of_row(row)
+        return faq.entry_of_row(row)
 
 
 async def version_count(app: App, slug: str = SLUG) -> int:
     async with app.uow() as uow:
-        row = await faq_admin.entry_row(uow, slug)
+        row = await faq.entry_row(uow, slug)
         assert row is not None
         statement = select(func.count()).select_from(FaqVersionRow).where(FaqVersionRow.entry_id == row.id)
         return int((await uow.session.execute(statement)).scalar_one())
@@ -240,14 +241,14 @@ async def test_restore_of_an_unknown_version_is_404(admin_app: App) -> None:
 def test_diff_shows_added_removed_and_reordered_phrasings_and_changed_lines() -> None:
     old = FaqEntry("a-b", "Title", "line one\nline two", ["p1", "p2", "p3"], ["k"]).to_dict()
     new = FaqEntry("a-b", "Title", "line one\nline 2", ["p3", "p1", "p4"], ["k"]).to_dict()
-    changes = {c.field: c for c in faq_admin.diff(old, new)}
+    changes = {c.field: c for c in faq.diff(old, new)}
     assert set(changes) == {"phrasings", "answer"}
     assert changes["phrasings"].added == ("p4",)
     assert changes["phrasings"].removed == ("p2",)
     assert changes["phrasings"].reordered
     assert ("-", "line two") in changes["answer"].lines and ("+", "line 2") in changes["answer"].lines
     assert (" ", "line one") in changes["answer"].lines
-    assert not faq_admin.diff(old, old)
+    assert not faq.diff(old, old)
 
 
 async def test_the_history_page_shows_added_and_removed_phrasings(admin_app: App) -> None:
@@ -338,7 +339,7 @@ async def test_validation_errors_rerender_the_form_with_messages(admin_app: App)
 
         huge = await edit(admin, admin_app, answer="x" * 50_000)
         assert huge.status_code == 422
-        assert text("af_err_answer_long", max=faq_admin.MAX_ANSWER, length=50_000) in huge.text
+        assert text("af_err_answer_long", max=faq.MAX_ANSWER, length=50_000) in huge.text
 
         twice = await edit(admin, admin_app, phrasings="làm căn cước\nLàm căn cước!")
         assert twice.status_code == 422
@@ -352,7 +353,7 @@ async def test_validation_errors_rerender_the_form_with_messages(admin_app: App)
         assert text("af_err_slug_taken") in taken.text
 
         bad_slug = await admin.post("/admin/faq/new", form_of(current, slug="Làm CCCD!", status="draft"))
-        assert text("af_err_slug_pattern", min=faq_admin.MIN_SLUG, max=faq_admin.MAX_SLUG) in bad_slug.text
+        assert text("af_err_slug_pattern", min=faq.MIN_SLUG, max=faq.MAX_SLUG) in bad_slug.text
         reserved = await admin.post("/admin/faq/new", form_of(current, slug="approvals", status="draft"))
         assert text("af_err_slug_reserved") in reserved.text
 
@@ -398,11 +399,11 @@ def test_validate_caps_and_categories() -> None:
     entry = FaqEntry(
         "ok-slug", "T" * 101, "a", ["p" * 301], ["k"] * 101, category="nope", status="live", more="m" * 4001
     )
-    codes = {p.code for p in faq_admin.validate(entry, new_slug=True)}
+    codes = {p.code for p in faq.validate(entry, new_slug=True)}
     assert {"title_long", "item_long", "too_many", "category_unknown", "status_unknown", "more_long"} <= codes
     fine = FaqEntry("ok-slug", "T", "a", ["p"], category=None, status="draft")
-    assert faq_admin.validate(fine, new_slug=True) == []
-    assert faq_admin.validate(FaqEntry("new", "T", "a", ["p"]), new_slug=True)[0].code == "slug_reserved"
+    assert faq.validate(fine, new_slug=True) == []
+    assert faq.validate(FaqEntry("new", "T", "a", ["p"]), new_slug=True)[0].code == "slug_reserved"
 
 
 # -- the test box ---------------------------------------------------------------------------------------

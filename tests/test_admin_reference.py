@@ -22,13 +22,15 @@ from fastapi.routing import APIRoute
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from bot.accounts import create_user, user_summary
-from bot.agency_desk import hash_link_code
+from bot.accounts.service import create_user, user_summary
+from bot.agencies.service import agency_summary
 from bot.app import App
-from bot.cli import cmd_data_export, cmd_kb_export
-from bot.reference_admin import agency_summary, locality_summary, rule_summary
+from bot.cli.main import cmd_data_export, cmd_kb_export
+from bot.localities.service import locality_summary
+from bot.messaging.agency_desk import hash_link_code
+from bot.routing.service import rule_summary
 from bot.storage.models import ApiTokenRow, AuditLogRow, LinkCodeRow, RequestRow
-from bot.web.admin.reference import reference_admin_router
+from bot.web.admin_router import reference_admin_router
 from bot.web.i18n import web_texts
 from handlers.places import find_localities
 from handlers.routing import route
@@ -828,9 +830,10 @@ def test_the_page_texts_exist_in_both_languages_with_the_same_placeholders() -> 
         assert sorted(placeholder.findall(text)) == sorted(placeholder.findall(en[key])), key
     # Every key the templates and the service layer name (generated ones included) is defined.
     sources = [*(locales.parent / "templates" / "admin").glob("ref_*.html")]
-    sources += [*(locales.parent.parent / "reference_admin").glob("*.py")]
-    pages = ("common", "agencies", "localities", "rules", "holidays", "users", "tokens", "data", "audit", "reference")
-    sources += [locales.parent / "admin" / f"{name}.py" for name in pages]
+    # The services and pages of the reference-data nouns, and what their admin pages share.
+    nouns = ("accounts", "agencies", "localities", "routing", "holidays", "audit", "reference")
+    sources += [path for noun in nouns for path in (locales.parent.parent / noun).rglob("*.py")]
+    sources += [locales.parent / "admin.py", locales.parent / "admin_router.py"]
     used = {k for path in sources for k in re.findall(r"\bar_[a-z0-9_]*[a-z0-9]\b", path.read_text(encoding="utf-8"))}
     used |= {f"ar_role_{r}" for r in ("staff", "admin")} | {f"ar_scope_{s}" for s in ("locality", "province", "any")}
     # "ar_role_" ~ role and "ar_scope_" ~ scope leave their stems behind.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
-from bot.agency_desk import AgencyDesk, StaffMessage, create_link_code
 from bot.app import App
+from bot.messaging.agency_desk import AgencyDesk, StaffMessage, create_link_code
 from tests.harness import FakeClock, Person
 from tests.test_conversation_intake import at_step
 

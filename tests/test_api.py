@@ -16,9 +16,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.api_tokens import UnknownAgencyError, create_token, revoke_token, verify_token
+from bot.accounts.api_tokens import UnknownAgencyError, create_token, revoke_token, verify_token
 from bot.app import App
-from bot.cli import main
+from bot.cli.main import main
 from bot.storage.models import ApiTokenRow, AuditLogRow
 from bot.web.app import create_web_app
 from handlers.domain import NewRequest, RoutingDecision

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import faq_admin
+from bot import faq
 from handlers.messages import TEXT, IncomingMessage
 from tests.browser import Site, log_in, screenshot
 
@@ -43,7 +43,7 @@ async def ask(browser: Any, site: Site, question: str) -> str:
 
 async def answer_of(site: Site, slug: str) -> str:
     async with site.app.uow() as uow:
-        row = await faq_admin.entry_row(uow, slug)
+        row = await faq.entry_row(uow, slug)
         assert row is not None
         return row.answer
 

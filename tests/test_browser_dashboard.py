@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web.admin.dashboard import CHARTS
+from bot.dashboard.views import CHARTS
 from tests.browser import Site, log_in, screenshot
 from tests.test_dashboard import seed_history
 

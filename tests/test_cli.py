@@ -26,7 +26,7 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 def hoanhap(env: dict[str, str], *args: str, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.main", *args],
         input=stdin,
         env=env,
         cwd=REPO,
@@ -166,7 +166,7 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
 def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     hoanhap(env, "init", "--demo")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "chat"],
+        [sys.executable, "-m", "bot.cli.main", "chat"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -261,7 +261,7 @@ def test_serve_prints_where_to_go_and_the_demo_logins_work(env: dict[str, str]) 
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli.main", "serve"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**env, "HOANHAP_PORT": str(port)},

@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
-from bot import unanswered as inbox
-from bot.accounts import create_user
+from bot.accounts.service import create_user
 from bot.app import App
-from bot.dashboard import (
+from bot.dashboard import charts
+from bot.dashboard.csv_export import csv_cell
+from bot.dashboard.figures import (
     DateRange,
     RangeError,
     Week,
@@ -25,11 +26,10 @@ from bot.dashboard import (
     default_range,
     parse_range,
 )
+from bot.dashboard.views import CHARTS, number
+from bot.faq import unanswered as inbox
+from bot.faq.unanswered import LoggedQuestion
 from bot.storage.models import AgencyRow, ConversationRow, HolidayRow, MatchLogRow, RequestRow
-from bot.unanswered import LoggedQuestion
-from bot.web import charts
-from bot.web.admin.dashboard import CHARTS, number
-from bot.web.admin.dashboard_csv import csv_cell
 from bot.web.i18n import web_texts
 from handlers.domain import CLOSING_STATUSES, OPEN_STATUSES, STATUSES
 from handlers.working_hours import Schedule, add_working_hours, working_hours_between

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.app import App
-from bot.notify import AGENCY_CHANNEL
+from bot.messaging.notify import AGENCY_CHANNEL
 from bot.requests import escalation
 from bot.requests.escalation import escalate_overdue, run_escalations
 from bot.requests.service import change_status, reply, transfer
 from bot.requests.sla import request_targets, schedule_for
-from bot.server import run_worker
+from bot.runtime import run_worker
 from bot.storage.models import AgencyRow, RequestRow
 from handlers.domain import NewRequest, RoutingDecision
 from tests.harness import FakeClock

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.accounts import create_user
+from bot.accounts.service import create_user
 from bot.app import App
 from bot.requests.escalation import escalate_overdue
 from bot.storage.models import AuditLogRow, InboundUpdateRow, OutboxRow, RequestEventRow, RequestViewRow
@@ -602,10 +602,10 @@ async def test_exports_hold_the_filtered_queue_neutralised_and_are_audited(staff
 
 
 def test_every_text_the_workspace_builds_a_key_for_exists() -> None:
+    from bot.requests.views.export import COLUMNS
+    from bot.requests.views.queue import ASSIGNED_CHOICES, NOTICES, STATUS_ALL, STATUS_OPEN, STATUS_OVERDUE, Names
+    from bot.requests.views.request import DELIVERY
     from bot.web.i18n import load_web_catalogues
-    from bot.web.staff_export import COLUMNS
-    from bot.web.staff_queue import ASSIGNED_CHOICES, NOTICES, STATUS_ALL, STATUS_OPEN, STATUS_OVERDUE, Names
-    from bot.web.staff_request import DELIVERY
 
     keys = (
         [f"ws_done_{n}" for n in NOTICES]
@@ -625,8 +625,8 @@ def test_every_text_the_workspace_builds_a_key_for_exists() -> None:
 async def test_a_backlog_beyond_the_ordered_head_still_shows_every_request(
     staffed: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from bot.requests.views import queue as staff_queue
     from bot.storage.queue_repo import QueueScope
-    from bot.web import staff_queue
     from bot.web.i18n import web_texts
 
     monkeypatch.setattr(staff_queue, "OPEN_LIMIT", 3)  # as if the agency had thousands open

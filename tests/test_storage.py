@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import App
-from bot.delivery import SENT, SendResult
+from bot.messaging.outbox import SENT, SendResult
 from bot.storage.database import schema_is_current
 from knowledge_base.faq import load_directory
 from tests.harness import FakeClock
@@ -25,7 +25,7 @@ async def test_shipped_knowledge_base_is_imported_once(app: App) -> None:
     async with app.uow() as uow:
         entries = await uow.faq.all()
     assert {e.slug for e in entries} == {e.slug for e in load_directory()}
-    from bot.knowledge import import_shipped_if_empty
+    from bot.faq.knowledge import import_shipped_if_empty
 
     async with app.uow() as uow:
         assert await import_shipped_if_empty(uow, app.clock()) == 0

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.agency_desk import create_link_code
 from bot.app import App
 from bot.channels.telegram.client import make_bot
-from bot.server import set_telegram_webhook
+from bot.messaging.agency_desk import create_link_code
+from bot.runtime import set_telegram_webhook
 from bot.storage.models import OutboxRow
 from tests.fakes.telegram_api import FakeTelegram
 from tests.serving import demo_app, free_port, serving

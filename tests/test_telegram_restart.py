@@ -22,7 +22,7 @@ CHAT = 6001
 
 def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve"],
+        [sys.executable, "-m", "bot.cli.main", "serve"],
         env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
@@ -62,7 +62,7 @@ async def test_killed_server_loses_nothing(fake: FakeTelegram, tmp_path: Path) -
         HOANHAP_TELEGRAM_WEBHOOK_SECRET=SECRET,
     )
     subprocess.run(
-        [sys.executable, "-m", "bot.cli", "init", "--demo"],
+        [sys.executable, "-m", "bot.cli.main", "init", "--demo"],
         env=env,
         cwd=REPO,
         check=True,

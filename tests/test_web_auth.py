@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.accounts import AccountError, create_user, set_password
+from bot.accounts.service import AccountError, create_user, set_password
 from bot.app import App
 from bot.storage.models import AuditLogRow
 from bot.web.security import SESSION_COOKIE

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.channels.webchat import CHANNEL, RATE_MAX_MESSAGES
 from bot.storage.models import ConversationRow
-from bot.web.chat import CHANNEL, RATE_MAX_MESSAGES
 from bot.web.security import CHAT_COOKIE
 from tests.web_client import WebClient
 

@@ -12,7 +12,7 @@ import pytest
 from bot.app import App
 from bot.channels.zalo.common import MAX_TEXT, pieces
 from bot.requests.service import reply
-from bot.server import set_zalo_webhook
+from bot.runtime import set_zalo_webhook
 from tests.fakes.zalo_api import FakeZaloBot, FakeZaloOA
 from tests.serving import demo_app, free_port, serving
 

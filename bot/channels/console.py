@@ -12,8 +12,8 @@ import uuid
 from typing import Any, TextIO
 
 from bot.channels.rendering import numbered
-from bot.delivery import SENT, OutboxSender, SendResult
-from bot.pipeline import MessageProcessor
+from bot.messaging.outbox import SENT, OutboxSender, SendResult
+from bot.messaging.pipeline import MessageProcessor
 from handlers.messages import START, TEXT, IncomingMessage, OutgoingMessage
 
 CHANNEL = "console"

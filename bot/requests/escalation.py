@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.clock import Clock, as_utc
-from bot.notify import enqueue_agency
+from bot.messaging.notify import enqueue_agency
 from bot.requests.sla import AgencyClocks
 from bot.storage.database import Database
 from bot.storage.models import RequestRow, UserRow

@@ -1,6 +1,6 @@
 """Every change to a request, from every surface, and every check on it.
 
-The web workspace, the agency API, an agency's Telegram group (`bot.agency_desk`) and the CLI all
+The web workspace, the agency API, an agency's Telegram group (`bot.messaging.agency_desk`) and the CLI all
 come here, so the checks (which agency may see a request, who may claim it, where it may be
 transferred and why), the timeline and the person's messages are the same whichever is used.
 A refusal is a `RequestError` with a key; each surface renders it in its reader's language.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.notify import enqueue_agency, enqueue_person
+from bot.messaging.notify import enqueue_agency, enqueue_person
 from bot.requests.errors import RequestError
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork

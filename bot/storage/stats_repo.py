@@ -1,4 +1,4 @@
-"""The dashboard's reads: plain rows and simple counts; bot/dashboard.py turns them into figures.
+"""The dashboard's reads: plain rows and simple counts; bot/dashboard/figures.py turns them into figures.
 
 Grouping by local week and working-hour arithmetic stay in Python: SQLite and PostgreSQL share no
 time-zone conversion, and working time needs each agency's schedule and the holidays.

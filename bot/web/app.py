@@ -11,17 +11,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
+from bot.accounts.views.login import auth_router
 from bot.app import App
+from bot.channels.webchat import chat_router
+from bot.dashboard.views import dashboard_router
+from bot.faq.views import faq_admin_router
+from bot.requests.api import create_api
+from bot.requests.views import staff_router
 from bot.storage.database import schema_is_current
-from bot.web.admin.dashboard import dashboard_router
-from bot.web.admin.faq import faq_admin_router
-from bot.web.admin.reference import reference_admin_router
-from bot.web.api import create_api
-from bot.web.auth_pages import auth_router
-from bot.web.chat import chat_router
+from bot.web.admin_router import reference_admin_router
 from bot.web.middleware import BrowserSecurityMiddleware
 from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
-from bot.web.staff import staff_router
 from bot.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"

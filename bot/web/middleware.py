@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from bot.reference_admin import MAX_UPLOAD_BYTES
+from bot.reference.uploads import MAX_UPLOAD_BYTES
 from bot.web.security import CSRF_COOKIE
 
 # Scripts and styles only from this site (no CDN, no inline script); pages never framed elsewhere.

@@ -10,9 +10,9 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import Update
 
-from bot.agency_desk import AgencyDesk
 from bot.channels.telegram.updates import parse
-from bot.pipeline import MessageProcessor
+from bot.messaging.agency_desk import AgencyDesk
+from bot.messaging.pipeline import MessageProcessor
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]

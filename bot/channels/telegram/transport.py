@@ -17,7 +17,7 @@ from aiogram.exceptions import (
 )
 
 from bot.channels.telegram.render import render
-from bot.delivery import SendResult
+from bot.messaging.outbox import SendResult
 from handlers.messages import OutgoingMessage
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from aiogram.types import Message, Update, User
 
-from bot.agency_desk import StaffMessage
+from bot.messaging.agency_desk import StaffMessage
 from handlers.messages import CHOICE, CONTACT, START, TEXT, UNSUPPORTED, IncomingMessage
 
 CHANNEL = "telegram"

@@ -8,7 +8,7 @@ from aiogram.types import Update
 from fastapi import APIRouter, Request, Response
 
 from bot.channels.telegram.channel import TelegramChannel
-from bot.web.webhooks import handle_webhook, secret_header
+from bot.channels.webhooks import handle_webhook, secret_header
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram/webhook"

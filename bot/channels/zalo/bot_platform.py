@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request, Response
 
+from bot.channels.webhooks import handle_webhook, secret_header
 from bot.channels.zalo.common import http_failure, pieces
-from bot.delivery import SendResult
-from bot.pipeline import MessageProcessor
-from bot.web.webhooks import handle_webhook, secret_header
+from bot.messaging.outbox import SendResult
+from bot.messaging.pipeline import MessageProcessor
 from handlers.messages import TEXT, UNSUPPORTED, IncomingMessage
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from bot.channels.rendering import numbered, split_text
-from bot.delivery import SendResult
+from bot.messaging.outbox import SendResult
 from handlers.messages import OutgoingMessage
 
 MAX_TEXT = 2000

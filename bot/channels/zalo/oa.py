@@ -20,12 +20,12 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request, Response
 
+from bot.channels.webhooks import handle_webhook
 from bot.channels.zalo.common import http_failure, pieces
-from bot.delivery import SendResult
-from bot.pipeline import MessageProcessor
+from bot.messaging.outbox import SendResult
+from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.webhooks import handle_webhook
 from handlers.messages import START, TEXT, UNSUPPORTED, IncomingMessage
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,143 @@
+"""The web chat: the person's side of the assistant in a browser, through the same core as Telegram.
+
+A signed cookie names the conversation. The person's messages go through the message processor
+like any channel's; the bot's replies are outbox rows of channel `web`, which this page fetches
+(and so marks delivered) instead of a sender pushing them. Works without JavaScript (forms and
+redirects); with it, the page sends and polls without reloading.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict, deque
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from bot.messaging.pipeline import INCOMING
+from bot.storage.models import OutboxRow
+from bot.web.security import csrf_protect, hoanhap, security
+from bot.web.templating import render
+from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
+
+CHANNEL = "web"
+MAX_TEXT = 2000
+MAX_LABEL = 200
+MAX_CHOICE_ID = 64
+# A person types far slower than this; a script does not.
+RATE_WINDOW_SECONDS = 60.0
+RATE_MAX_MESSAGES = 30
+
+
+class RateLimiter:
+    """Messages per conversation in a sliding window, in this process's memory."""
+
+    def __init__(self, limit: int = RATE_MAX_MESSAGES, window: float = RATE_WINDOW_SECONDS) -> None:
+        self.limit = limit
+        self.window = window
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        seen = self._seen[key]
+        while seen and now - seen[0] > self.window:
+            seen.popleft()
+        if len(seen) >= self.limit:
+            return False
+        seen.append(now)
+        if len(self._seen) > 10_000:  # forget idle conversations rather than grow without end
+            for stale in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window]:
+                del self._seen[stale]
+        return True
+
+
+def message_json(row: OutboxRow) -> dict[str, Any]:
+    if row.kind == INCOMING:
+        return {"id": row.id, "from": "me", "text": str(row.payload.get("text", ""))}
+    message = OutgoingMessage.from_payload(row.payload)
+    return {
+        "id": row.id,
+        "from": "bot",
+        "text": message.text,
+        "choices": [{"id": c.id, "label": c.label} for c in message.choices],
+        "ask_phone": message.ask_phone,
+        "link": message.link,
+    }
+
+
+def chat_router() -> APIRouter:
+    router = APIRouter(dependencies=[Depends(csrf_protect)])
+    limiter = RateLimiter()
+
+    async def transcript(request: Request, chat_id: str, after: int) -> list[dict[str, Any]]:
+        """The chat since `after`; the bot's messages in it count as delivered from now on."""
+        app = hoanhap(request)
+        async with app.uow() as uow:
+            rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
+            fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
+            await uow.outbox.mark_delivered(fresh, app.clock())
+            await uow.commit()
+        return [message_json(r) for r in rows if r.kind in (INCOMING, "message")]
+
+    @router.get("/")
+    async def chat_page(request: Request) -> Response:
+        chat_id = await security(request).chat_id(request)
+        messages = await transcript(request, chat_id, 0) if chat_id else []
+        response = await render(request, "chat.html", {"messages": messages, "max_text": MAX_TEXT})
+        if chat_id is None:
+            await security(request).chat_cookie(response, secrets.token_urlsafe(18))
+        return response
+
+    @router.get("/chat/messages")
+    async def poll(request: Request, after: int = 0) -> Response:
+        chat_id = await security(request).chat_id(request)
+        if chat_id is None:
+            return JSONResponse({"messages": []})
+        return JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+
+    @router.post("/chat/send")
+    async def send(
+        request: Request,
+        text: Annotated[str, Form(max_length=MAX_TEXT * 2)] = "",
+        choice: Annotated[str, Form(max_length=MAX_CHOICE_ID)] = "",
+        label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
+        start: Annotated[str, Form(max_length=8)] = "",
+        nonce: Annotated[str, Form(max_length=64)] = "",
+        after: Annotated[int, Form()] = 0,
+    ) -> Response:
+        wants_json = "application/json" in request.headers.get("accept", "")
+        known = await security(request).chat_id(request)
+        # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
+        chat_id = known or secrets.token_urlsafe(18)
+        if not limiter.allow(chat_id):
+            return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
+        message = _incoming(chat_id, text, choice, label, start, nonce)
+        if message is not None:
+            await hoanhap(request).processor.process(message)
+        if wants_json:
+            response: Response = JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+        else:
+            response = RedirectResponse("/#end", status_code=303)
+        if known is None:
+            await security(request).chat_cookie(response, chat_id)
+        return response
+
+    return router
+
+
+def _incoming(chat_id: str, text: str, choice: str, label: str, start: str, nonce: str) -> IncomingMessage | None:
+    """The form's fields as a message: a button press, the start, or typed text (empty: nothing)."""
+    # The nonce makes a double-submitted form (a double tap, a resent POST) count once.
+    update_id = f"{chat_id}:{nonce}" if nonce else ""
+    if start:
+        return IncomingMessage(CHANNEL, chat_id, chat_id, kind=START, update_id=update_id)
+    if choice:
+        return IncomingMessage(
+            CHANNEL, chat_id, chat_id, kind=CHOICE, choice=choice, update_id=update_id, echo=label.strip()[:MAX_LABEL]
+        )
+    text = text.strip()[:MAX_TEXT]
+    if not text:
+        return None
+    return IncomingMessage(CHANNEL, chat_id, chat_id, kind=TEXT, text=text, update_id=update_id, echo=text)

@@ -1,0 +1,91 @@
+"""The unanswered inbox at /admin/unanswered: questions the bot could not answer, grouped, each to
+add as a phrasing of an entry, start a new entry from (the form posts to /admin/faq/new), or dismiss."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bot import faq
+from bot.faq import EntryNotFound, FaqEditError, Problem, unanswered
+from bot.faq.views.common import approval_required, done_key, read_form
+from bot.web.admin import Admin
+from bot.web.forms import see_other
+from bot.web.security import hoanhap
+from bot.web.templating import render
+from knowledge_base.text import fold
+
+MAX_SHOWN_GROUPS = 100
+
+
+async def inbox(request: Request, *, done: str = "", problems: list[Problem] | None = None) -> Response:
+    app = hoanhap(request)
+    async with app.uow() as uow:
+        found = await unanswered.groups(uow, app.clock())
+        matcher = await app.kb.current(uow)
+        rows = await faq.all_rows(uow)
+    shown = found[:MAX_SHOWN_GROUPS]
+    items = []
+    for group in shown:
+        explanation = faq.explain(matcher, group.representative)
+        suggestion = explanation.top[0].slug if explanation.top else None
+        items.append({"group": group, "test": explanation, "suggestion": suggestion})
+    entries = sorted(rows, key=lambda r: (r.status != faq.PUBLISHED, fold(r.title)))
+    context = {
+        "items": items,
+        "total_groups": len(found),
+        "total_questions": sum(g.count for g in found),
+        "entries": entries,
+        "done": done_key(done),
+        "problems": problems or [],
+        "window_days": unanswered.WINDOW_DAYS,
+    }
+    return await render(request, "admin/unanswered.html", context, status_code=422 if problems else 200)
+
+
+async def unanswered_page(request: Request, user: Admin, done: str = "") -> Response:
+    return await inbox(request, done=done)
+
+
+async def add_to_entry(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    form = await read_form(request)
+    ids = unanswered.parse_ids(form.get("ids", ""))
+    slug = form.get("slug", "")
+    phrasing = unanswered.mask(form.get("phrasing", ""))
+    try:
+        async with app.uow() as uow:
+            now = app.clock()
+            result = await faq.add_phrasing(
+                uow, slug, phrasing, user.username, now, approval_required=approval_required(request)
+            )
+            await unanswered.mark(uow, ids, unanswered.ADDED, user.username, now, slug=slug, phrasing=phrasing)
+            await uow.commit()
+    except EntryNotFound:
+        return await inbox(request, problems=[Problem("slug", "entry_missing")])
+    except FaqEditError as error:
+        return await inbox(request, problems=error.problems)
+    return see_other("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
+
+
+async def dismiss(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    form = await read_form(request)
+    ids = unanswered.parse_ids(form.get("ids", ""))
+    async with app.uow() as uow:
+        await unanswered.mark(
+            uow,
+            ids,
+            unanswered.DISMISSED,
+            user.username,
+            app.clock(),
+            question=unanswered.mask(form.get("question", ""))[:300],
+        )
+        await uow.commit()
+    return see_other("/admin/unanswered?done=dismissed")
+
+
+def add_inbox_routes(router: APIRouter) -> None:
+    router.add_api_route("/unanswered", unanswered_page, methods=["GET"])
+    router.add_api_route("/unanswered/add", add_to_entry, methods=["POST"])
+    router.add_api_route("/unanswered/dismiss", dismiss, methods=["POST"])

@@ -1,0 +1,28 @@
+"""The test box at /admin/test: a question put to the live matcher, with how it decided."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bot import faq
+from bot.faq.views.common import MAX_QUESTION
+from bot.web.admin import Admin
+from bot.web.security import hoanhap
+from bot.web.templating import render
+
+
+async def test_box(request: Request, user: Admin, q: str = "") -> Response:
+    app = hoanhap(request)
+    q = q[:MAX_QUESTION]
+    result = None
+    if q.strip():
+        async with app.uow() as uow:
+            matcher = await app.kb.current(uow)
+        result = faq.explain(matcher, q)
+    context = {"q": q, "result": result, "match_settings": app.kb.settings}
+    return await render(request, "admin/test.html", context)
+
+
+def add_test_box_routes(router: APIRouter) -> None:
+    router.add_api_route("/test", test_box, methods=["GET"])

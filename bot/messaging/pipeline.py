@@ -1,0 +1,122 @@
+"""One incoming message, one transaction: dedupe, state, core, outbox, commit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from bot.clock import Clock
+from bot.faq.knowledge import KnowledgeBase
+from bot.messaging.notify import enqueue_agency
+from bot.storage.database import Database
+from bot.storage.unit_of_work import UnitOfWork
+from handlers import core
+from handlers.context import Context, CoreSettings
+from handlers.messages import IncomingMessage, OutgoingMessage
+from handlers.state import ConversationState
+from handlers.texts import Texts
+
+log = logging.getLogger(__name__)
+# Outbox rows of this kind are the person's own messages, kept for a channel's transcript.
+INCOMING = "incoming"
+# Lost races (a conversation created twice at once, a busy SQLite file) are retried from the start.
+_ATTEMPTS = 5
+
+
+@dataclass
+class MessageProcessor:
+    database: Database
+    kb: KnowledgeBase
+    texts: Texts
+    clock: Clock
+    settings: CoreSettings
+    # Called after each commit that wrote to the outbox (wakes an in-process sender).
+    on_commit: Callable[[], None] = lambda: None
+
+    async def process(self, message: IncomingMessage) -> bool:
+        """Handle a message exactly once; False when its update id was seen before.
+
+        When this returns, the replies are committed to the outbox (or were already, for a
+        redelivery). An exception means nothing was committed and the platform should redeliver.
+        """
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._process_once(message)
+            except (IntegrityError, DBAPIError) as error:
+                if attempt == _ATTEMPTS or not _is_transient(error):
+                    raise
+                log.info("retrying message on %s after a lost race (attempt %d)", message.channel, attempt)
+        raise AssertionError("unreachable")
+
+    async def _process_once(self, message: IncomingMessage) -> bool:
+        async with UnitOfWork(self.database) as uow:
+            now = self.clock()
+            if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
+                return False
+            conversation = await uow.conversations.get_or_create(message.channel, message.chat_id, message.user_id, now)
+            state = ConversationState.from_dict(conversation.state)
+            ctx = Context(
+                channel=message.channel,
+                conversation_id=conversation.id,
+                now=now,
+                state=state,
+                texts=self.texts,
+                kb=await self.kb.current(uow),
+                match_log=uow.match_log,
+                requests=uow.requests,
+                localities=uow.localities,
+                agencies=uow.agencies,
+                rules=uow.rules,
+                settings=self.settings,
+            )
+            try:
+                replies = await core.handle(message, ctx)
+            except Exception:
+                log.exception("the core failed on a message from %s", message.channel)
+                await uow.rollback()
+                replies = None
+            if replies is not None:
+                conversation.state = state.to_dict()
+                conversation.locale = state.locale
+                conversation.updated_at = now
+                conversation.unreachable = False
+                if message.echo:
+                    await uow.outbox.add(
+                        message.channel,
+                        message.chat_id,
+                        {"text": message.echo},
+                        now,
+                        kind=INCOMING,
+                        status="delivered",
+                    )
+                for reply in replies:
+                    await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
+                for notification in ctx.notifications:
+                    await enqueue_agency(uow, self.texts, notification, now)
+                await uow.commit()
+                self.on_commit()
+                return True
+        # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.
+        return await self._apologise(message)
+
+    async def _apologise(self, message: IncomingMessage) -> bool:
+        """A bug must not make the platform redeliver the same message forever: say sorry, move on."""
+        async with UnitOfWork(self.database) as uow:
+            now = self.clock()
+            if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
+                return False
+            text = self.texts.get(self.texts.default_locale, "internal_error")
+            await uow.outbox.add(message.channel, message.chat_id, OutgoingMessage(text).to_payload(), now)
+            await uow.commit()
+        self.on_commit()
+        return True
+
+
+def _is_transient(error: Exception) -> bool:
+    text = str(error).lower()
+    return isinstance(error, IntegrityError) or any(
+        marker in text for marker in ("database is locked", "deadlock", "could not serialize", "busy")
+    )

@@ -1,0 +1,140 @@
+"""The filtered queue as CSV or XLSX: personal data leaving the system, so each export is audited.
+
+Cells that a spreadsheet would read as a formula (=, +, -, @ first) get a leading quote: what a
+person typed must never run in a colleague's Excel.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import asdict, replace
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from bot.requests.views.queue import (
+    Queue,
+    QueueItem,
+    StaffUser,
+    Translate,
+    load_queue,
+    params_for,
+    scope_of,
+    translator,
+)
+from bot.web.i18n import request_locale
+from bot.web.security import WebUser, hoanhap
+from bot.web.spreadsheet import csv_bytes, safe_cell
+from bot.web.templating import local_time
+from handlers.phone import display_phone
+
+# One export holds at most this many requests (the longest-waiting open ones first).
+EXPORT_LIMIT = 20_000
+COLUMNS = (
+    "code",
+    "status",
+    "category",
+    "commune",
+    "agency",
+    "created",
+    "received",
+    "assignee",
+    "name",
+    "phone",
+    "contact_time",
+    "description",
+    "first_due",
+    "first",
+    "resolution_due",
+    "resolution",
+    "overdue",
+)
+Format = Literal["csv", "xlsx"]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _rows(queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> Iterator[list[str]]:
+    yield [t(f"ws_column_{name}") for name in COLUMNS]
+    for item in queue.items:
+        yield [safe_cell(value) for value in _row(item, queue, t, bot_text, tz_name)]
+
+
+def _row(item: QueueItem, queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> list[str]:
+    row = item.row
+    locality = queue.localities.get(row.locality_code)
+    agency = queue.agencies.get(row.agency_code)
+    return [
+        row.code,
+        bot_text(f"status_{row.status}"),
+        bot_text(f"category_{row.category}"),
+        f"{locality.name}, {locality.province}" if locality else row.locality_code,
+        agency.name if agency else row.agency_code,
+        local_time(row.created_at, tz_name),
+        local_time(row.agency_since or row.created_at, tz_name),
+        queue.labels.get(row.assignee or "", row.assignee or ""),
+        row.name,
+        display_phone(row.phone),
+        bot_text(f"contact_time_{row.contact_time or 'any'}"),
+        row.description,
+        local_time(item.first.due_at, tz_name),
+        item.first.text,
+        local_time(item.resolution.due_at, tz_name),
+        item.resolution.text,
+        t("ws_yes") if item.overdue else "",
+    ]
+
+
+def _xlsx(rows: Iterator[list[str]], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for row in rows:
+        # Control characters a person may have sent cannot be stored in a worksheet at all.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def add_export_routes(router: APIRouter) -> None:
+    async def export(request: Request, user: WebUser, fmt: Format) -> Response:
+        app = hoanhap(request)
+        t = translator(request)
+        language = request_locale(request)
+
+        def bot_text(key: str, **values: object) -> str:
+            return app.texts.get(language, key, **values)
+
+        async with app.uow() as uow:
+            params = replace(await params_for(uow, request, user), page=1)
+            queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
+            now = app.clock()
+            filters = {key: value for key, value in asdict(params).items() if value and key != "page"}
+            await uow.audit.add(
+                user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
+            )
+            await uow.commit()
+        rows = _rows(queue, t, bot_text, app.settings.timezone)
+        stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
+        filename = f"hoanhap-{stamp}.{fmt}"
+        if fmt == "csv":
+            body, media_type = csv_bytes(rows), "text/csv; charset=utf-8"
+        else:
+            body, media_type = _xlsx(rows, t("ws_export_sheet")), XLSX_TYPE
+        headers = {
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Personal data: no proxy or browser cache may keep a copy.
+            "Cache-Control": "no-store",
+        }
+        return Response(body, media_type=media_type, headers=headers)
+
+    @router.get("/export.csv")
+    async def export_csv(request: Request, user: StaffUser) -> Response:
+        return await export(request, user, "csv")
+
+    @router.get("/export.xlsx")
+    async def export_xlsx(request: Request, user: StaffUser) -> Response:
+        return await export(request, user, "xlsx")

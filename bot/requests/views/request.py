@@ -1,0 +1,395 @@
+"""One request in the staff workspace: its facts and timeline, and what staff do to it.
+
+Every read of the page is recorded (who, when). Every action is one transaction through the requests
+service (bot/requests/service.py), which holds every check: the person hears about it on their own
+channel exactly as when staff work from a Telegram group or the API, and a refusal shows here in the
+reader's language. The outbox sender is woken after the commit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from bot.clock import as_utc
+from bot.requests import service
+from bot.requests.errors import RequestError, describe
+from bot.requests.service import MAX_REASON, MAX_TEXT, Reader
+from bot.requests.sla import AgencyClocks
+from bot.requests.views.queue import (
+    NOTICES,
+    Names,
+    StaffUser,
+    Translate,
+    describe_target,
+    translator,
+    unread_notifications,
+)
+from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.i18n import request_locale
+from bot.web.security import WebUser, hoanhap
+from bot.web.templating import render
+from handlers.domain import OPEN_STATUSES, STATUSES
+from handlers.phone import display_phone
+
+MAX_FIELD = 120
+# Double-submitted forms (a double click, a resent POST) act once: each form carries a nonce,
+# recorded like a platform's update id.
+NONCE_CHANNEL = "staff-web"
+MAX_NONCE = 64
+RECENT_VIEWS = 200
+DELIVERY = {
+    "pending": "queued",
+    "sending": "queued",
+    "held": "queued",
+    "sent": "sent",
+    "delivered": "delivered",
+    "failed": "failed",
+}
+FormText = Annotated[str, Form()]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline, in words."""
+
+    css: str
+    title: str
+    actor: str
+    created_at: datetime
+    body: str = ""
+    body_label: str = ""
+    delivery: str = ""
+    delivery_text: str = ""
+    delivery_error: str = ""
+
+
+def _actor(actor: str, labels: dict[str, str], t: Translate) -> str:
+    if actor == "person":
+        return t("ws_actor_person")
+    if actor == "system":
+        return t("ws_actor_system")
+    return labels.get(actor, actor)
+
+
+class Timeline:
+    def __init__(
+        self,
+        t: Translate,
+        status_name: Callable[[str], str],
+        agencies: dict[str, AgencyRow],
+        labels: dict[str, str],
+        deliveries: dict[int, tuple[str, str]],
+    ) -> None:
+        self.t = t
+        self.status_name = status_name
+        self.agencies = agencies
+        self.labels = labels
+        self.deliveries = deliveries
+
+    def agency(self, code: object) -> str:
+        found = self.agencies.get(str(code or ""))
+        return found.name if found else str(code or "")
+
+    def entry(self, event: RequestEventRow, routing: str) -> Entry:
+        t, data = self.t, event.data or {}
+        actor = _actor(event.actor, self.labels, t)
+        kind = event.type
+
+        def line(css: str, title: str, **extra: str) -> Entry:
+            return Entry(css, title, actor, event.created_at, **extra)
+
+        if kind == "created":
+            return line("person", t("ws_event_created"))
+        if kind == "routed":
+            return line("system", t("ws_event_routed", agency=self.agency(data.get("agency")), how=routing))
+        if kind == "person_message":
+            return line("person", t("ws_event_person_message"), body=str(data.get("text", "")))
+        if kind == "replied":
+            state, error = self.deliveries.get(int(data.get("outbox_id") or 0), ("", ""))
+            delivery = DELIVERY.get(state, "unknown") if data.get("outbox_id") else "none"
+            return line(
+                "reply",
+                t("ws_event_replied"),
+                body=str(data.get("text", "")),
+                delivery=delivery,
+                delivery_text=t(f"ws_delivery_{delivery}"),
+                delivery_error=error if delivery == "failed" else "",
+            )
+        if kind == "note":
+            return line("note", t("ws_event_note"), body=str(data.get("text", "")))
+        if kind == "status":
+            before, after = str(data.get("from", "")), str(data.get("to", ""))
+            return line("status", t("ws_event_status", before=self.status_name(before), after=self.status_name(after)))
+        if kind == "claimed":
+            return line("staff", t("ws_event_claimed"))
+        if kind == "assigned":
+            to = data.get("to")
+            if not to:
+                return line("staff", t("ws_event_unassigned"))
+            return line("staff", t("ws_event_assigned", to=self.labels.get(str(to), str(to))))
+        if kind == "transferred":
+            return line(
+                "transfer",
+                t("ws_event_transferred", before=self.agency(data.get("from")), after=self.agency(data.get("to"))),
+                body=str(data.get("reason", "")),
+                body_label=t("ws_reason_staff_only"),
+            )
+        if kind == "escalated":
+            return line("escalated", t("ws_event_escalated"))
+        return line("system", t("ws_event_other", type=kind))
+
+
+@dataclass(frozen=True)
+class Viewer:
+    who: str
+    via: str
+    times: int
+    last_at: datetime
+
+
+def _viewers(views: Sequence[RequestViewRow], labels: dict[str, str], t: Translate) -> list[Viewer]:
+    """Recent reads per reader (newest first): every read is kept, a page shows who and how often."""
+    seen: dict[tuple[str, str], Viewer] = {}
+    for view in views:
+        key = (view.actor, view.via)
+        before = seen.get(key)
+        if before is None:
+            seen[key] = Viewer(_actor(view.actor, labels, t), view.via, 1, view.created_at)
+        else:
+            seen[key] = replace(before, times=before.times + 1)
+    return list(seen.values())
+
+
+async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
+    routing = row.routing or {}
+    raw_id = routing.get("rule_id")
+    rule = await uow.queue.rule(raw_id if isinstance(raw_id, int) else None)
+    scope = str(routing.get("scope", ""))
+    if rule is not None and scope in ("locality", "province", "any"):
+        return t("ws_routing_rule", rule=rule.id, note=rule.note or "—", scope=t(f"ws_scope_{scope}"))
+    return t("ws_routing_other", reason=str(routing.get("reason", "")) or "—")
+
+
+async def _page_context(
+    uow: UnitOfWork, request: Request, user: WebUser, row: RequestRow, t: Translate
+) -> dict[str, Any]:
+    """Everything the request page shows; recording the read and clearing its notifications."""
+    app = hoanhap(request)
+    now = app.clock()
+    names = Names(app, request, t)
+    await uow.request_views.record(row.id, user.username, "web", now)
+    await uow.notifications.mark_read(user.id, now, request_id=row.id)
+    clocks = await AgencyClocks.load(uow, app.settings.timezone, as_utc(now))
+    events = await uow.requests.events(row.id)
+    outbox_ids = [int(e.data["outbox_id"]) for e in events if e.type == "replied" and e.data.get("outbox_id")]
+    deliveries = await uow.outbox.statuses(outbox_ids)
+    views = await uow.request_views.of_request(row.id, limit=RECENT_VIEWS)
+    colleagues = await uow.users.of_agency(row.agency_code)
+    labels = await uow.queue.user_labels(
+        [e.actor for e in events]
+        + [str(e.data.get("to") or "") for e in events if e.type == "assigned"]
+        + [v.actor for v in views]
+        + [row.assignee or ""]
+    )
+    routing = await _routing_text(uow, row, t)
+    timeline = Timeline(t, names.status, clocks.agencies, labels, deliveries)
+    targets = clocks.targets(row)
+    is_open = row.status in OPEN_STATUSES
+    locality = await uow.localities.get(row.locality_code)
+    conversation = await uow.conversations.get(row.conversation_id)
+    return {
+        "row": row,
+        "phone": display_phone(row.phone),
+        "commune": f"{locality.name}, {locality.province}" if locality else row.locality_code,
+        "agency_name": timeline.agency(row.agency_code),
+        "routing": routing,
+        "timeline": [timeline.entry(e, routing) for e in events],
+        "first": describe_target(targets.first_response if targets else None, "first", is_open, t),
+        "resolution": describe_target(targets.resolution if targets else None, "resolution", is_open, t),
+        "assignee": labels.get(row.assignee or "", row.assignee or ""),
+        "colleagues": colleagues,
+        "agencies": [a for a in clocks.agencies.values() if a.active and a.code != row.agency_code],
+        "statuses": STATUSES,
+        "names": names,
+        "views": _viewers(views, labels, t),
+        "channel": conversation.channel if conversation else "",
+        "unreachable": bool(conversation and conversation.unreachable),
+        "notifications": await unread_notifications(uow, user, t),
+        "nonce": secrets.token_urlsafe(16),
+    }
+
+
+def _reader(user: WebUser) -> Reader:
+    return Reader(user.agency_code, every_agency=user.is_admin)
+
+
+async def _visible(uow: UnitOfWork, user: WebUser, code: str) -> RequestRow:
+    try:
+        return await service.visible(uow, code, _reader(user))
+    except RequestError as error:
+        # Unknown and another agency's look the same: codes of others' requests stay secret.
+        raise HTTPException(status_code=404) from error
+
+
+async def _show(
+    request: Request,
+    user: WebUser,
+    code: str,
+    *,
+    notice: str = "",
+    error: str = "",
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    app = hoanhap(request)
+    t = translator(request)
+    async with app.uow() as uow:
+        row = await _visible(uow, user, code)
+        context = await _page_context(uow, request, user, row, t)
+        await uow.commit()
+    context.update({"notice": notice, "error": error, "form": form or {}})
+    return await render(request, "staff/request.html", context, status_code=status_code)
+
+
+Action = Callable[[UnitOfWork, RequestRow], Awaitable[str]]
+
+
+async def _act(
+    request: Request, user: WebUser, code: str, nonce: str, form: dict[str, str], action: Action, done: str
+) -> Response:
+    """Run one action in one transaction; redirect back with a notice, or show the form again (400).
+
+    `done` is the notice a repeated submission gets: the browser shows the last response of a
+    double click, which should read as the first one did.
+    """
+    app = hoanhap(request)
+    try:
+        async with app.uow() as uow:
+            now = app.clock()
+            # A nonce this page never issued (too long) only loses the double-submit guard.
+            nonce = nonce.strip() if len(nonce.strip()) <= MAX_NONCE else ""
+            key = f"{user.id}:{request.url.path[-40:]}:{nonce}"
+            if nonce and not await uow.inbound.record(NONCE_CHANNEL, key, now):
+                # The same form sent twice: the first did the work (and may have moved the request away).
+                return RedirectResponse(await _after_repeat(uow, user, code, done), status_code=303)
+            row = await _visible(uow, user, code)
+            notice = await action(uow, row)
+            await uow.commit()
+    except RequestError as refused:
+        message = describe(refused, request_locale(request))
+        return await _show(request, user, code, error=message, form=form, status_code=400)
+    app.processor.on_commit()
+    return _back(user, row, notice)
+
+
+async def _after_repeat(uow: UnitOfWork, user: WebUser, code: str, done: str) -> str:
+    try:
+        seen = await service.visible(uow, code, _reader(user))
+    except RequestError:
+        return f"/staff?done={done}"
+    return f"/staff/requests/{seen.code}?done={done}"
+
+
+def _back(user: WebUser, row: RequestRow, done: str) -> Response:
+    if not user.may_see_agency(row.agency_code):
+        # Transferred away: the request is no longer this user's to see.
+        return RedirectResponse(f"/staff?done={done}", status_code=303)
+    return RedirectResponse(f"/staff/requests/{row.code}?done={done}", status_code=303)
+
+
+# Module-level: bot/requests/views.py includes this router under /staff with the workspace's guards.
+router = APIRouter()
+
+
+@router.get("/requests/{code}")
+async def request_page(request: Request, code: str, user: StaffUser) -> Response:
+    done = request.query_params.get("done", "")
+    notice = translator(request)(f"ws_done_{done}") if done in NOTICES else ""
+    return await _show(request, user, code, notice=notice)
+
+
+@router.post("/requests/{code}/reply")
+async def post_reply(
+    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        await service.reply(uow, app.texts, row.code, text, user.username, app.clock())
+        return "replied"
+
+    return await _act(request, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
+
+
+@router.post("/requests/{code}/note")
+async def post_note(
+    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        await service.note(uow, row.code, text, user.username, hoanhap(request).clock())
+        return "noted"
+
+    return await _act(request, user, code, nonce, {"note": text[: MAX_TEXT * 2]}, act, "noted")
+
+
+@router.post("/requests/{code}/claim")
+async def post_claim(request: Request, code: str, user: StaffUser, nonce: FormText = "") -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        await service.claim(uow, row.code, user.username, user.agency_code, hoanhap(request).clock())
+        return "claimed"
+
+    return await _act(request, user, code, nonce, {}, act, "claimed")
+
+
+@router.post("/requests/{code}/assign")
+async def post_assign(
+    request: Request,
+    code: str,
+    user: StaffUser,
+    assignee: FormText = "",
+    nonce: FormText = "",
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        wanted = assignee.strip()[: MAX_FIELD + 1] or None
+        changed = await service.assign(uow, row.code, wanted, user.username, hoanhap(request).clock())
+        return "assigned" if changed else "unchanged"
+
+    return await _act(request, user, code, nonce, {}, act, "assigned")
+
+
+@router.post("/requests/{code}/status")
+async def post_status(
+    request: Request, code: str, user: StaffUser, status: FormText = "", nonce: FormText = ""
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        changed = await service.change_status(uow, app.texts, row.code, status, user.username, app.clock())
+        return "status" if changed else "unchanged"
+
+    return await _act(request, user, code, nonce, {}, act, "status")
+
+
+@router.post("/requests/{code}/transfer")
+async def post_transfer(
+    request: Request,
+    code: str,
+    user: StaffUser,
+    agency: FormText = "",
+    reason: FormText = "",
+    nonce: FormText = "",
+) -> Response:
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        app = hoanhap(request)
+        target = agency.strip()[:MAX_FIELD]
+        await service.transfer(uow, app.texts, row.code, target, reason, user.username, app.clock())
+        return "transferred"
+
+    typed = {"reason": reason[: MAX_REASON * 2], "agency": agency[:MAX_FIELD]}
+    return await _act(request, user, code, nonce, typed, act, "transferred")

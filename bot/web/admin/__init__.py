@@ -1,1 +1,0 @@
-"""The admin console at /admin: answers, unanswered questions, reference data, users, dashboard."""
