@@ -17,7 +17,7 @@ from knowledge_base.content_checks import KEYS, Problem, check_entry, main
 from knowledge_base.faq import FaqEntry, dump_entries, load_directory
 
 TODAY = date(2026, 12, 2)
-REVIEW_DOC = Path(__file__).resolve().parent.parent / "docs" / "content-review.md"
+REVIEW_DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "content-review.md"
 
 PHRASINGS = [
     "Làm căn cước sau khi ra tù thế nào?",

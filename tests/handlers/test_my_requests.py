@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.requests.service import change_status, reply, transfer
+from tests.handlers.test_conversation_intake import at_step
 from tests.harness import Person
-from tests.test_conversation_intake import at_step
 
 
 async def sent_request(app: App, chat_id: str = "p1") -> tuple[Person, str]:

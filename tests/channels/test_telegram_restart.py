@@ -15,7 +15,7 @@ import pytest
 from tests.fakes.telegram_api import FakeTelegram
 from tests.serving import free_port
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 SECRET = "test-secret-0123456789"
 CHAT = 6001
 

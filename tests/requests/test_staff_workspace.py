@@ -23,8 +23,8 @@ from bot.storage.models import AuditLogRow, InboundUpdateRow, OutboxRow, Request
 from bot.web.app import create_web_app
 from handlers.domain import NewRequest
 from handlers.routing import route
+from tests.handlers.test_conversation_intake import at_step
 from tests.harness import FakeClock, Person
-from tests.test_conversation_intake import at_step
 
 JOBS, COMMUNE = "demo-vieclam", "demo-ubnd"
 PASSWORD = "mật khẩu thử nghiệm 123"

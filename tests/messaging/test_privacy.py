@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import App
 from bot.logging_setup import RedactingFilter, redact, setup_logging
-from tests.test_conversation_intake import at_step
+from tests.handlers.test_conversation_intake import at_step
 
 
 @pytest.mark.parametrize("phone", ["0912345678", "+84 912 345 678", "84912345678", "0912.345.678"])

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.requests.errors import TEXTS_DIR, RequestError, describe
 from knowledge_base.bot_texts import load_catalogues
 
-SOURCES = Path(__file__).parent.parent / "bot"
+SOURCES = Path(__file__).parent.parent.parent / "bot"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

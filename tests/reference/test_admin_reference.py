@@ -821,7 +821,7 @@ async def test_the_audit_log_filters_pages_and_escapes(admin_app: App, admin: We
 
 
 def test_the_page_texts_exist_in_both_languages_with_the_same_placeholders() -> None:
-    locales = Path(__file__).parent.parent / "bot" / "web" / "locales"
+    locales = Path(__file__).parent.parent.parent / "bot" / "web" / "locales"
     vi = yaml.safe_load((locales / "admin_ref.vi.yaml").read_text(encoding="utf-8"))
     en = yaml.safe_load((locales / "admin_ref.en.yaml").read_text(encoding="utf-8"))
     assert set(vi) == set(en) and all(key.startswith("ar_") for key in vi)

@@ -13,8 +13,8 @@ from knowledge_base.lexicon import load_lexicon
 from knowledge_base.matcher import ANSWER, FALLBACK, SUGGEST, Matcher
 from knowledge_base.normalizer import Normalizer
 
-DATA = Path(__file__).parent / "data"
-TOPICS = Path(__file__).parent.parent / "docs" / "topics.md"
+DATA = Path(__file__).parent.parent / "data"
+TOPICS = Path(__file__).parent.parent.parent / "docs" / "topics.md"
 MATCHER = Matcher(load_directory(), Normalizer(load_lexicon()))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.dashboard.views import CHARTS
 from tests.browser import Site, log_in, screenshot
-from tests.test_dashboard import seed_history
+from tests.dashboard.test_dashboard import seed_history
 
 PHONE = {"width": 390, "height": 844}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from knowledge_base.bot_texts import load_catalogues
 
-HANDLERS = Path(__file__).parent.parent / "handlers"
+HANDLERS = Path(__file__).parent.parent.parent / "handlers"
 CATALOGUES = load_catalogues()
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.messaging.agency_desk import AgencyDesk, StaffMessage, create_link_code
+from tests.handlers.test_conversation_intake import at_step
 from tests.harness import FakeClock, Person
-from tests.test_conversation_intake import at_step
 
 _ids = itertools.count(1)
 GROUP_A, GROUP_B = "-1001", "-1002"
