@@ -3,17 +3,15 @@
 Problems are keys with values, never sentences, so the admin console can say them in Vietnamese or
 English (`cc_<key>` in bot/web/locales/content_check.*.yaml); the command line prints them raw:
 
-    python -m knowledge_base.content_checks [FILE ...] [--today YYYY-MM-DD]
+    python -m knowledge_base.content_files [FILE ...] [--today YYYY-MM-DD]
 
 The word lists (retired names, jargon, editorial-note patterns) live in knowledge_base/content/checks/.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import re
-import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -347,21 +345,3 @@ def check_entries(entries: Iterable[FaqEntry], today: dt.date, lists: CheckLists
         seen.add(entry.slug)
         problems += check_entry(entry, today, lists)
     return problems
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m knowledge_base.content_checks", description=__doc__)
-    parser.add_argument("files", nargs="*", type=Path, help="YAML files (default: the shipped FAQ)")
-    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
-    args = parser.parse_args(argv)
-    # The lenient file reader builds on this module's checks, so it is imported only to run them.
-    from knowledge_base.content_files import check_files, shipped_files
-
-    problems = check_files(args.files or shipped_files(), args.today)
-    for problem in problems:
-        print(problem.line())
-    return 1 if problems else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

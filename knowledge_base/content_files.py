@@ -1,14 +1,20 @@
-"""Reading FAQ files for the content check, leniently: a writer wants every problem at once, not the
-loader's first refusal."""
+"""Reading FAQ files for the content check, leniently (a writer wants every problem at once, not the
+loader's first refusal), and the check's command line:
+
+    python -m knowledge_base.content_files [FILE ...] [--today YYYY-MM-DD]
+"""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
+from knowledge_base import content_checks
 from knowledge_base.content_checks import Problem, check_entries, excerpt
 from knowledge_base.faq import DATE_FIELDS, FAQ_DIR, FaqEntry
 from knowledge_base.yaml_io import load_yaml
@@ -58,3 +64,18 @@ def check_files(paths: Sequence[Path], today: dt.date) -> list[Problem]:
         entries += found
         problems += unread
     return problems + check_entries(entries, today)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m knowledge_base.content_files", description=content_checks.__doc__)
+    parser.add_argument("files", nargs="*", type=Path, help="YAML files (default: the shipped FAQ)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date.today(), help="YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    problems = check_files(args.files or shipped_files(), args.today)
+    for problem in problems:
+        print(problem.line())
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

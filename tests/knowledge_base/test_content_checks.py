@@ -13,7 +13,8 @@ import yaml
 
 from bot.web.i18n import load_web_catalogues
 from knowledge_base import content_checks, content_review
-from knowledge_base.content_checks import KEYS, Problem, check_entry, main
+from knowledge_base.content_checks import KEYS, Problem, check_entry
+from knowledge_base.content_files import main
 from knowledge_base.faq import FaqEntry, dump_entries, load_directory
 
 TODAY = date(2026, 12, 2)
