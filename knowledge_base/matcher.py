@@ -73,6 +73,28 @@ def _bigrams(words: Sequence[str]) -> set[str]:
     return {f"{a} {b}" for a, b in itertools.pairwise(words)}
 
 
+def _closest_phrasing(
+    phrasings: Sequence[_Phrasing], units: set[str], weights: dict[str, float], total: float
+) -> tuple[float, float, float, _Phrasing | None]:
+    """The best weighted overlap with one phrasing, the most of one phrasing the question contains,
+    1.0 if a phrasing has exactly the question's words, and the phrasing that overlaps most."""
+    best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
+    exact = 0.0
+    for phrasing in phrasings:
+        inter = units & phrasing.units
+        if not inter:
+            continue
+        if len(inter) == len(units) == len(phrasing.units):
+            exact = 1.0
+        shared = sum(weights[w] for w in inter)
+        overlap = 2 * shared / (total + phrasing.weight)
+        if overlap > best_overlap:
+            best_overlap, best = overlap, phrasing
+        if shared / phrasing.weight > best_contained:
+            best_contained = shared / phrasing.weight
+    return best_overlap, best_contained, exact, best
+
+
 class Matcher:
     def __init__(
         self, entries: Iterable[FaqEntry], normalizer: Normalizer, settings: MatchSettings | None = None
@@ -92,40 +114,59 @@ class Matcher:
         self._doc_length: dict[str, int] = {}
         df: dict[str, int] = defaultdict(int)
         for entry in published:
-            phrasings: list[_Phrasing] = []
-            vocab: set[str] = set()
-            pairs: set[str] = set()
-            # Keywords add vocabulary; the title and phrasings are also what a question is compared with.
-            sources = [(text, True) for text in (entry.title, *entry.phrasings)]
-            sources += [(text, False) for text in entry.keywords]
-            with_context: list[bool] = []
-            for original, is_phrasing in sources:
-                normalized = self.normalizer.words(original)
-                words = self._content_words(normalized)
-                if not words:
-                    continue
-                vocab.update(words)
-                pairs.update(_bigrams(words))
-                if is_phrasing:
-                    phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
-                    with_context.append(self._splitter.has_context(normalized))
-            self._phrasings[entry.slug] = phrasings
-            self._context_share[entry.slug] = sum(with_context) / len(with_context) if with_context else 0.0
-            counts: dict[str, int] = defaultdict(int)
-            for phrasing in phrasings:
-                for word in phrasing.units:
-                    counts[word] += 1
-            self._tf[entry.slug] = dict(counts)
-            self._doc_length[entry.slug] = sum(counts.values())
-            self._spread[entry.slug] = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
-            self._vocab[entry.slug] = frozenset(vocab)
-            self._pairs[entry.slug] = frozenset(pairs)
-            for term in vocab | pairs:
+            for term in self._index_entry(entry):
                 df[term] += 1
         n = max(len(published), 1)
         self._mean_doc_length = max(sum(self._doc_length.values()) / n, 1.0)
         self._idf = {term: math.log(1 + n / count) for term, count in df.items()}
         self._unknown_idf = math.log(1 + n / 0.5)
+        self._index_answers(published, frozenset(df))
+        self._background_idf = math.log(1 + 4)
+        for phrasings in self._phrasings.values():
+            for phrasing in phrasings:
+                phrasing.weight = sum(self.weight(w) for w in phrasing.units)
+        self._texts = {slug: [p.text for p in phrasings] for slug, phrasings in self._phrasings.items()}
+        self._postings: dict[str, list[str]] = defaultdict(list)
+        for slug, entry_words in self._vocab.items():
+            for word in entry_words:
+                self._postings[word].append(slug)
+        self._candidate_budget = 1000
+        self._corrector = Corrector(self._postings, self._postings)
+
+    def _index_entry(self, entry: FaqEntry) -> set[str]:
+        """An entry's phrasings, word counts and vocabulary; returns the terms it contributes to the index."""
+        phrasings: list[_Phrasing] = []
+        vocab: set[str] = set()
+        pairs: set[str] = set()
+        # Keywords add vocabulary; the title and phrasings are also what a question is compared with.
+        sources = [(text, True) for text in (entry.title, *entry.phrasings)]
+        sources += [(text, False) for text in entry.keywords]
+        with_context: list[bool] = []
+        for original, is_phrasing in sources:
+            normalized = self.normalizer.words(original)
+            words = self._content_words(normalized)
+            if not words:
+                continue
+            vocab.update(words)
+            pairs.update(_bigrams(words))
+            if is_phrasing:
+                phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
+                with_context.append(self._splitter.has_context(normalized))
+        self._phrasings[entry.slug] = phrasings
+        self._context_share[entry.slug] = sum(with_context) / len(with_context) if with_context else 0.0
+        counts: dict[str, int] = defaultdict(int)
+        for phrasing in phrasings:
+            for word in phrasing.units:
+                counts[word] += 1
+        self._tf[entry.slug] = dict(counts)
+        self._doc_length[entry.slug] = sum(counts.values())
+        self._spread[entry.slug] = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
+        self._vocab[entry.slug] = frozenset(vocab)
+        self._pairs[entry.slug] = frozenset(pairs)
+        return vocab | pairs
+
+    def _index_answers(self, published: Sequence[FaqEntry], indexed: frozenset[str]) -> None:
+        """What the answers say beyond the index: the field's words and word pairs no phrasing uses."""
         # Words of the answers that no phrasing uses are still ordinary words of this field ("vợ",
         # "nuôi"): they weigh like a common index word, while a word found nowhere ("xăng", "euro")
         # weighs most, since it is what marks a question as out of scope.
@@ -138,24 +179,13 @@ class Matcher:
         self._said: dict[str, frozenset[str]] = {
             slug: frozenset(w for words in texts for w in words) for slug, texts in said_words.items()
         }
-        self._background: frozenset[str] = frozenset().union(*self._said.values()) - frozenset(df)
+        self._background: frozenset[str] = frozenset().union(*self._said.values()) - indexed
         # Word pairs the knowledge base uses anywhere. A Vietnamese word is most often two syllables,
         # and nearly every syllable appears somewhere in the answers, so what marks a question as
         # someone else's ("thai sản", "trước bạ") is a pair of syllables found nowhere.
         self._known_pairs: frozenset[str] = frozenset().union(
             *self._pairs.values(), *(_bigrams(words) for texts in said_words.values() for words in texts)
         )
-        self._background_idf = math.log(1 + 4)
-        for phrasings in self._phrasings.values():
-            for phrasing in phrasings:
-                phrasing.weight = sum(self.weight(w) for w in phrasing.units)
-        self._texts = {slug: [p.text for p in phrasings] for slug, phrasings in self._phrasings.items()}
-        self._postings: dict[str, list[str]] = defaultdict(list)
-        for slug, entry_words in self._vocab.items():
-            for word in entry_words:
-                self._postings[word].append(slug)
-        self._candidate_budget = 1000
-        self._corrector = Corrector(self._postings, self._postings)
 
     # -- question side -------------------------------------------------------------------------
 
@@ -250,20 +280,7 @@ class Matcher:
             ask_cov = sum(weights[w] for w in asked.asking & known) / ask_total
             said_cov = sum(focus[w] for w in units & self._said[slug]) / focus_total
             phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
-            best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
-            exact = 0.0
-            for phrasing in phrasings:
-                inter = units & phrasing.units
-                if not inter:
-                    continue
-                if len(inter) == len(units) == len(phrasing.units):
-                    exact = 1.0
-                shared = sum(weights[w] for w in inter)
-                overlap = 2 * shared / (total + phrasing.weight)
-                if overlap > best_overlap:
-                    best_overlap, best = overlap, phrasing
-                if shared / phrasing.weight > best_contained:
-                    best_contained = shared / phrasing.weight
+            best_overlap, best_contained, exact, best = _closest_phrasing(phrasings, units, weights, total)
             # How consistently the entry's phrasings use the question's words: an entry about birth
             # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
             spread = self._spread[slug]
