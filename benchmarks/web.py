@@ -49,7 +49,7 @@ from bot.reference import files as reference_data
 from bot.requests.sla import AgencyClocks
 from bot.requests.views.queue import OPEN_LIMIT, QueueParams, load_queue
 from bot.storage.models import ConversationRow, HolidayRow, MatchLogRow, RequestRow
-from bot.storage.queue_repo import QueueScope
+from bot.storage.repos.queue import QueueScope
 from bot.web.app import create_web_app
 from bot.web.i18n import web_texts
 from handlers.domain import CANCELLED, CLOSED, IN_PROGRESS, NEW, OPEN_STATUSES, RESOLVED, WAITING, NewRequest
@@ -57,6 +57,7 @@ from handlers.routing import route
 from knowledge_base.lexicon import load_lexicon
 from knowledge_base.matcher import ANSWER, FALLBACK, SUGGEST
 from knowledge_base.normalizer import Normalizer
+from tests.storage.sessions import session_of
 
 WEB_START, WEB_END = "<!-- web:start -->", "<!-- web:end -->"
 POSTGRES_URL = os.environ.get("HOANHAP_TEST_POSTGRES_URL", "")
@@ -220,9 +221,9 @@ class Seeder:
                 }
                 for p in plans
             ]
-            await uow.session.execute(insert(ConversationRow), values)
+            await session_of(uow).execute(insert(ConversationRow), values)
             chats = [str(v["chat_id"]) for v in values]
-            found = await uow.session.execute(
+            found = await session_of(uow).execute(
                 select(ConversationRow.chat_id, ConversationRow.id).where(ConversationRow.chat_id.in_(chats))
             )
             conversation = dict(found.tuples().all())
@@ -244,7 +245,7 @@ class Seeder:
                 updates.append((code, plan))
             ids = dict(
                 (
-                    await uow.session.execute(
+                    await session_of(uow).execute(
                         select(RequestRow.code, RequestRow.id).where(RequestRow.code.in_([c for c, _ in updates]))
                     )
                 )
@@ -253,7 +254,7 @@ class Seeder:
             )
             for keys in {tuple(sorted(p.changes)) for _, p in updates}:
                 rows = [{"id": ids[c], **p.changes} for c, p in updates if tuple(sorted(p.changes)) == keys]
-                await uow.session.execute(update(RequestRow), rows)
+                await session_of(uow).execute(update(RequestRow), rows)
             await uow.commit()
 
     async def _ask(self, count: int) -> None:
@@ -279,7 +280,7 @@ class Seeder:
             )
         async with self.app.uow() as uow:
             for start in range(0, len(rows), 2000):
-                await uow.session.execute(insert(MatchLogRow), rows[start : start + 2000])
+                await session_of(uow).execute(insert(MatchLogRow), rows[start : start + 2000])
             await uow.commit()
 
 
@@ -290,7 +291,7 @@ async def open_per_agency(app: App) -> dict[str, int]:
         .group_by(RequestRow.agency_code)
     )
     async with app.uow() as uow:
-        return {code: int(n) for code, n in (await uow.session.execute(statement)).tuples()}
+        return {code: int(n) for code, n in (await session_of(uow).execute(statement)).tuples()}
 
 
 async def prepare_app(database_url: str, data_dir: Path) -> App:
@@ -302,7 +303,7 @@ async def prepare_app(database_url: str, data_dir: Path) -> App:
     async with app.uow() as uow:
         await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "bench", NOW)
         for day in HOLIDAYS:
-            uow.session.add(HolidayRow(day=day, name="nghỉ lễ"))
+            session_of(uow).add(HolidayRow(day=day, name="nghỉ lễ"))
         await uow.commit()
     return app
 
@@ -524,7 +525,7 @@ class Bench:
 
             async def orm_rows(statement: Select[Any] = orm_statement) -> list[RequestRow]:
                 async with self.app.uow() as uow:
-                    return list((await uow.session.execute(statement)).scalars())
+                    return list((await session_of(uow).execute(statement)).scalars())
 
             fetched = await orm_rows()
             assert len(fetched) == in_scope, (len(fetched), in_scope)

@@ -70,7 +70,7 @@ async def revoke_token(uow: UnitOfWork, token_id: int, actor: str, now: datetime
         raise UnknownTokenError(f"no API token {token_id}")
     if row.revoked_at is None:
         row.revoked_at = now
-        await uow.session.flush()
+        await uow.flush()
         await uow.audit.add(
             actor, "token.revoke", f"api_token:{token_id}", now, after={"agency": row.agency_code, "prefix": row.prefix}
         )

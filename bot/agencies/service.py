@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.audit.changes import (
     AGENCY_NAME_CHARS,
     WORK_DAYS_CHARS,
@@ -24,7 +22,7 @@ from bot.audit.changes import (
 from bot.messaging.agency_desk import create_link_code
 from bot.reference import files as reference_data
 from bot.storage.models import AgencyChannelRow, AgencyRow
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import Schedule
 
@@ -113,7 +111,7 @@ async def update_agency(
 async def agency_channels(uow: UnitOfWork) -> dict[str, list[AgencyChannelRow]]:
     """Every agency's linked groups, for the list's link status (one query, not one per agency)."""
     found: dict[str, list[AgencyChannelRow]] = {}
-    for row in (await uow.session.execute(select(AgencyChannelRow).order_by(AgencyChannelRow.id))).scalars():
+    for row in await uow.agency_channels.all():
         found.setdefault(row.agency_code, []).append(row)
     return found
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import MAX_HOURS
 
@@ -105,7 +105,7 @@ async def save_changes(
     before = summary(row)
     for key, value in fields.items():
         setattr(row, key, value)
-    await uow.session.flush()
+    await uow.flush()
     after = summary(row)
     if after != before:
         await uow.meta.bump(REFERENCE_REVISION)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.storage.models import AuditLogRow
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -36,18 +34,10 @@ def pretty_json(value: Any) -> str:
 async def audit_page(uow: UnitOfWork, actor: str = "", action: str = "", page: int = 1) -> AuditPage:
     """Newest first; `actor` matches part of the name (any case), `action` exactly."""
     page = max(1, min(page, 100_000))
-    statement = select(AuditLogRow)
-    actor = actor.strip()[:120]
-    if actor:
-        statement = statement.where(func.lower(AuditLogRow.actor).contains(actor.lower(), autoescape=True))
-    if action:
-        statement = statement.where(AuditLogRow.action == action[:64])
-    statement = statement.order_by(AuditLogRow.id.desc()).offset((page - 1) * AUDIT_PAGE_SIZE)
-    rows = list((await uow.session.execute(statement.limit(AUDIT_PAGE_SIZE + 1))).scalars())
-    actions = select(AuditLogRow.action).distinct().order_by(AuditLogRow.action)
-    return AuditPage(
-        rows[:AUDIT_PAGE_SIZE],
-        page,
-        len(rows) > AUDIT_PAGE_SIZE,
-        [str(a) for a in (await uow.session.execute(actions)).scalars()],
+    rows = await uow.audit.newest(
+        actor=actor.strip()[:120],
+        action=action[:64],
+        offset=(page - 1) * AUDIT_PAGE_SIZE,
+        limit=AUDIT_PAGE_SIZE + 1,
     )
+    return AuditPage(rows[:AUDIT_PAGE_SIZE], page, len(rows) > AUDIT_PAGE_SIZE, await uow.audit.actions())

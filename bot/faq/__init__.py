@@ -16,7 +16,6 @@ from bot.faq.entries import (
     all_rows,
     approvals_of,
     data_of,
-    entry_of_row,
     entry_row,
     latest_version,
     pending_approvals,
@@ -55,6 +54,7 @@ from bot.faq.validation import (
     validate,
 )
 from bot.faq.versions import FieldDiff, VersionView, diff, history, restore
+from bot.storage.repos.faq import entry_of_row
 
 __all__ = [
     "APPROVED",

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
 from bot.faq.entries import (
     EntryNotFound,
     SaveResult,
     audit_data,
     bump_if_published,
-    entry_of_row,
     version_row,
     write_entry,
 )
 from bot.storage.models import FaqApprovalRow, FaqEntryRow
+from bot.storage.repos.faq import entry_of_row
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import FaqEntry
 
@@ -33,16 +31,12 @@ class ApprovalError(ValueError):
 
 
 async def _approval_for_update(uow: UnitOfWork, approval_id: int) -> tuple[FaqApprovalRow, FaqEntryRow]:
-    statement = select(FaqApprovalRow).where(FaqApprovalRow.id == approval_id).with_for_update()
-    approval = (await uow.session.execute(statement)).scalar_one_or_none()
+    approval = await uow.faq.approval_for_update(approval_id)
     if approval is None:
         raise EntryNotFound(f"approval {approval_id}")
     if approval.decision is not None:
         raise ApprovalError("not_pending")
-    row = (
-        await uow.session.execute(select(FaqEntryRow).where(FaqEntryRow.id == approval.entry_id).with_for_update())
-    ).scalar_one()
-    return approval, row
+    return approval, await uow.faq.entry_for_update(approval.entry_id)
 
 
 async def approve(uow: UnitOfWork, approval_id: int, actor: str, now: datetime) -> SaveResult:
@@ -57,7 +51,7 @@ async def approve(uow: UnitOfWork, approval_id: int, actor: str, now: datetime) 
     entry = FaqEntry.from_dict({**stored.data, "slug": row.slug})
     write_entry(row, entry, approval.version, now)
     approval.decision, approval.decided_by, approval.decided_at = APPROVED, actor, now
-    await uow.session.flush()
+    await uow.flush()
     await bump_if_published(uow, live, entry)
     await uow.audit.add(
         actor,
@@ -75,7 +69,7 @@ async def reject(uow: UnitOfWork, approval_id: int, actor: str, now: datetime) -
     approval, row = await _approval_for_update(uow, approval_id)
     decision = WITHDRAWN if approval.requested_by == actor else REJECTED
     approval.decision, approval.decided_by, approval.decided_at = decision, actor, now
-    await uow.session.flush()
+    await uow.flush()
     await uow.audit.add(
         actor,
         "faq.withdraw" if decision == WITHDRAWN else "faq.reject",

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-
 from bot.faq.validation import FIELDS, PUBLISHED
 from bot.storage.models import FaqApprovalRow, FaqEntryRow, FaqVersionRow
-from bot.storage.repositories import KB_REVISION
+from bot.storage.repos.faq import entry_of_row
+from bot.storage.repos.meta import KB_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import FaqEntry
 
@@ -31,24 +30,6 @@ class SaveResult:
 
 def data_of(entry: FaqEntry) -> dict[str, Any]:
     return entry.to_dict()
-
-
-def entry_of_row(row: FaqEntryRow) -> FaqEntry:
-    return FaqEntry(
-        slug=row.slug,
-        title=row.title,
-        answer=row.answer,
-        phrasings=[str(p) for p in row.phrasings],
-        keywords=[str(k) for k in row.keywords],
-        category=row.category,
-        status=row.status,
-        more=row.more,
-        legal_basis=row.legal_basis,
-        source=row.source,
-        in_force=row.in_force,
-        reviewed_on=row.reviewed_on,
-        review_by=row.review_by,
-    )
 
 
 def same_content(a: FaqEntry, b: FaqEntry) -> bool:
@@ -74,51 +55,36 @@ async def bump_if_published(uow: UnitOfWork, *entries: FaqEntry) -> None:
 
 
 async def entry_row(uow: UnitOfWork, slug: str, *, for_update: bool = False) -> FaqEntryRow | None:
-    statement = select(FaqEntryRow).where(FaqEntryRow.slug == slug)
-    if for_update:
-        statement = statement.with_for_update()
-    return (await uow.session.execute(statement)).scalar_one_or_none()
+    return await uow.faq.entry_row(slug, for_update=for_update)
 
 
 async def all_rows(uow: UnitOfWork) -> list[FaqEntryRow]:
-    statement = select(FaqEntryRow).order_by(FaqEntryRow.position, FaqEntryRow.id)
-    return list((await uow.session.execute(statement)).scalars())
+    return await uow.faq.entry_rows()
 
 
 async def versions(uow: UnitOfWork, entry_id: int) -> list[FaqVersionRow]:
     """Every saved version of an entry, oldest first."""
-    statement = select(FaqVersionRow).where(FaqVersionRow.entry_id == entry_id).order_by(FaqVersionRow.version)
-    return list((await uow.session.execute(statement)).scalars())
+    return await uow.faq.versions(entry_id)
 
 
 async def version_row(uow: UnitOfWork, entry_id: int, version: int) -> FaqVersionRow | None:
-    statement = select(FaqVersionRow).where(FaqVersionRow.entry_id == entry_id, FaqVersionRow.version == version)
-    return (await uow.session.execute(statement)).scalar_one_or_none()
+    return await uow.faq.version(entry_id, version)
 
 
 async def latest_version(uow: UnitOfWork, entry_id: int) -> int:
-    statement = select(func.max(FaqVersionRow.version)).where(FaqVersionRow.entry_id == entry_id)
-    return int((await uow.session.execute(statement)).scalar_one() or 0)
+    return await uow.faq.latest_version(entry_id)
 
 
 async def approvals_of(uow: UnitOfWork, entry_id: int) -> list[FaqApprovalRow]:
-    statement = select(FaqApprovalRow).where(FaqApprovalRow.entry_id == entry_id).order_by(FaqApprovalRow.id)
-    return list((await uow.session.execute(statement)).scalars())
+    return await uow.faq.approvals_of(entry_id)
 
 
 async def pending_approvals(uow: UnitOfWork) -> list[tuple[FaqApprovalRow, FaqEntryRow]]:
-    statement = (
-        select(FaqApprovalRow, FaqEntryRow)
-        .join(FaqEntryRow, FaqEntryRow.id == FaqApprovalRow.entry_id)
-        .where(FaqApprovalRow.decision.is_(None))
-        .order_by(FaqApprovalRow.id)
-    )
-    return [(a, e) for a, e in (await uow.session.execute(statement)).all()]
+    return await uow.faq.pending_approvals()
 
 
 async def pending_for(uow: UnitOfWork, entry_id: int) -> FaqApprovalRow | None:
-    statement = select(FaqApprovalRow).where(FaqApprovalRow.entry_id == entry_id, FaqApprovalRow.decision.is_(None))
-    return (await uow.session.execute(statement.order_by(FaqApprovalRow.id.desc()).limit(1))).scalar_one_or_none()
+    return await uow.faq.pending_approval(entry_id)
 
 
 async def working_copy(uow: UnitOfWork, row: FaqEntryRow) -> tuple[FaqEntry, int]:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.storage.repositories import KB_REVISION
+from bot.storage.repos.meta import KB_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import FaqEntry, load_directory
 from knowledge_base.matcher import Matcher, MatchSettings

@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-
 from bot.faq.approvals import SUPERSEDED
 from bot.faq.entries import (
     EntryNotFound,
@@ -18,14 +15,15 @@ from bot.faq.entries import (
     audit_data,
     bump_if_published,
     data_of,
-    entry_of_row,
     entry_row,
     same_content,
     working_copy,
     write_entry,
 )
 from bot.faq.validation import DRAFT, PUBLISHED, FaqEditError, Problem, phrasing_key, tidy, validate
-from bot.storage.models import FaqApprovalRow, FaqEntryRow, FaqVersionRow
+from bot.storage.errors import DuplicateRow
+from bot.storage.models import FaqEntryRow
+from bot.storage.repos.faq import entry_of_row
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import FaqEntry
 
@@ -39,12 +37,9 @@ async def _supersede(uow: UnitOfWork, entry_id: int, actor: str, now: datetime) 
 async def _other_phrasings(uow: UnitOfWork, slug: str) -> dict[str, str]:
     """Phrasing key -> slug of the other published entries: the same sentence in two entries makes
     the matcher choose blindly between them."""
-    statement = select(FaqEntryRow.slug, FaqEntryRow.phrasings).where(
-        FaqEntryRow.slug != slug, FaqEntryRow.status == PUBLISHED
-    )
     found: dict[str, str] = {}
-    for other, phrasings in (await uow.session.execute(statement)).all():
-        for phrasing in phrasings or []:
+    for other, phrasings in await uow.faq.phrasings_of_others(slug, PUBLISHED):
+        for phrasing in phrasings:
             found.setdefault(phrasing_key(str(phrasing)), other)
     return found
 
@@ -95,18 +90,16 @@ async def save_entry(
     if same_content(entry, current):
         return SaveResult(row.slug, latest, changed=False)
     version = latest + 1
-    uow.session.add(FaqVersionRow(entry_id=row.id, version=version, data=data_of(entry), author=actor, created_at=now))
+    uow.faq.add_version(row.id, version, data_of(entry), actor, now)
     await _supersede(uow, row.id, actor, now)
     before = audit_data(live, row.version)
     if approval_required and entry.status == PUBLISHED and not same_content(entry, live):
-        approval = FaqApprovalRow(entry_id=row.id, version=version, requested_by=actor, requested_at=now)
-        uow.session.add(approval)
-        await uow.session.flush()
+        approval = await uow.faq.request_approval(row.id, version, actor, now)
         after = audit_data(entry, version, approval=approval.id, **(extra or {}))
         await uow.audit.add(actor, "faq.approval_request", row.slug, now, before=before, after=after)
         return SaveResult(row.slug, version, changed=True, pending_approval=approval.id)
     write_entry(row, entry, version, now)
-    await uow.session.flush()
+    await uow.flush()
     await bump_if_published(uow, live, entry)
     await uow.audit.add(
         actor, action or "faq.update", row.slug, now, before=before, after=audit_data(entry, version, **(extra or {}))
@@ -128,26 +121,21 @@ async def _create(
     needs_approval = approval_required and entry.status == PUBLISHED
     # An entry waiting for approval exists meanwhile as a draft, so it can be found and edited.
     stored = FaqEntry(**{**data_of(entry), "status": DRAFT}) if needs_approval else entry
-    position = int((await uow.session.execute(select(func.max(FaqEntryRow.position)))).scalar_one() or 0) + 1
-    row = FaqEntryRow(slug=entry.slug, position=position, version=1, updated_at=now)
+    row = FaqEntryRow(slug=entry.slug, position=await uow.faq.next_position(), version=1, updated_at=now)
     write_entry(row, stored, 1, now)
     try:
-        # A savepoint: two admins may create the same slug at once; the second gets a form error.
-        async with uow.session.begin_nested():
-            uow.session.add(row)
-            await uow.session.flush()
-    except IntegrityError:
+        # Two admins may create the same slug at once; the second gets a form error.
+        await uow.faq.add_entry(row)
+    except DuplicateRow:
         raise FaqEditError([Problem("slug", "slug_taken")]) from None
-    uow.session.add(FaqVersionRow(entry_id=row.id, version=1, data=data_of(stored), author=actor, created_at=now))
+    uow.faq.add_version(row.id, 1, data_of(stored), actor, now)
     await uow.audit.add(actor, "faq.create", entry.slug, now, after=audit_data(stored, 1, **(extra or {})))
     if not needs_approval:
-        await uow.session.flush()
+        await uow.flush()
         await bump_if_published(uow, entry)
         return SaveResult(entry.slug, 1, changed=True)
-    uow.session.add(FaqVersionRow(entry_id=row.id, version=2, data=data_of(entry), author=actor, created_at=now))
-    approval = FaqApprovalRow(entry_id=row.id, version=2, requested_by=actor, requested_at=now)
-    uow.session.add(approval)
-    await uow.session.flush()
+    uow.faq.add_version(row.id, 2, data_of(entry), actor, now)
+    approval = await uow.faq.request_approval(row.id, 2, actor, now)
     await uow.audit.add(
         actor,
         "faq.approval_request",

@@ -14,12 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select, update
 
 from bot.clock import as_utc
 from bot.logging_setup import redact
-from bot.storage.models import MatchLogRow
-from bot.storage.repositories import unanswered_questions
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.text import clean, tokens
 
@@ -76,15 +73,10 @@ class Group:
 async def load(
     uow: UnitOfWork, now: datetime, *, window_days: int = WINDOW_DAYS, limit: int = MAX_ROWS
 ) -> list[LoggedQuestion]:
-    statement = (
-        select(MatchLogRow.id, MatchLogRow.question, MatchLogRow.normalized, MatchLogRow.created_at)
-        .where(MatchLogRow.created_at >= now - timedelta(days=window_days), *unanswered_questions())
-        .order_by(MatchLogRow.id.desc())
-        .limit(limit)
-    )
+    found = await uow.match_log.unanswered_since(now - timedelta(days=window_days), limit)
     return [
         LoggedQuestion(row_id, question, normalized, as_utc(created_at))
-        for row_id, question, normalized, created_at in (await uow.session.execute(statement)).all()
+        for row_id, question, normalized, created_at in found
     ]
 
 
@@ -171,14 +163,7 @@ def parse_ids(value: str) -> list[int]:
 
 async def questions_of(uow: UnitOfWork, ids: Sequence[int]) -> list[str]:
     """The masked texts of still-unanswered rows, newest first (to start an entry from them)."""
-    if not ids:
-        return []
-    statement = (
-        select(MatchLogRow.question)
-        .where(MatchLogRow.id.in_(list(ids)), *unanswered_questions())
-        .order_by(MatchLogRow.id.desc())
-    )
-    return [" ".join(mask(q).split()) for q in (await uow.session.execute(statement)).scalars()]
+    return [" ".join(mask(q).split()) for q in await uow.match_log.unanswered_texts(ids)]
 
 
 async def mark(uow: UnitOfWork, ids: Sequence[int], how: str, actor: str, now: datetime, **details: object) -> int:
@@ -187,9 +172,7 @@ async def mark(uow: UnitOfWork, ids: Sequence[int], how: str, actor: str, now: d
         raise ValueError(how)
     if not ids:
         return 0
-    statement = update(MatchLogRow).where(MatchLogRow.id.in_(list(ids)), *unanswered_questions())
-    result = await uow.session.execute(statement.values(reviewed=how, reviewed_at=now))
-    count = int(getattr(result, "rowcount", 0) or 0)
+    count = await uow.match_log.mark_reviewed(ids, how, now)
     if count:
         await uow.audit.add(
             actor,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from bot.audit.changes import HOLIDAY_NAME_CHARS, NotFound, clean_text, fail
 from bot.storage.models import HolidayRow
 from bot.storage.unit_of_work import UnitOfWork
@@ -43,7 +41,7 @@ async def add_holiday(uow: UnitOfWork, day_text: str, name: str, actor: str, now
 
 async def remove_holiday(uow: UnitOfWork, day_text: str, actor: str, now: datetime) -> None:
     day = parse_day(day_text)
-    row = (await uow.session.execute(select(HolidayRow).where(HolidayRow.day == day))).scalar_one_or_none()
+    row = await uow.holidays.get(day)
     if row is None:
         raise NotFound(day_text)
     before = {"day": day.isoformat(), "name": row.name}

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.audit.changes import (
     LOCALITY_NAME_CHARS,
     MAX_ALIASES,
@@ -21,7 +19,7 @@ from bot.audit.changes import (
     save_changes,
 )
 from bot.storage.models import LocalityRow
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import Locality
 from handlers.places import find_localities
@@ -77,7 +75,7 @@ async def create_locality(uow: UnitOfWork, data: LocalityInput, actor: str, now:
 
 
 async def locality_row(uow: UnitOfWork, code: str) -> LocalityRow | None:
-    return (await uow.session.execute(select(LocalityRow).where(LocalityRow.code == code))).scalar_one_or_none()
+    return await uow.localities.get_row(code)
 
 
 async def update_locality(uow: UnitOfWork, code: str, data: LocalityInput, actor: str, now: datetime) -> LocalityRow:
@@ -108,5 +106,4 @@ def _as_locality(row: LocalityRow) -> Locality:
 
 
 async def provinces(uow: UnitOfWork) -> list[str]:
-    statement = select(LocalityRow.province).distinct().order_by(LocalityRow.province)
-    return [str(p) for p in (await uow.session.execute(statement)).scalars()]
+    return await uow.localities.provinces()

@@ -6,12 +6,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
-
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging.notify import enqueue_agency
 from bot.storage.database import Database
+from bot.storage.errors import DatabaseUnavailable, DuplicateRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers import core
 from handlers.context import Context, CoreSettings
@@ -45,8 +44,8 @@ class MessageProcessor:
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return await self._process_once(message)
-            except (IntegrityError, DBAPIError) as error:
-                if attempt == _ATTEMPTS or not _is_transient(error):
+            except (DuplicateRow, DatabaseUnavailable) as error:
+                if attempt == _ATTEMPTS or not (isinstance(error, DuplicateRow) or error.transient):
                     raise
                 log.info("retrying message on %s after a lost race (attempt %d)", message.channel, attempt)
         raise AssertionError("unreachable")
@@ -113,10 +112,3 @@ class MessageProcessor:
             await uow.commit()
         self.on_commit()
         return True
-
-
-def _is_transient(error: Exception) -> bool:
-    text = str(error).lower()
-    return isinstance(error, IntegrityError) or any(
-        marker in text for marker in ("database is locked", "deadlock", "could not serialize", "busy")
-    )

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete
-
 from bot.audit.changes import (
     AGENCY_NAME_CHARS,
     CODE_CHARS,
@@ -31,8 +29,8 @@ from bot.audit.changes import (
 from bot.localities.service import locality_summary
 from bot.reference import files as reference_data
 from bot.routing.service import get_rule, rule_summary
-from bot.storage.models import AgencyRow, RoutingRuleRow
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.models import AgencyRow
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import REQUEST_CATEGORIES
 
@@ -261,10 +259,10 @@ async def apply_reference_plan(uow: UnitOfWork, plan: ReferencePlan, actor: str,
             if key != "id":
                 setattr(row, key, value)
     for removed in plan.rules_removed:
-        await uow.session.execute(delete(RoutingRuleRow).where(RoutingRuleRow.id == removed["id"]))
+        await uow.rules.remove(removed["id"])
     for rule in plan.rules_new:
         await uow.rules.add(**rule)
-    await uow.session.flush()
+    await uow.flush()
     await uow.meta.bump(REFERENCE_REVISION)
     before = {
         "agencies": {b["code"]: b for b, _ in plan.agencies_changed},

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import REQUEST_CATEGORIES
 from knowledge_base.yaml_io import load_yaml

@@ -6,10 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy import delete
-
 from bot.audit.changes import fail
-from bot.storage.models import Meta
 from bot.storage.unit_of_work import UnitOfWork
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -55,6 +52,6 @@ async def take_pending_upload(uow: UnitOfWork, kind: str, user_id: int, expected
     # unlike compare_digest it accepts whatever characters a tampered form sends.
     if payload is None or digest(payload) != expected:
         fail("ar_err_upload_expired")
-    await uow.session.execute(delete(Meta).where(Meta.key == key))
+    await uow.meta.remove(key)
     files = json.loads(payload)
     return {str(k): str(v) for k, v in files.items()}

@@ -10,7 +10,7 @@ from typing import Any
 from bot.audit.changes import NotFound, clean_text, fail, save_changes
 from bot.localities.service import provinces
 from bot.storage.models import RoutingRuleRow
-from bot.storage.repositories import REFERENCE_REVISION
+from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
 from knowledge_base.faq import REQUEST_CATEGORIES
 
@@ -81,7 +81,7 @@ async def _refuse_shadowing(uow: UnitOfWork, fields: dict[str, Any], rule_id: in
 
 
 async def get_rule(uow: UnitOfWork, rule_id: int) -> RoutingRuleRow:
-    row = await uow.session.get(RoutingRuleRow, rule_id)
+    row = await uow.rules.get_row(rule_id)
     if row is None:
         raise NotFound(str(rule_id))
     return row

@@ -43,5 +43,5 @@ async def try_route(uow: UnitOfWork, category: str, commune: str) -> RouteTest:
     if decision is None:
         return RouteTest(locality=locality)
     agency = await uow.agencies.get_row(decision.agency_code)
-    rule = await uow.session.get(RoutingRuleRow, decision.rule_id) if decision.rule_id is not None else None
+    rule = await uow.rules.get_row(decision.rule_id) if decision.rule_id is not None else None
     return RouteTest(locality=locality, decision=decision, agency=agency, rule=rule)

@@ -63,6 +63,12 @@ class Database:
     # each holding a pooled connection while it waits for the file lock. None on PostgreSQL.
     serial: asyncio.Lock | None
 
+    async def ping(self) -> None:
+        """Raise when the database does not answer (the readiness check). No unit of work: on SQLite
+        that would queue the check behind every writer."""
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
 
 def open_database(url: str) -> Database:
     engine = create_engine(url)

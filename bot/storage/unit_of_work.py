@@ -1,42 +1,37 @@
-"""One unit of work = one transaction: repositories share its session; only it commits."""
+"""One unit of work = one transaction: repositories share its session; only it commits.
+
+The session stays inside: code outside bot/storage/ reaches the database through the repositories
+only, and sees the storage layer's own errors (bot.storage.errors), never the driver's.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.account_repos import (
-    ApiTokenRepo,
-    HolidayRepo,
-    LoginAttemptRepo,
-    NotificationRepo,
-    RequestViewRepo,
-    UserRepo,
-)
 from bot.storage.database import Database
-from bot.storage.queue_repo import QueueRepo
-from bot.storage.repositories import (
-    AgencyChannelRepo,
-    AgencyRepo,
-    AuditRepo,
-    ConversationRepo,
-    FaqRepo,
-    InboundRepo,
-    LinkCodeRepo,
-    LocalityRepo,
-    MatchLogRepo,
-    MetaRepo,
-    OutboxRepo,
-    RequestRepo,
-    RuleRepo,
-    ZaloTokenRepo,
-)
-from bot.storage.stats_repo import StatsRepo
+from bot.storage.errors import translate, translating
+from bot.storage.repos.accounts import ApiTokenRepo, LoginAttemptRepo, NotificationRepo, UserRepo
+from bot.storage.repos.agencies import AgencyRepo
+from bot.storage.repos.audit import AuditRepo
+from bot.storage.repos.channels import AgencyChannelRepo, LinkCodeRepo, ZaloTokenRepo
+from bot.storage.repos.conversations import ConversationRepo, InboundRepo
+from bot.storage.repos.dashboard import StatsRepo
+from bot.storage.repos.faq import FaqRepo
+from bot.storage.repos.holidays import HolidayRepo
+from bot.storage.repos.localities import LocalityRepo
+from bot.storage.repos.match_log import MatchLogRepo
+from bot.storage.repos.meta import MetaRepo
+from bot.storage.repos.outbox import OutboxRepo
+from bot.storage.repos.queue import QueueRepo
+from bot.storage.repos.requests import RequestRepo, RequestViewRepo
+from bot.storage.repos.routing import RuleRepo
 
 
 class UnitOfWork:
-    session: AsyncSession
+    _session: AsyncSession
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -45,12 +40,13 @@ class UnitOfWork:
         if self._database.serial is not None:
             await self._database.serial.acquire()
         try:
-            self.session = self._database.sessions()
-            await self.session.begin()
+            self._session = self._database.sessions()
+            with translating():
+                await self._session.begin()
         except BaseException:
             self._release()
             raise
-        s = self.session
+        s = self._session
         self.meta = MetaRepo(s)
         self.inbound = InboundRepo(s)
         self.conversations = ConversationRepo(s)
@@ -75,11 +71,15 @@ class UnitOfWork:
         self.stats = StatsRepo(s)
         return self
 
+    async def flush(self) -> None:
+        """Write the changes made to loaded rows now, within the transaction (ids, constraints)."""
+        await self._session.flush()
+
     async def commit(self) -> None:
-        await self.session.commit()
+        await self._session.commit()
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        await self._session.rollback()
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -87,11 +87,16 @@ class UnitOfWork:
         # Anything not committed explicitly is rolled back: a crash mid-message leaves no trace.
         # A clean exit from a read-only unit only closes, so loaded rows stay readable.
         try:
-            if exc_type is not None and self.session.in_transaction():
-                await self.session.rollback()
-            await self.session.close()
+            with translating():
+                if exc_type is not None and self._session.in_transaction():
+                    await self._session.rollback()
+                await self._session.close()
         finally:
             self._release()
+        if isinstance(exc, DBAPIError):
+            storage_error = translate(exc)
+            if storage_error is not None:
+                raise storage_error from exc
 
     def _release(self) -> None:
         if self._database.serial is not None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
 from bot.accounts.views.login import auth_router
@@ -42,8 +41,7 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     @web.get("/readyz")
     async def readyz() -> JSONResponse:
         try:
-            async with app.database.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await app.database.ping()
             current = await schema_is_current(app.database.engine)
         except Exception:
             return JSONResponse({"status": "database unreachable"}, status_code=503)

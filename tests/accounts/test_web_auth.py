@@ -10,6 +10,7 @@ from bot.app import App
 from bot.storage.models import AuditLogRow
 from bot.web.security import SESSION_COOKIE
 from tests.harness import FakeClock
+from tests.storage.sessions import session_of
 from tests.web_client import WebClient
 
 PASSWORD = "correct horse battery"
@@ -27,7 +28,9 @@ async def test_password_is_stored_as_an_argon2_hash(demo_app: App) -> None:
         row = await uow.users.by_username("vieclam")
         assert row is not None
         assert row.password_hash.startswith("$argon2") and PASSWORD not in row.password_hash
-        audit = (await uow.session.execute(select(AuditLogRow).where(AuditLogRow.action == "user.create"))).scalars()
+        audit = (
+            await session_of(uow).execute(select(AuditLogRow).where(AuditLogRow.action == "user.create"))
+        ).scalars()
         assert all("$argon2" not in str(a.after) and PASSWORD not in str(a.after) for a in audit)
 
 

@@ -18,6 +18,7 @@ from bot.runtime import set_telegram_webhook
 from bot.storage.models import OutboxRow
 from tests.fakes.telegram_api import FakeTelegram
 from tests.serving import demo_app, free_port, serving
+from tests.storage.sessions import session_of
 
 PERSON_CHAT = 5001
 GROUP = -100777
@@ -152,7 +153,7 @@ async def test_rate_limits_and_server_errors_lose_nothing(running: Running) -> N
     await fake.wait_for_text(PERSON_CHAT, "chưa có câu trả lời chắc chắn", timeout=60)
     async with r.app.uow() as uow:
         assert await uow.outbox.count("failed") == 0
-        rows = await uow.session.execute(
+        rows = await session_of(uow).execute(
             select(OutboxRow.payload).where(OutboxRow.chat_id == str(PERSON_CHAT)).order_by(OutboxRow.id)
         )
         written = [payload["text"] for payload in rows.scalars()]

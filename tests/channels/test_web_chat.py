@@ -11,6 +11,7 @@ from bot.app import App
 from bot.channels.webchat import CHANNEL, RATE_MAX_MESSAGES
 from bot.storage.models import ConversationRow
 from bot.web.security import CHAT_COOKIE
+from tests.storage.sessions import session_of
 from tests.web_client import WebClient
 
 
@@ -117,7 +118,7 @@ async def test_polling_fetches_staff_replies_and_marks_them_delivered(demo_app: 
     async with WebClient(demo_app) as web:
         messages = await _send(web, start="1", nonce="s")
         async with demo_app.uow() as uow:
-            conversation = (await uow.session.execute(select(ConversationRow))).scalars().one()
+            conversation = (await session_of(uow).execute(select(ConversationRow))).scalars().one()
         assert conversation.channel == CHANNEL
         last = messages[-1]["id"]
         async with demo_app.uow() as uow:

@@ -35,6 +35,7 @@ from handlers.domain import CLOSING_STATUSES, OPEN_STATUSES, STATUSES
 from handlers.working_hours import Schedule, add_working_hours, working_hours_between
 from knowledge_base.faq import REQUEST_CATEGORIES
 from tests.harness import FakeClock
+from tests.storage.sessions import session_of
 from tests.web_client import WebClient
 
 # Viet Nam keeps +07:00 all year: a fixed offset here checks the dashboard's zone handling
@@ -104,8 +105,8 @@ async def _conversation(app: App) -> int:
         row = ConversationRow(
             channel="web", chat_id="seed", user_id="", locale="vi", state={}, created_at=NOW, updated_at=NOW
         )
-        uow.session.add(row)
-        await uow.session.flush()
+        session_of(uow).add(row)
+        await session_of(uow).flush()
         await uow.commit()
         return row.id
 
@@ -222,10 +223,10 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
             )
         )
     async with app.uow() as uow:
-        uow.session.add_all(rows)
-        uow.session.add_all(match_rows)
-        uow.session.add(HolidayRow(day=date(2026, 9, 2), name="Quốc khánh"))
-        uow.session.add(HolidayRow(day=date(2026, 9, 1), name="Quốc khánh"))
+        session_of(uow).add_all(rows)
+        session_of(uow).add_all(match_rows)
+        session_of(uow).add(HolidayRow(day=date(2026, 9, 2), name="Quốc khánh"))
+        session_of(uow).add(HolidayRow(day=date(2026, 9, 1), name="Quốc khánh"))
         await uow.commit()
 
 
@@ -235,7 +236,7 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
 async def expected_figures(app: App, first: date, last: date) -> dict[str, Any]:
     start, end = bounds(first, last)
     async with app.uow() as uow:
-        session = uow.session
+        session = session_of(uow)
         created = [
             (category, aware(moment))
             for category, moment in (await session.execute(select(RequestRow.category, RequestRow.created_at))).all()
@@ -413,9 +414,9 @@ async def test_times_and_targets_by_hand(demo_app: App) -> None:
             agency.work_days, agency.work_periods = OFFICE_DAYS, OFFICE_HOURS
             agency.first_response_hours = 8
             agency.resolution_hours = 40 if code == "demo-vieclam" else 80
-        uow.session.add(HolidayRow(day=date(2026, 10, 29), name="a holiday"))
+        session_of(uow).add(HolidayRow(day=date(2026, 10, 29), name="a holiday"))
         vieclam = {"category": "employment", "agency_code": "demo-vieclam"}
-        uow.session.add_all(
+        session_of(uow).add_all(
             [
                 # Answered after 2 working hours (2 calendar), resolved after 7.5 (24 calendar).
                 _request(

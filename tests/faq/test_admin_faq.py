@@ -26,6 +26,7 @@ from bot.web.app import create_web_app
 from bot.web.i18n import web_texts
 from knowledge_base.faq import FaqEntry
 from tests.harness import FakeClock, Person
+from tests.storage.sessions import session_of
 
 PASSWORD = "correct horse battery"
 SLUG = "can-cuoc"
@@ -111,13 +112,13 @@ async def version_count(app: App, slug: str = SLUG) -> int:
         row = await faq.entry_row(uow, slug)
         assert row is not None
         statement = select(func.count()).select_from(FaqVersionRow).where(FaqVersionRow.entry_id == row.id)
-        return int((await uow.session.execute(statement)).scalar_one())
+        return int((await session_of(uow).execute(statement)).scalar_one())
 
 
 async def audit_rows(app: App, action: str) -> list[AuditLogRow]:
     async with app.uow() as uow:
         statement = select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)
-        return list((await uow.session.execute(statement)).scalars())
+        return list((await session_of(uow).execute(statement)).scalars())
 
 
 def form_of(current: FaqEntry, base_version: int | None = None, **changes: str) -> dict[str, str]:
@@ -411,7 +412,7 @@ def test_validate_caps_and_categories() -> None:
 
 async def count_logged(app: App) -> int:
     async with app.uow() as uow:
-        return int((await uow.session.execute(select(func.count()).select_from(MatchLogRow))).scalar_one())
+        return int((await session_of(uow).execute(select(func.count()).select_from(MatchLogRow))).scalar_one())
 
 
 async def test_the_test_box_shows_decision_top_five_scores_and_phrasing(admin_app: App) -> None:
@@ -572,7 +573,7 @@ async def test_dismiss_hides_the_group(admin_app: App) -> None:
         page = await admin.get("/admin/unanswered")
     assert "gia xang hom nay" not in page.text and text("af_inbox_empty") in page.text
     async with admin_app.uow() as uow:
-        rows = (await uow.session.execute(select(MatchLogRow))).scalars().all()
+        rows = (await session_of(uow).execute(select(MatchLogRow))).scalars().all()
     assert {r.reviewed for r in rows} == {"dismissed"} and all(r.reviewed_at is not None for r in rows)
     [row] = await audit_rows(admin_app, "unanswered.dismissed")
     assert row.actor == "admin" and row.after is not None and row.after["rows"] == 2
@@ -734,7 +735,7 @@ async def set_review_by(app: App, dates: dict[str, str], default: str) -> None:
     from bot.storage.models import FaqEntryRow
 
     async with app.uow() as uow:
-        for row in (await uow.session.execute(select(FaqEntryRow))).scalars():
+        for row in (await session_of(uow).execute(select(FaqEntryRow))).scalars():
             row.review_by = dates.get(row.slug, default)
         await uow.commit()
 
@@ -830,7 +831,7 @@ async def test_the_review_dates_are_saved_versioned_and_exported(admin_app: App)
     assert "in_force: 2024-07-01\n" in block and "review_by: 2027-05-02\n" in block
     async with admin_app.uow() as uow:
         statement = select(FaqVersionRow).order_by(FaqVersionRow.id.desc()).limit(1)
-        newest_version = (await uow.session.execute(statement)).scalar_one()
+        newest_version = (await session_of(uow).execute(statement)).scalar_one()
     assert newest_version.data["review_by"] == "2027-05-02"
 
 

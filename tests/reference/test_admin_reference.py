@@ -36,6 +36,7 @@ from handlers.places import find_localities
 from handlers.routing import route
 from knowledge_base.faq import REQUEST_CATEGORIES
 from tests.harness import Person
+from tests.storage.sessions import session_of
 from tests.web_client import WebClient
 
 PASSWORDS = {"admin": "admin password 1", "boss": "second admin pw", "vieclam": "staff password 1"}
@@ -117,8 +118,8 @@ async def snapshot(app: App) -> dict[str, Any]:
             "users": [(user_summary(u), u.session_version, u.password_hash) for u in await uow.users.all()],
             "tokens": [(t.id, t.revoked_at) for t in await uow.api_tokens.all()],
             "faq": [e.to_dict() for e in await uow.faq.all()],
-            "audit": (await uow.session.execute(select(func.count()).select_from(AuditLogRow))).scalar_one(),
-            "link_codes": (await uow.session.execute(select(func.count()).select_from(LinkCodeRow))).scalar_one(),
+            "audit": (await session_of(uow).execute(select(func.count()).select_from(AuditLogRow))).scalar_one(),
+            "link_codes": (await session_of(uow).execute(select(func.count()).select_from(LinkCodeRow))).scalar_one(),
         }
 
 
@@ -126,7 +127,7 @@ async def audit_rows(app: App, action: str) -> list[Any]:
     """The rows of one action, oldest first (typed loosely: tests index their JSON directly)."""
     async with app.uow() as uow:
         statement = select(AuditLogRow).where(AuditLogRow.action == action).order_by(AuditLogRow.id)
-        return list((await uow.session.execute(statement)).scalars())
+        return list((await session_of(uow).execute(statement)).scalars())
 
 
 async def ask_tester(client: WebClient, category: str, commune: str) -> str:
@@ -325,7 +326,7 @@ async def test_the_agency_page_shows_users_groups_and_a_one_time_link_code(admin
     assert line.startswith("/lienket ")
     code = line.split()[1]
     async with admin_app.uow() as uow:
-        stored = (await uow.session.execute(select(LinkCodeRow))).scalars().all()
+        stored = (await session_of(uow).execute(select(LinkCodeRow))).scalars().all()
         assert [r.code_hash for r in stored] == [hash_link_code(code)]
         await uow.agency_channels.link("demo-vieclam", "telegram", "-100123", "Chị Lan", admin_app.clock())
         await uow.commit()
@@ -434,7 +435,7 @@ async def test_a_rule_change_routes_the_next_request_and_leaves_older_ones(admin
     [deactivate] = await audit_rows(admin_app, "rule.deactivate")
     assert deactivate.before["active"] is True and deactivate.after["active"] is False
     async with admin_app.uow() as uow:
-        agencies = [r.agency_code for r in (await uow.session.execute(select(RequestRow))).scalars()]
+        agencies = [r.agency_code for r in (await session_of(uow).execute(select(RequestRow))).scalars()]
     assert sorted(agencies) == ["demo-dieuphoi", "demo-ubnd", "demo-vieclam"]
 
 
@@ -600,9 +601,11 @@ async def test_a_token_is_shown_once_works_and_stops_when_revoked(admin_app: App
     assert token not in listed.text and token[:8] in listed.text
 
     async with admin_app.uow() as uow:
-        [row] = (await uow.session.execute(select(ApiTokenRow))).scalars().all()
+        [row] = (await session_of(uow).execute(select(ApiTokenRow))).scalars().all()
         stored = json.dumps({c.name: str(getattr(row, c.name)) for c in ApiTokenRow.__table__.columns})
-        audit = json.dumps([(r.before, r.after) for r in (await uow.session.execute(select(AuditLogRow))).scalars()])
+        audit = json.dumps(
+            [(r.before, r.after) for r in (await session_of(uow).execute(select(AuditLogRow))).scalars()]
+        )
     assert token not in stored and token not in audit
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and row.created_by == "admin"
 

@@ -23,6 +23,7 @@ from bot.storage.models import ApiTokenRow, AuditLogRow
 from bot.web.app import create_web_app
 from handlers.domain import NewRequest, RoutingDecision
 from tests.harness import FakeClock
+from tests.storage.sessions import session_of
 
 A, B = "demo-vieclam", "demo-ubnd"
 PHONE = "0356789012"
@@ -362,7 +363,7 @@ async def test_tokens_are_kept_as_hashes_and_checked(demo_app: App, clock: FakeC
 
     async with demo_app.uow() as uow:
         (row,) = await uow.api_tokens.all()
-        audit = list((await uow.session.execute(select(AuditLogRow))).scalars())
+        audit = list((await session_of(uow).execute(select(AuditLogRow))).scalars())
     assert row.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in row.token_hash
     assert (row.prefix, row.label, row.created_by, row.agency_code) == (token[:8], "CMS v2", "admin:lan", A)
     (created,) = [a for a in audit if a.action == "token.create"]
@@ -433,7 +434,7 @@ async def test_cli_tokens_create_list_revoke(demo_app: App, cli_env: None, capsy
     assert status == 0 and token not in out and token[:8] in out
 
     async with demo_app.uow() as uow:
-        stored = list((await uow.session.execute(select(ApiTokenRow.token_hash))).scalars())
+        stored = list((await session_of(uow).execute(select(ApiTokenRow.token_hash))).scalars())
     assert stored == [hashlib.sha256(token.encode()).hexdigest()] and token not in stored
 
     async with api(demo_app) as client:

@@ -25,6 +25,7 @@ from handlers.domain import NewRequest
 from handlers.routing import route
 from tests.handlers.test_conversation_intake import at_step
 from tests.harness import FakeClock, Person
+from tests.storage.sessions import session_of
 
 JOBS, COMMUNE = "demo-vieclam", "demo-ubnd"
 PASSWORD = "mật khẩu thử nghiệm 123"
@@ -147,7 +148,7 @@ def overdue_in(page: httpx.Response) -> list[str]:
 async def outbox_to(app: App, channel: str, chat_id: str) -> list[OutboxRow]:
     async with app.uow() as uow:
         statement = select(OutboxRow).where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id)
-        return list((await uow.session.execute(statement.order_by(OutboxRow.id))).scalars())
+        return list((await session_of(uow).execute(statement.order_by(OutboxRow.id))).scalars())
 
 
 async def events_of(app: App, code: str) -> list[RequestEventRow]:
@@ -225,7 +226,7 @@ async def test_another_agencys_request_is_a_404_everywhere(staffed: App) -> None
     async with staffed.uow() as uow:
         row = await uow.requests.get_row(theirs)
         assert row is not None and (row.agency_code, row.status, row.assignee) == (COMMUNE, "new", None)
-        views = (await uow.session.execute(select(func.count()).select_from(RequestViewRow))).scalar_one()
+        views = (await session_of(uow).execute(select(func.count()).select_from(RequestViewRow))).scalar_one()
         assert views == 0
 
 
@@ -417,7 +418,7 @@ async def test_a_double_submitted_form_acts_once(staffed: App) -> None:
     assert first.headers["location"] == second.headers["location"] == "/staff?done=transferred"
     assert [e.type for e in await events_of(staffed, code)].count("transferred") == 1
     async with staffed.uow() as uow:
-        assert (await uow.session.execute(select(func.count()).select_from(InboundUpdateRow))).scalar_one() >= 1
+        assert (await session_of(uow).execute(select(func.count()).select_from(InboundUpdateRow))).scalar_one() >= 1
 
 
 # -- the queue -----------------------------------------------------------------------------------
@@ -590,7 +591,7 @@ async def test_exports_hold_the_filtered_queue_neutralised_and_are_audited(staff
         assert "Timeline" in (await staff.get(f"/staff/requests/{a}")).text
         assert english.content.decode("utf-8-sig").startswith("Code,Status,Category,Commune")
     async with staffed.uow() as uow:
-        audit = list((await uow.session.execute(select(AuditLogRow).order_by(AuditLogRow.id))).scalars())
+        audit = list((await session_of(uow).execute(select(AuditLogRow).order_by(AuditLogRow.id))).scalars())
     exports = [
         (r.actor, r.action, r.target, (r.after or {}).get("rows")) for r in audit if r.action == "requests.export"
     ]
@@ -626,7 +627,7 @@ async def test_a_backlog_beyond_the_ordered_head_still_shows_every_request(
     staffed: App, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from bot.requests.views import queue as staff_queue
-    from bot.storage.queue_repo import QueueScope
+    from bot.storage.repos.queue import QueueScope
     from bot.web.i18n import web_texts
 
     monkeypatch.setattr(staff_queue, "OPEN_LIMIT", 3)  # as if the agency had thousands open

@@ -174,7 +174,7 @@ async def test_the_models_match_the_migrations(app: App) -> None:
     from bot.storage.models import Base
 
     def diff(connection: Any) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
 
     async with app.database.engine.connect() as connection:

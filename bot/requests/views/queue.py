@@ -20,7 +20,7 @@ from bot.app import App
 from bot.clock import as_utc
 from bot.requests.sla import AgencyClocks
 from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
-from bot.storage.queue_repo import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
+from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import WebUser, hoanhap, staff_user

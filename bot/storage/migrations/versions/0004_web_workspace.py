@@ -135,7 +135,7 @@ def upgrade() -> None:
 
 def _fill_search_text() -> None:
     """Requests made before this migration become searchable without diacritics too."""
-    from bot.storage.repositories import request_search_text
+    from bot.storage.repos.requests import request_search_text
 
     bind = op.get_bind()
     rows = bind.execute(sa.text("SELECT id, code, name, description FROM requests")).fetchall()

@@ -1,30 +1,23 @@
-"""Repositories of the web side: users, login throttling, API tokens, views, holidays, notifications."""
+"""Staff and admin accounts: users, login throttling, agencies' API tokens, users' notifications."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.storage.models import (
-    ApiTokenRow,
-    HolidayRow,
-    LoginAttemptRow,
-    RequestViewRow,
-    UserNotificationRow,
-    UserRow,
-)
-from bot.storage.repositories import _Repo
+from bot.storage.models import ApiTokenRow, LoginAttemptRow, UserNotificationRow, UserRow
+from bot.storage.repos.base import _Repo
 
 
 class UserRepo(_Repo):
     async def get(self, user_id: int) -> UserRow | None:
-        return await self.session.get(UserRow, user_id)
+        return await self._session.get(UserRow, user_id)
 
     async def by_username(self, username: str) -> UserRow | None:
         statement = select(UserRow).where(UserRow.username == username.strip().lower())
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return (await self._session.execute(statement)).scalar_one_or_none()
 
     async def add(
         self,
@@ -49,40 +42,40 @@ class UserRepo(_Repo):
             created_at=now,
             updated_at=now,
         )
-        self.session.add(row)
-        await self.session.flush()
+        self._session.add(row)
+        await self._session.flush()
         return row
 
     async def all(self) -> list[UserRow]:
-        return list((await self.session.execute(select(UserRow).order_by(UserRow.username))).scalars())
+        return list((await self._session.execute(select(UserRow).order_by(UserRow.username))).scalars())
 
     async def of_agency(self, agency_code: str, *, leads_only: bool = False) -> list[UserRow]:
         statement = select(UserRow).where(UserRow.agency_code == agency_code, UserRow.active.is_(True))
         if leads_only:
             statement = statement.where(UserRow.is_lead.is_(True))
-        return list((await self.session.execute(statement.order_by(UserRow.username))).scalars())
+        return list((await self._session.execute(statement.order_by(UserRow.username))).scalars())
 
 
 class LoginAttemptRepo(_Repo):
     async def get(self, username: str) -> LoginAttemptRow | None:
-        return await self.session.get(LoginAttemptRow, username, with_for_update=True)
+        return await self._session.get(LoginAttemptRow, username, with_for_update=True)
 
     async def record_failure(self, username: str, now: datetime, blocked_until: datetime | None) -> int:
         row = await self.get(username)
         if row is None:
             row = LoginAttemptRow(username=username, failures=0)
-            self.session.add(row)
+            self._session.add(row)
         row.failures += 1
         row.last_failure_at = now
         row.blocked_until = blocked_until
-        await self.session.flush()
+        await self._session.flush()
         return row.failures
 
     async def clear(self, username: str) -> None:
         row = await self.get(username)
         if row is not None:
-            await self.session.delete(row)
-            await self.session.flush()
+            await self._session.delete(row)
+            await self._session.flush()
 
 
 class ApiTokenRepo(_Repo):
@@ -95,60 +88,19 @@ class ApiTokenRepo(_Repo):
             created_by=actor,
             created_at=now,
         )
-        self.session.add(row)
-        await self.session.flush()
+        self._session.add(row)
+        await self._session.flush()
         return row.id
 
     async def by_hash(self, token_hash: str) -> ApiTokenRow | None:
         statement = select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return (await self._session.execute(statement)).scalar_one_or_none()
 
     async def get(self, token_id: int) -> ApiTokenRow | None:
-        return await self.session.get(ApiTokenRow, token_id)
+        return await self._session.get(ApiTokenRow, token_id)
 
     async def all(self) -> list[ApiTokenRow]:
-        return list((await self.session.execute(select(ApiTokenRow).order_by(ApiTokenRow.id))).scalars())
-
-
-class RequestViewRepo(_Repo):
-    async def record(self, request_id: int, actor: str, via: str, now: datetime) -> None:
-        self.session.add(RequestViewRow(request_id=request_id, actor=actor, via=via, created_at=now))
-        await self.session.flush()
-
-    async def of_request(self, request_id: int, limit: int = 200) -> list[RequestViewRow]:
-        statement = (
-            select(RequestViewRow)
-            .where(RequestViewRow.request_id == request_id)
-            .order_by(RequestViewRow.id.desc())
-            .limit(limit)
-        )
-        return list((await self.session.execute(statement)).scalars())
-
-
-class HolidayRepo(_Repo):
-    async def all(self) -> list[HolidayRow]:
-        return list((await self.session.execute(select(HolidayRow).order_by(HolidayRow.day))).scalars())
-
-    async def days(self) -> frozenset[date]:
-        return frozenset((await self.session.execute(select(HolidayRow.day))).scalars())
-
-    async def upsert(self, day: date, name: str) -> HolidayRow:
-        row = (await self.session.execute(select(HolidayRow).where(HolidayRow.day == day))).scalar_one_or_none()
-        if row is None:
-            row = HolidayRow(day=day, name=name)
-            self.session.add(row)
-        else:
-            row.name = name
-        await self.session.flush()
-        return row
-
-    async def remove(self, day: date) -> bool:
-        row = (await self.session.execute(select(HolidayRow).where(HolidayRow.day == day))).scalar_one_or_none()
-        if row is None:
-            return False
-        await self.session.delete(row)
-        await self.session.flush()
-        return True
+        return list((await self._session.execute(select(ApiTokenRow).order_by(ApiTokenRow.id))).scalars())
 
 
 class NotificationRepo(_Repo):
@@ -161,10 +113,10 @@ class NotificationRepo(_Repo):
         request_id: int | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
-        self.session.add(
+        self._session.add(
             UserNotificationRow(user_id=user_id, request_id=request_id, kind=kind, data=data or {}, created_at=now)
         )
-        await self.session.flush()
+        await self._session.flush()
 
     async def unread(self, user_id: int, limit: int = 50) -> list[UserNotificationRow]:
         statement = (
@@ -173,7 +125,7 @@ class NotificationRepo(_Repo):
             .order_by(UserNotificationRow.id.desc())
             .limit(limit)
         )
-        return list((await self.session.execute(statement)).scalars())
+        return list((await self._session.execute(statement)).scalars())
 
     async def mark_read(self, user_id: int, now: datetime, request_id: int | None = None) -> None:
         statement = update(UserNotificationRow).where(
@@ -181,4 +133,4 @@ class NotificationRepo(_Repo):
         )
         if request_id is not None:
             statement = statement.where(UserNotificationRow.request_id == request_id)
-        await self.session.execute(statement.values(read_at=now))
+        await self._session.execute(statement.values(read_at=now))

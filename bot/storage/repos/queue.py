@@ -15,7 +15,7 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
 from bot.storage.models import LocalityRow, RequestRow, RoutingRuleRow, UserRow
-from bot.storage.repositories import _Repo
+from bot.storage.repos.base import _Repo
 from handlers.domain import OPEN_STATUSES
 from knowledge_base.text import fold
 
@@ -107,13 +107,13 @@ class QueueRepo(_Repo):
         statement = (
             select(RequestRow.status, func.count()).where(*_conditions(scope, query)).group_by(RequestRow.status)
         )
-        return {status: int(count) for status, count in (await self.session.execute(statement)).tuples()}
+        return {status: int(count) for status, count in (await self._session.execute(statement)).tuples()}
 
     async def count(self, scope: QueueScope, query: QueueFilter, statuses: Collection[str]) -> int:
         if not statuses:
             return 0
         statement = select(func.count()).select_from(self._select(scope, query, statuses).subquery())
-        return int((await self.session.execute(statement)).scalar_one())
+        return int((await self._session.execute(statement)).scalar_one())
 
     async def rows(
         self,
@@ -147,7 +147,7 @@ class QueueRepo(_Repo):
             statement = statement.offset(offset)
         if limit is not None:
             statement = statement.limit(limit)
-        return list((await self.session.execute(statement)).scalars())
+        return list((await self._session.execute(statement)).scalars())
 
     async def unanswered(self, *, lock_ids: Sequence[int] | None = None) -> list[RequestRow]:
         """Open requests with no first response, not yet escalated: every agency's (for the overdue round).
@@ -167,14 +167,14 @@ class QueueRepo(_Repo):
                 .with_for_update(skip_locked=True)
                 .execution_options(populate_existing=True)
             )
-        return list((await self.session.execute(statement.order_by(RequestRow.id))).scalars())
+        return list((await self._session.execute(statement.order_by(RequestRow.id))).scalars())
 
     async def visible_codes(self, scope: QueueScope, request_ids: Collection[int]) -> dict[int, str]:
         """The codes of those requests the scope still covers (a transfer may have taken some away)."""
         if not request_ids:
             return {}
         statement = select(RequestRow.id, RequestRow.code).where(RequestRow.id.in_(list(request_ids)), _in_scope(scope))
-        return {request_id: code for request_id, code in (await self.session.execute(statement)).tuples()}
+        return {request_id: code for request_id, code in (await self._session.execute(statement)).tuples()}
 
     async def agency_page(
         self,
@@ -192,13 +192,13 @@ class QueueRepo(_Repo):
         if updated_since is not None:
             statement = statement.where(RequestRow.updated_at >= updated_since)
         statement = statement.order_by(RequestRow.id).limit(limit)
-        return list((await self.session.execute(statement)).scalars())
+        return list((await self._session.execute(statement)).scalars())
 
     async def locality_names(self, codes: Collection[str]) -> dict[str, str]:
         if not codes:
             return {}
         statement = select(LocalityRow.code, LocalityRow.name).where(LocalityRow.code.in_(list(codes)))
-        return {code: name for code, name in (await self.session.execute(statement)).tuples()}
+        return {code: name for code, name in (await self._session.execute(statement)).tuples()}
 
     async def user_labels(self, usernames: Sequence[str]) -> dict[str, str]:
         """Display names of staff by username, for timelines that store usernames."""
@@ -206,9 +206,10 @@ class QueueRepo(_Repo):
         if not wanted:
             return {}
         statement = select(UserRow.username, UserRow.display_name).where(UserRow.username.in_(wanted))
-        return {username: display or username for username, display in (await self.session.execute(statement)).tuples()}
+        rows = (await self._session.execute(statement)).tuples()
+        return {username: display or username for username, display in rows}
 
     async def rule(self, rule_id: int | None) -> RoutingRuleRow | None:
         if rule_id is None:
             return None
-        return await self.session.get(RoutingRuleRow, rule_id)
+        return await self._session.get(RoutingRuleRow, rule_id)

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import ColumnElement, func, select
 
 from bot.storage.models import AgencyRow, HolidayRow, MatchLogRow, RequestRow
-from bot.storage.repositories import _Repo, unanswered_questions
+from bot.storage.repos.base import _Repo
+from bot.storage.repos.match_log import unanswered_questions
 
 
 def _utc(moment: datetime) -> datetime:
@@ -29,7 +30,7 @@ class StatsRepo(_Repo):
         statement = select(RequestRow.category, RequestRow.created_at).where(
             RequestRow.created_at >= _utc(start), RequestRow.created_at < _utc(end)
         )
-        return [(category, created) for category, created in (await self.session.execute(statement)).all()]
+        return [(category, created) for category, created in (await self._session.execute(statement)).all()]
 
     async def open_counts(self, statuses: Sequence[str]) -> list[tuple[str, str, int]]:
         """(agency_code, status, count) of the requests now in one of `statuses`."""
@@ -38,7 +39,8 @@ class StatsRepo(_Repo):
             .where(RequestRow.status.in_(list(statuses)))
             .group_by(RequestRow.agency_code, RequestRow.status)
         )
-        return [(agency, status, int(count)) for agency, status, count in (await self.session.execute(statement)).all()]
+        rows = (await self._session.execute(statement)).all()
+        return [(agency, status, int(count)) for agency, status, count in rows]
 
     async def requests_received(self, start: datetime, end: datetime) -> list[RequestRow]:
         """Requests whose current agency's clock started in [start, end) (a transfer restarts it)."""
@@ -46,21 +48,21 @@ class StatsRepo(_Repo):
         statement = (
             select(RequestRow).where(clock_start >= _utc(start), clock_start < _utc(end)).order_by(RequestRow.id)
         )
-        return list((await self.session.execute(statement)).scalars())
+        return list((await self._session.execute(statement)).scalars())
 
     async def agencies(self) -> list[AgencyRow]:
         """Every agency, inactive ones too: their past requests still count."""
-        return list((await self.session.execute(select(AgencyRow).order_by(AgencyRow.code))).scalars())
+        return list((await self._session.execute(select(AgencyRow).order_by(AgencyRow.code))).scalars())
 
     async def holidays(self) -> frozenset[date]:
-        return frozenset((await self.session.execute(select(HolidayRow.day))).scalars())
+        return frozenset((await self._session.execute(select(HolidayRow.day))).scalars())
 
     async def decisions(self, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
         """(decision, created_at) of the questions the matcher saw in [start, end)."""
         statement = select(MatchLogRow.decision, MatchLogRow.created_at).where(
             MatchLogRow.created_at >= _utc(start), MatchLogRow.created_at < _utc(end)
         )
-        return [(decision, created) for decision, created in (await self.session.execute(statement)).all()]
+        return [(decision, created) for decision, created in (await self._session.execute(statement)).all()]
 
     def _unanswered(self, start: datetime, end: datetime) -> list[ColumnElement[bool]]:
         """Left without an answer in [start, end) and not yet handled in the inbox."""
@@ -74,8 +76,8 @@ class StatsRepo(_Repo):
             .order_by(MatchLogRow.id.desc())
             .limit(limit)
         )
-        return [(i, q, n, c) for i, q, n, c in (await self.session.execute(statement)).all()]
+        return [(i, q, n, c) for i, q, n, c in (await self._session.execute(statement)).all()]
 
     async def unanswered_count(self, start: datetime, end: datetime) -> int:
         statement = select(func.count()).select_from(MatchLogRow).where(*self._unanswered(start, end))
-        return int((await self.session.execute(statement)).scalar_one())
+        return int((await self._session.execute(statement)).scalar_one())

@@ -1,0 +1,50 @@
+"""SQLAlchemy 2 models, one module per noun. The Alembic migrations under migrations/ are the truth;
+these mirror them (tests/storage checks tables, columns, types and nullability against them).
+
+This package re-exports every model on purpose: it is the package's public face, so callers write
+`from bot.storage.models import RequestRow` without knowing which module holds it, and importing the
+package registers every table on `Base.metadata`, which Alembic's environment compares with the
+migrations. A new model module must be imported here.
+"""
+
+from bot.storage.models.accounts import ApiTokenRow, LoginAttemptRow, UserNotificationRow, UserRow
+from bot.storage.models.agencies import AgencyRow
+from bot.storage.models.audit import AuditLogRow
+from bot.storage.models.base import Base, BigId, Meta
+from bot.storage.models.channels import AgencyChannelRow, LinkCodeRow, ZaloTokenRow
+from bot.storage.models.conversations import ConversationRow, InboundUpdateRow
+from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
+from bot.storage.models.holidays import HolidayRow
+from bot.storage.models.localities import LocalityRow
+from bot.storage.models.match_log import MatchLogRow
+from bot.storage.models.outbox import OutboxRow
+from bot.storage.models.requests import RequestEventRow, RequestRow, RequestViewRow
+from bot.storage.models.routing import RoutingRuleRow
+
+__all__ = [
+    "AgencyChannelRow",
+    "AgencyRow",
+    "ApiTokenRow",
+    "AuditLogRow",
+    "Base",
+    "BigId",
+    "ConversationRow",
+    "FaqApprovalRow",
+    "FaqEntryRow",
+    "FaqVersionRow",
+    "HolidayRow",
+    "InboundUpdateRow",
+    "LinkCodeRow",
+    "LocalityRow",
+    "LoginAttemptRow",
+    "MatchLogRow",
+    "Meta",
+    "OutboxRow",
+    "RequestEventRow",
+    "RequestRow",
+    "RequestViewRow",
+    "RoutingRuleRow",
+    "UserNotificationRow",
+    "UserRow",
+    "ZaloTokenRow",
+]

@@ -1,0 +1,36 @@
+"""A person's conversation on one channel, and the platform updates already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models.base import Base, BigId
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+
+class InboundUpdateRow(Base):
+    """One row per platform update handled: the UNIQUE key turns a redelivery into a no-op."""
+
+    __tablename__ = "inbound_updates"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    update_id: Mapped[str] = mapped_column(String(128))
+    received_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)

@@ -1,0 +1,31 @@
+"""The questions people asked and what the matcher decided about each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.storage.models.base import Base, BigId
+
+
+class MatchLogRow(Base):
+    """Every question and what the matcher decided; no identity beyond an internal conversation id."""
+
+    __tablename__ = "match_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(16), index=True)
+    slug: Mapped[str | None] = mapped_column(String(80))
+    score: Mapped[float] = mapped_column(Float)
+    suggestions: Mapped[list[Any]] = mapped_column(JSON)
+    chosen_slug: Mapped[str | None] = mapped_column(String(80))
+    # Set by an admin working the unanswered inbox: dismissed, added (as a phrasing), new_entry.
+    reviewed: Mapped[str | None] = mapped_column(String(16))
+    reviewed_at: Mapped[datetime | None]

@@ -1,0 +1,160 @@
+"""The outbox: every message to go out, leased to senders in order per chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bot.storage.models import OutboxRow
+from bot.storage.repos.base import _Repo
+
+
+class OutboxRepo(_Repo):
+    async def add(
+        self,
+        channel: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        kind: str = "message",
+        request_id: int | None = None,
+        status: str = "pending",
+    ) -> OutboxRow:
+        row = OutboxRow(
+            channel=channel,
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            status=status,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            request_id=request_id,
+            created_at=now,
+            sent_at=None,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row
+
+    async def lease_due(self, now: datetime, limit: int, channels: Sequence[str], lease: timedelta) -> list[OutboxRow]:
+        """Lease due rows, oldest first, at most one per chat so a chat's messages go out in order.
+
+        A row is due when pending and its time has come, or when its sender's lease ran out. It is
+        only due once no older row of the same chat is pending or being sent. On PostgreSQL rows are
+        locked with SKIP LOCKED while leased, so several senders never take the same row.
+        """
+        o2 = OutboxRow.__table__.alias("o2")
+        blocked = (
+            select(o2.c.id)
+            .where(
+                o2.c.channel == OutboxRow.channel,
+                o2.c.chat_id == OutboxRow.chat_id,
+                o2.c.status.in_(("pending", "sending")),
+                o2.c.id < OutboxRow.id,
+            )
+            .exists()
+        )
+        statement = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.status.in_(("pending", "sending")),
+                OutboxRow.next_attempt_at <= now,
+                OutboxRow.channel.in_(channels),
+                ~blocked,
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
+        rows = list((await self._session.execute(statement)).scalars())
+        for row in rows:
+            row.status, row.next_attempt_at = "sending", now + lease
+        await self._session.flush()
+        return rows
+
+    async def get(self, row_id: int) -> OutboxRow | None:
+        return await self._session.get(OutboxRow, row_id)
+
+    async def release_leases(self, channels: Sequence[str], now: datetime) -> int:
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == "sending", OutboxRow.channel.in_(channels))
+            .values(status="pending", next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
+        """Rows of a chat not sent yet: waiting, or leased to a sender right now."""
+        statement = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.channel == channel,
+                OutboxRow.chat_id == chat_id,
+                OutboxRow.status.in_(("pending", "sending")),
+            )
+            .order_by(OutboxRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())
+
+    async def request_of_post(self, channel: str, chat_id: str, external_id: str) -> int | None:
+        """The request an agency post (by its platform message id) was about."""
+        statement = select(OutboxRow.request_id).where(
+            OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.external_id == external_id
+        )
+        return (await self._session.execute(statement.limit(1))).scalar_one_or_none()
+
+    async def release_held(self, channel: str, chat_id: str, now: datetime) -> int:
+        """Held rows (waiting for the person to write again) become due now, in their order."""
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.status == "held")
+            .values(status="pending", next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def readdress(self, from_channel: str, from_chat: str, to_channel: str, to_chat: str) -> int:
+        """Pending rows waiting for an address (an agency with no channel yet) go to its new channel."""
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.channel == from_channel, OutboxRow.chat_id == from_chat, OutboxRow.status == "pending")
+            .values(channel=to_channel, chat_id=to_chat)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def transcript(self, channel: str, chat_id: str, after_id: int = 0, limit: int = 200) -> list[OutboxRow]:
+        """A chat's messages both ways (for channels that keep one), the newest `limit`, oldest first."""
+        statement = (
+            select(OutboxRow)
+            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.id > after_id)
+            .order_by(OutboxRow.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list((await self._session.execute(statement)).scalars())))
+
+    async def mark_delivered(self, row_ids: Sequence[int], now: datetime) -> None:
+        """The person's own client has fetched these rows."""
+        if row_ids:
+            await self._session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(list(row_ids)), OutboxRow.status.in_(("pending", "sending")))
+                .values(status="delivered", sent_at=now, delivered_at=now)
+            )
+
+    async def statuses(self, row_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(status, last error) of outbox rows, for showing a reply as queued, sent, delivered or failed."""
+        if not row_ids:
+            return {}
+        statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(OutboxRow.id.in_(list(row_ids)))
+        return {row_id: (status, error) for row_id, status, error in (await self._session.execute(statement)).all()}
+
+    async def count(self, status: str | None = None) -> int:
+        statement = select(func.count()).select_from(OutboxRow)
+        if status:
+            statement = statement.where(OutboxRow.status == status)
+        return int((await self._session.execute(statement)).scalar_one())
