@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class BotCommand:
+class SlashCommand:
     """`names[0]` is the one a menu shows; the others are accepted as typed (an English word, say)."""
 
     names: tuple[str, ...]
@@ -22,12 +22,12 @@ class BotCommand:
         return typed.removeprefix("/") in self.names
 
 
-START = BotCommand(("start",), "command_start")
-MENU = BotCommand(("menu",), "command_menu")
-MY_REQUESTS = BotCommand(("yeucau", "requests"), "command_my_requests")
-CANCEL = BotCommand(("huy",), "command_cancel")
-HELP = BotCommand(("trogiup", "help"), "command_help")
-LANGUAGE = BotCommand(("lang", "ngonngu"), "command_language")
+START = SlashCommand(("start",), "command_start")
+MENU = SlashCommand(("menu",), "command_menu")
+MY_REQUESTS = SlashCommand(("yeucau", "requests"), "command_my_requests")
+CANCEL = SlashCommand(("huy",), "command_cancel")
+HELP = SlashCommand(("trogiup", "help"), "command_help")
+LANGUAGE = SlashCommand(("lang", "ngonngu"), "command_language")
 
 # In the order a command menu lists them.
 COMMANDS = (START, MENU, MY_REQUESTS, CANCEL, HELP, LANGUAGE)

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Protocol
 
 from handlers.choices import ChoiceData
-from handlers.commands import BotCommand
+from handlers.commands import SlashCommand
 from handlers.context import Context
 from handlers.messages import TEXT
 from knowledge_base.text import clean, fold
@@ -82,7 +82,7 @@ def kind(name: str) -> Takes:
     return _turn(lambda turn: turn.kind == name)
 
 
-def command(*commands: BotCommand) -> Takes:
+def command(*commands: SlashCommand) -> Takes:
     return _turn(lambda turn: any(c.matches(turn.command) for c in commands))
 
 
