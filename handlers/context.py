@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from handlers.choices import ChoiceData
 from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.ports import AgenciesPort, LocalitiesPort, MatchLogPort, RequestsPort, RulesPort
 from handlers.state import ConversationState
@@ -42,8 +43,9 @@ class Context:
     def t(self, key: str, **values: Any) -> str:
         return self.texts.get(self.state.locale, key, **values)
 
-    def choice(self, choice_id: str, text_key: str, **values: Any) -> Choice:
-        return Choice(choice_id, self.t(text_key, **values))
+    def choice(self, choice: ChoiceData, text_key: str, **values: Any) -> Choice:
+        """A button for `choice`, labelled with the text `text_key` in the reader's language."""
+        return Choice.of(choice, self.t(text_key, **values))
 
     def say(
         self,

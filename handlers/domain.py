@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,14 @@ STATUSES = (NEW, IN_PROGRESS, WAITING, RESOLVED, CLOSED, CANCELLED)
 OPEN_STATUSES = (NEW, IN_PROGRESS, WAITING)
 # Statuses that stop the resolution clock.
 CLOSING_STATUSES = (RESOLVED, CLOSED, CANCELLED)
+# "YC-123456", "yc 123456", "YC123456": how a request's code is read out or typed.
+CODE_RE = re.compile(r"\byc[\s\-_.]*(\d{4,10})\b", re.IGNORECASE)
+
+
+def find_code(text: str) -> str:
+    """The request code written somewhere in `text`, in its canonical form, or ""."""
+    match = CODE_RE.search(text)
+    return f"YC-{match.group(1)}" if match else ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.choices import ChoiceData
+
 TEXT = "text"
 CHOICE = "choice"
 CONTACT = "contact"
@@ -18,6 +20,10 @@ class Choice:
 
     id: str
     label: str
+
+    @classmethod
+    def of(cls, choice: ChoiceData, label: str) -> Choice:
+        return cls(choice.pack(), label)
 
 
 @dataclass(frozen=True)

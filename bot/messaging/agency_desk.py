@@ -22,9 +22,9 @@ from bot.requests.errors import RequestError, describe
 from bot.requests.service import Reader
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import RESOLVED
+from handlers.choices import StaffAction, StaffChoice
+from handlers.domain import RESOLVED, find_code
 from handlers.messages import OutgoingMessage
-from handlers.my_requests import find_code
 from handlers.texts import Texts
 
 LINK_COMMAND = "/lienket"
@@ -148,10 +148,13 @@ class AgencyDesk:
     async def _button(
         self, uow: UnitOfWork, agency: str, message: StaffMessage, now: datetime
     ) -> list[OutgoingMessage]:
-        verb, _, code = message.action.removeprefix("staff:").partition(":")
-        if verb == "done":
+        choice = StaffChoice.unpack(message.action)
+        if choice is None:
+            return []
+        code = choice.code
+        if choice.action == StaffAction.DONE:
             return await self._resolve(uow, agency, code, message.actor, now, "staff_usage_done")
-        if verb == "claim":
+        if choice.action == StaffAction.CLAIM:
             await service.visible(uow, code, Reader(agency))
             await service.claim(uow, code, message.actor, agency, now)
             return [OutgoingMessage(self.t("staff_claimed", who=message.actor, code=code))]

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
+from handlers.choices import StaffAction, StaffChoice
 from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.phone import display_phone
 from handlers.texts import Texts
@@ -42,8 +43,8 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
             from_agency=source.name if source else notification.data.get("from", ""),
         )
         choices = (
-            Choice(f"staff:claim:{code}", texts.get(locale, "staff_claim")),
-            Choice(f"staff:done:{code}", texts.get(locale, "staff_done")),
+            Choice.of(StaffChoice(StaffAction.CLAIM, code), texts.get(locale, "staff_claim")),
+            Choice.of(StaffChoice(StaffAction.DONE, code), texts.get(locale, "staff_done")),
         )
         return OutgoingMessage(text, choices)
     if notification.event == "person_message":

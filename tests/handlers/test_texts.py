@@ -14,7 +14,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 def used_keys() -> set[str]:
     keys: set[str] = set()
-    for path in HANDLERS.glob("*.py"):
+    for path in HANDLERS.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r'(?:\.t|choice)\([^"\n]*"([a-z_]+)"', source))
     return keys
@@ -37,7 +37,7 @@ def test_placeholders_match_across_locales() -> None:
 
 def test_generated_keys_exist() -> None:
     from handlers.domain import STATUSES
-    from handlers.intake import CONTACT_TIMES, EDITABLE
+    from handlers.flows.intake.steps import CONTACT_TIMES, EDITABLE
     from knowledge_base.faq import REQUEST_CATEGORIES
 
     generated = (

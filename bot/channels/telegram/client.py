@@ -9,15 +9,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand
 
-# Commands shown in Telegram's menu, in Vietnamese: people read these, not developers.
-COMMANDS = (
-    ("start", "Bắt đầu, xem menu"),
-    ("menu", "Về menu chính"),
-    ("yeucau", "Yêu cầu của tôi"),
-    ("huy", "Hủy việc đang làm"),
-    ("trogiup", "Hướng dẫn sử dụng"),
-    ("lang", "English / Tiếng Việt"),
-)
+from handlers.commands import COMMANDS
+from handlers.texts import Texts
+from knowledge_base.bot_texts import load_catalogues
 
 
 def make_bot(token: str, api_base: str) -> Bot:
@@ -26,4 +20,9 @@ def make_bot(token: str, api_base: str) -> Bot:
 
 
 async def register_commands(bot: Bot) -> None:
-    await bot.set_my_commands([BotCommand(command=name, description=text) for name, text in COMMANDS])
+    """Telegram's command menu, from the core's command list: described in the default locale for
+    everyone, and in each other locale for people whose Telegram is set to that language."""
+    texts = Texts(load_catalogues())
+    for locale in (texts.default_locale, *(loc for loc in texts.locales if loc != texts.default_locale)):
+        menu = [BotCommand(command=c.shown, description=texts.get(locale, c.description_key)) for c in COMMANDS]
+        await bot.set_my_commands(menu, language_code=None if locale == texts.default_locale else locale)

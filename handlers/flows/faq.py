@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from handlers import menu
+from handlers.choices import AskPersonChoice, FaqChoice, FaqMoreChoice, NeedHelpChoice
 from handlers.context import Context
+from handlers.flows import menu
+from handlers.flows.base import Flow, Outcome, Route, Turn, chosen, free_text
 from handlers.messages import Choice
 from knowledge_base.faq import FaqEntry
 from knowledge_base.matcher import ANSWER, SUGGEST, MatchResult
 from knowledge_base.text import has_letters
 
-MORE = "more"
-ENTRY = "faq"
-NEED_HELP = "help"
-ASK_PERSON = "ask:person"
+ASK_PERSON = AskPersonChoice()
 CRISIS_SLUG = "tu-van-tam-ly"
 
 
@@ -21,10 +20,10 @@ def entry_choices(
 ) -> list[Choice]:
     choices: list[Choice] = []
     if with_more and entry.more:
-        choices.append(ctx.choice(f"{MORE}:{entry.slug}", "faq_more"))
+        choices.append(ctx.choice(FaqMoreChoice(entry.slug), "faq_more"))
     if entry.category:
-        choices.append(ctx.choice(f"{NEED_HELP}:{entry.slug}", "faq_need_help"))
-    choices += [Choice(f"{ENTRY}:{slug}", ctx.kb.entries[slug].title) for slug in related if slug in ctx.kb.entries]
+        choices.append(ctx.choice(NeedHelpChoice(entry.slug), "faq_need_help"))
+    choices += [Choice.of(FaqChoice(slug), ctx.kb.entries[slug].title) for slug in related if slug in ctx.kb.entries]
     choices.append(menu.back_to_menu(ctx))
     return choices
 
@@ -87,7 +86,7 @@ async def answer(ctx: Context, text: str) -> None:
         show_entry(ctx, ctx.kb.entries[result.slug], related=result.suggestions)
     elif result.decision == SUGGEST:
         ctx.state.last_match_id = match_id
-        choices = [Choice(f"{ENTRY}:{slug}", ctx.kb.entries[slug].title) for slug in result.suggestions]
+        choices = [Choice.of(FaqChoice(slug), ctx.kb.entries[slug].title) for slug in result.suggestions]
         ctx.say(ctx.t("suggest_prompt"), [*choices, ctx.choice(ASK_PERSON, "suggest_none")])
     else:
         fallback(ctx)
@@ -112,3 +111,24 @@ async def open_entry(ctx: Context, slug: str, *, more: bool = False) -> bool:
     else:
         show_entry(ctx, entry)
     return True
+
+
+async def _answer(turn: Turn, ctx: Context) -> None:
+    await answer(ctx, turn.text)
+
+
+async def _open(turn: Turn, ctx: Context) -> Outcome:
+    choice = turn.choice
+    more = isinstance(choice, FaqMoreChoice)
+    if isinstance(choice, FaqChoice | FaqMoreChoice) and await open_entry(ctx, choice.slug, more=more):
+        return Outcome.ASIDE
+    return Outcome.STALE
+
+
+FLOW = Flow(
+    "faq",
+    (
+        Route(chosen(FaqChoice, FaqMoreChoice), _open),
+        Route(free_text(), _answer),
+    ),
+)

@@ -1,0 +1,90 @@
+"""The form's last steps: consent naming the agency it goes to, the summary, and sending it."""
+
+from __future__ import annotations
+
+from handlers.context import Context
+from handlers.domain import NewRequest
+from handlers.flows import menu
+from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YES, draft_of
+from handlers.messages import Notification
+from handlers.phone import mask_phone
+from handlers.routing import route
+
+
+async def _routed_agency_name(ctx: Context) -> tuple[str, str]:
+    draft = draft_of(ctx)
+    locality = await ctx.localities.get(draft.get("locality", ""))
+    decision = route(draft.get("category", ""), locality, await ctx.rules.active_rules()) if locality else None
+    if decision is None:
+        return "", ctx.t("agency_unknown")
+    agency = await ctx.agencies.get(decision.agency_code)
+    return decision.agency_code, agency.name if agency else decision.agency_code
+
+
+async def ask_consent(ctx: Context) -> None:
+    _, agency_name = await _routed_agency_name(ctx)
+    ctx.say(
+        ctx.t("form_ask_consent", agency=agency_name),
+        [ctx.choice(YES, "form_consent_yes"), ctx.choice(NO, "form_consent_no")],
+    )
+
+
+async def ask_confirm(ctx: Context) -> None:
+    draft = draft_of(ctx)
+    locality = await ctx.localities.get(draft.get("locality", ""))
+    _, agency_name = await _routed_agency_name(ctx)
+    summary = ctx.t(
+        "form_summary",
+        category=ctx.t(f"category_{draft.get('category', 'question')}"),
+        description=draft.get("description", ""),
+        commune=f"{locality.name}, {locality.province}" if locality else "?",
+        phone=mask_phone(draft.get("phone", "")),
+        name=draft.get("name") or ctx.t("form_no_name"),
+        contact_time=ctx.t(f"contact_time_{draft.get('contact_time', 'any')}"),
+        agency=agency_name,
+    )
+    ctx.say(
+        summary,
+        [
+            ctx.choice(CONFIRM_ID, "form_send"),
+            ctx.choice(EDIT_MENU, "form_edit"),
+            ctx.choice(CANCEL_ID, "form_cancel"),
+        ],
+    )
+
+
+async def submit(ctx: Context) -> bool:
+    """Sends the request; False (nothing sent) when the draft lacks its commune or consent."""
+    draft = draft_of(ctx)
+    locality = await ctx.localities.get(draft.get("locality", ""))
+    if locality is None or "consent_at" not in draft:
+        return False
+    category = draft.get("category", "question")
+    decision = route(category, locality, await ctx.rules.active_rules())
+    if decision is None:
+        ctx.say(ctx.t("form_no_route"), menu.main_choices(ctx))
+        ctx.state.reset_flow()
+        return True
+    code = await ctx.requests.create(
+        NewRequest(
+            conversation_id=ctx.conversation_id,
+            category=category,
+            description=draft.get("description", ""),
+            locality_code=locality.code,
+            phone=draft.get("phone", ""),
+            name=draft.get("name", ""),
+            contact_time=draft.get("contact_time", "any"),
+            consent_at=ctx.now,
+            routing=decision,
+            faq_slug=draft.get("faq_slug") or None,
+        ),
+        ctx.now,
+    )
+    ctx.notifications.append(Notification(decision.agency_code, code, "created"))
+    agency = await ctx.agencies.get(decision.agency_code)
+    ctx.state.reset_flow()
+    ctx.say(
+        ctx.t("form_sent", code=code, agency=agency.name if agency else decision.agency_code),
+        [ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)],
+    )
+    return True
