@@ -1,15 +1,17 @@
-"""`hoanhap users …`: staff and admin accounts from the command line."""
+"""`hoanhap users …` and `hoanhap tokens …`: staff and admin accounts, and agencies' API tokens, from the
+command line."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from typing import Any
 
+from bot.accounts.api_tokens import ApiTokenError, create_token, revoke_token
 from bot.accounts.service import ROLES, AccountError, create_user, set_password, user_summary
 from bot.app import App
+from bot.cli.common import Subparsers, print_json
 
 ACTOR = "cli"
 
@@ -55,7 +57,7 @@ async def cmd_users_list(app: App, args: argparse.Namespace) -> int:
             {**user_summary(r), "last_login_at": r.last_login_at.isoformat() if r.last_login_at else None} for r in rows
         ]
     if args.json:
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        print_json(data)
         return 0
     for item in data:
         flags = " lead" if item["is_lead"] else ""
@@ -98,7 +100,67 @@ async def cmd_users_passwd(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_users_parser(sub: Any) -> None:
+async def cmd_tokens_create(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        try:
+            token = await create_token(uow, args.agency, args.label, ACTOR, app.clock())
+        except ApiTokenError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"API token for {args.agency}. It is shown only now and cannot be recovered; store it safely.")
+    print("Agencies send it as the header  Authorization: Bearer <token>  to /api/v1.")
+    # Last line, alone: scripts take it with `tail -1`.
+    print(token)
+    return 0
+
+
+async def cmd_tokens_list(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        rows: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "agency": r.agency_code,
+                "prefix": r.prefix,
+                "label": r.label,
+                "created_at": r.created_at.isoformat(),
+                "created_by": r.created_by,
+                "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
+                "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+            }
+            for r in await uow.api_tokens.all()
+        ]
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            state = f"revoked {row['revoked_at'][:16]}" if row["revoked_at"] else "active"
+            used = row["last_used_at"][:16] if row["last_used_at"] else "never used"
+            print(
+                f"{row['id']:>4}  {row['agency']:20} {row['prefix']}…  {row['created_at'][:16]}  {used:16}  "
+                f"{state:24} {row['label']}"
+            )
+    return 0
+
+
+async def cmd_tokens_revoke(app: App, args: argparse.Namespace) -> int:
+    async with app.uow() as uow:
+        try:
+            row = await revoke_token(uow, args.id, ACTOR, app.clock())
+        except ApiTokenError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        await uow.commit()
+    print(f"token {row.id} ({row.prefix}…, {row.agency_code}) revoked")
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    _register_users(sub)
+    _register_tokens(sub)
+
+
+def _register_users(sub: Subparsers) -> None:
     users = sub.add_parser("users", help="staff and admin accounts").add_subparsers(dest="users_command", required=True)
     add = users.add_parser("add", help="create a staff or admin user")
     add.add_argument("--username", required=True)
@@ -119,3 +181,19 @@ def add_users_parser(sub: Any) -> None:
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.set_defaults(run=cmd_users_passwd)
+
+
+def _register_tokens(sub: Subparsers) -> None:
+    tokens = sub.add_parser("tokens", help="API tokens of agencies' case systems").add_subparsers(
+        dest="tokens_command", required=True
+    )
+    token_create = tokens.add_parser("create", help="a new token for an agency, printed once (last line)")
+    token_create.add_argument("--agency", required=True)
+    token_create.add_argument("--label", default="", help="whose system uses it, e.g. 'case system v2'")
+    token_create.set_defaults(run=cmd_tokens_create)
+    token_list = tokens.add_parser("list", help="every token (never the token itself)")
+    token_list.add_argument("--json", action="store_true")
+    token_list.set_defaults(run=cmd_tokens_list)
+    token_revoke = tokens.add_parser("revoke", help="stop a token working, at once")
+    token_revoke.add_argument("id", type=int)
+    token_revoke.set_defaults(run=cmd_tokens_revoke)

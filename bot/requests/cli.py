@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.app import App
+from bot.cli.common import Subparsers, print_json
 from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
 from bot.requests.service import Reader, change_status, reply, visible
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import STATUSES
-
-
-def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, indent=2) + "\n")
 
 
 def _request_summary(row: RequestRow) -> dict[str, Any]:
@@ -103,7 +99,7 @@ async def cmd_requests_reply(app: App, args: argparse.Namespace) -> int:
     )
 
 
-def add_requests_parser(sub: Any) -> None:
+def register(sub: Subparsers) -> None:
     requests = sub.add_parser("requests").add_subparsers(dest="requests_command", required=True)
     rl = requests.add_parser("list")
     rl.add_argument("--agency", default=None)

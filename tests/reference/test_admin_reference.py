@@ -25,9 +25,10 @@ from sqlalchemy import func, select
 from bot.accounts.service import create_user, user_summary
 from bot.agencies.service import agency_summary
 from bot.app import App
-from bot.cli.main import cmd_data_export, cmd_kb_export
+from bot.faq.cli import cmd_kb_export
 from bot.localities.service import locality_summary
 from bot.messaging.agency_desk import hash_link_code
+from bot.reference.cli import cmd_data_export
 from bot.routing.service import rule_summary
 from bot.storage.models import ApiTokenRow, AuditLogRow, LinkCodeRow, RequestRow
 from bot.web.admin_router import reference_admin_router
