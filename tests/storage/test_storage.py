@@ -6,9 +6,14 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import DateTime, Float, MetaData, Text
+
 from bot.app import App
 from bot.messaging.outbox import SENT, SendResult
 from bot.storage.database import schema_is_current
+from bot.storage.models import Base
 from knowledge_base.faq import load_directory
 from tests.harness import FakeClock
 
@@ -166,20 +171,48 @@ async def test_a_row_leased_by_a_dead_sender_is_sent_again(app: App, clock: Fake
     assert delivered == ["hello"]
 
 
+def _schema_differences(connection: Any, metadata: MetaData) -> list[tuple[str, str, str]]:
+    """(what, table, column or index) for every change Alembic would generate from `metadata`,
+    column types and nullability included."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    found: list[tuple[str, str, str]] = []
+    for difference in compare_metadata(context, metadata):
+        # Column changes come as a list of (kind, schema, table, column, ...) tuples; the rest as one tuple.
+        for change in difference if isinstance(difference, list) else [difference]:
+            if change[0].startswith("modify_"):
+                found.append((change[0], change[2], change[3]))
+            else:
+                found.append((change[0], *(str(part) for part in change[1:3])))
+    return found
+
+
 async def test_the_models_match_the_migrations(app: App) -> None:
-    """What Alembic would generate from the models is already in the migrations: no drift."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from bot.storage.models import Base
-
-    def diff(connection: Any) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, Base.metadata))
-
+    """What Alembic would generate from the models is already in the migrations: no table, column,
+    index, column type or nullability differs (on SQLite, and on PostgreSQL when it is configured)."""
     async with app.database.engine.connect() as connection:
-        differences = await connection.run_sync(diff)
+        differences = await connection.run_sync(_schema_differences, Base.metadata)
     assert differences == []
+
+
+async def test_the_schema_comparison_sees_types_and_nullability(app: App) -> None:
+    """The check above is not vacuous: a column of another type, or nullable, is noticed."""
+    altered = MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(altered)
+    altered.tables["faq_entries"].c.title.type = Text()
+    altered.tables["agencies"].c.first_response_hours.type = Float()
+    altered.tables["requests"].c.contact_time.nullable = True
+    expected = [
+        ("modify_nullable", "requests", "contact_time"),
+        ("modify_type", "agencies", "first_response_hours"),
+        ("modify_type", "faq_entries", "title"),
+    ]
+    if app.database.engine.dialect.name == "postgresql":  # SQLite keeps no time zone to compare
+        altered.tables["requests"].c.created_at.type = DateTime(timezone=False)
+        expected.append(("modify_type", "requests", "created_at"))
+    async with app.database.engine.connect() as connection:
+        differences = await connection.run_sync(_schema_differences, altered)
+    assert sorted(differences) == sorted(expected)
 
 
 async def test_the_web_migration_goes_down_and_up_and_makes_old_requests_searchable(app: App) -> None:
