@@ -90,8 +90,7 @@ def _closest_phrasing(
         overlap = 2 * shared / (total + phrasing.weight)
         if overlap > best_overlap:
             best_overlap, best = overlap, phrasing
-        if shared / phrasing.weight > best_contained:
-            best_contained = shared / phrasing.weight
+        best_contained = max(best_contained, shared / phrasing.weight)
     return best_overlap, best_contained, exact, best
 
 
