@@ -14,11 +14,14 @@ from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.accounts.service import create_user
 from bot.app import App, create_app
 from bot.config import Settings
 from bot.reference import files as reference_data
+from tests.admin_pages import PASSWORDS, signed_in
 from tests.browser import Site, chromium, live_site
 from tests.harness import FakeClock
+from tests.web_client import WebClient
 
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("HOANHAP_TEST_POSTGRES_URL", "")
@@ -131,6 +134,28 @@ async def demo_app(app: App, clock: FakeClock) -> App:
         await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", clock())
         await uow.commit()
     return app
+
+
+@pytest.fixture
+async def admin_app(demo_app: App) -> App:
+    """The demo province with two admins (admin, boss) and a lead of demo-vieclam (vieclam); see PASSWORDS."""
+    async with demo_app.uow() as uow:
+        now = demo_app.clock()
+        await create_user(uow, "admin", PASSWORDS["admin"], "admin", now, actor="test")
+        await create_user(uow, "boss", PASSWORDS["boss"], "admin", now, actor="test")
+        await create_user(
+            uow, "vieclam", PASSWORDS["vieclam"], "staff", now, actor="test", agency_code="demo-vieclam", is_lead=True
+        )
+        await uow.commit()
+    return demo_app
+
+
+@pytest.fixture
+async def admin(admin_app: App) -> AsyncIterator[WebClient]:
+    """An admin signed in to the web."""
+    client = await signed_in(admin_app, "admin")
+    async with client:
+        yield client
 
 
 @pytest.fixture
