@@ -19,7 +19,7 @@ from bot.app import App, create_app
 from bot.config import Settings
 from bot.reference import files as reference_data
 from tests.admin_pages import PASSWORDS, signed_in
-from tests.browser import Site, chromium, live_site
+from tests.browser import BrowserTestModule, Site, chromium, live_site
 from tests.harness import FakeClock
 from tests.web_client import WebClient
 
@@ -48,6 +48,13 @@ def _run_outside_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     """Session fixtures are reached from inside a test's running loop: run on a thread of their own."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Browser test modules are collected only where a browser can run (see tests/browser.py)."""
+    if module_path.name.startswith("test_browser_"):
+        return BrowserTestModule.from_parent(parent, path=module_path)
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -175,6 +182,6 @@ async def site(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Site]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium under Playwright (skipped locally when Chromium is missing)."""
+    """Headless Debian Chromium under Playwright (skipped locally when either is missing, failed in CI)."""
     async with chromium() as launched:
         yield launched
