@@ -6,16 +6,20 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import DateTime, Float, MetaData, Text
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from bot.messaging.outbox import SENT, SendResult
 from bot.storage.database import schema_is_current
-from bot.storage.models import Base
+from bot.storage.errors import DuplicateRow
+from bot.storage.models import Base, FaqEntryRow, InboundUpdateRow
 from knowledge_base.faq import load_directory
 from tests.harness import FakeClock
+from tests.storage.sessions import session_of
 
 
 async def test_migrations_are_current_and_idempotent(app: App) -> None:
@@ -242,3 +246,22 @@ async def test_the_web_migration_goes_down_and_up_and_makes_old_requests_searcha
         found = (await connection.execute(text("SELECT search_text, agency_since FROM requests"))).one()
     assert found[0] == "yc-000001 tran duc can viec phu ho"
     assert found[1] is not None
+
+
+async def test_a_duplicate_row_reaches_callers_as_the_storage_layers_error(app: App, clock: FakeClock) -> None:
+    """Callers outside bot/storage catch DuplicateRow, never SQLAlchemy's IntegrityError: from a
+    repository's savepoint (the transaction goes on) and from the unit of work's commit."""
+    async with app.uow() as uow:
+        (existing, *_) = await uow.faq.entry_rows()
+        twin = FaqEntryRow(
+            slug=existing.slug, title="x", status="draft", phrasings=[], keywords=[], answer="x", updated_at=clock()
+        )
+        with pytest.raises(DuplicateRow):
+            await uow.faq.add_entry(twin)
+        assert await uow.faq.entry_row(existing.slug) is existing
+    with pytest.raises(DuplicateRow) as raised:
+        async with app.uow() as uow:
+            for _ in range(2):
+                session_of(uow).add(InboundUpdateRow(channel="test", update_id="same", received_at=clock()))
+            await uow.commit()
+    assert isinstance(raised.value.__cause__, IntegrityError)
