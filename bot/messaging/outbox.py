@@ -63,19 +63,18 @@ class OutboxSender:
             await uow.commit()
         results: list[tuple[int, str | DeliveryError]] = []
         for row_id, channel, chat_id, payload, kind in claimed:
-            results.append((row_id, await self._attempt(self.transports[channel], chat_id, payload, kind)))
+            results.append((row_id, await self._attempt(channel, chat_id, payload, kind)))
         if results:
             await self._record(results)
         return len(results)
 
-    @staticmethod
-    async def _attempt(transport: Transport, chat_id: str, payload: dict[str, Any], kind: str) -> str | DeliveryError:
+    async def _attempt(self, channel: str, chat_id: str, payload: dict[str, Any], kind: str) -> str | DeliveryError:
         try:
-            return await transport.send(chat_id, payload, kind)
+            return await self.transports[channel].send(chat_id, payload, kind)
         except DeliveryError as error:
             return error
         except Exception as error:  # a transport bug must not stop every other chat's delivery
-            log.exception("transport %s failed", type(transport).__name__)
+            log.exception("transport %s failed", channel)
             return DeliveryError(type(error).__name__)
 
     def judge(self, result: str | DeliveryError, attempts: int) -> Delivery:
