@@ -1,14 +1,18 @@
-"""Composition root: Settings -> engine -> services -> channels."""
+"""The composition root: Settings -> database -> services (`create_app`) -> channels -> web app (`compose`)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bot.clock import Clock, utc_now
+from bot.channels.base import Transport
+from bot.channels.registry import Channel, configured_channels
+from bot.clock import Clock, Sleep, utc_now
 from bot.config import Settings
 from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
-from bot.messaging.outbox import OutboxSender, Transport
+from bot.messaging.outbox import OutboxSender
 from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database, migrate, open_database
 from bot.storage.unit_of_work import UnitOfWork
@@ -17,6 +21,9 @@ from handlers.texts import Texts
 from knowledge_base.bot_texts import load_catalogues
 from knowledge_base.lexicon import load_lexicon
 from knowledge_base.normalizer import Normalizer
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 @dataclass
@@ -27,20 +34,28 @@ class App:
     kb: KnowledgeBase
     processor: MessageProcessor
     clock: Clock = field(default=utc_now)
+    sleep: Sleep = field(default=asyncio.sleep)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.database)
 
-    def sender(self, transports: Mapping[str, Transport]) -> OutboxSender:
+    def sender(self, transports: Mapping[str, Transport], wake: asyncio.Event | None = None) -> OutboxSender:
         return OutboxSender(
-            self.database, transports, self.clock, max_backoff_seconds=self.settings.outbox_max_backoff_seconds
+            self.database,
+            transports,
+            self.clock,
+            max_backoff_seconds=self.settings.outbox_max_backoff_seconds,
+            wake=asyncio.Event() if wake is None else wake,
+            sleep=self.sleep,
         )
 
     async def close(self) -> None:
         await self.database.engine.dispose()
 
 
-async def create_app(settings: Settings, clock: Clock = utc_now, *, prepare: bool = True) -> App:
+async def create_app(
+    settings: Settings, clock: Clock = utc_now, *, prepare: bool = True, sleep: Sleep = asyncio.sleep
+) -> App:
     """Build every service once; with prepare, migrate the database and load the shipped content."""
     database = open_database(settings.resolved_database_url())
     texts = Texts(load_catalogues(), settings.default_locale)
@@ -49,10 +64,37 @@ async def create_app(settings: Settings, clock: Clock = utc_now, *, prepare: boo
         max_question_chars=settings.max_question_chars, max_description_chars=settings.max_description_chars
     )
     processor = MessageProcessor(database, kb, texts, clock, core_settings)
-    app = App(settings, database, texts, kb, processor, clock)
+    app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:
         await migrate(database.engine)
         async with app.uow() as uow:
             await import_shipped_if_empty(uow, clock())
             await uow.commit()
     return app
+
+
+@dataclass
+class Services:
+    """What `serve` and `worker` run: the web app, the outbox sender, the channels that are set up."""
+
+    web: FastAPI
+    sender: OutboxSender
+    channels: list[Channel]
+
+    async def close(self) -> None:
+        for channel in self.channels:
+            await channel.close()
+
+
+def compose(app: App) -> Services:
+    """The channels the settings turn on, the sender over their transports, the web app with their
+    webhooks. Whatever commits outbox rows in this process wakes the sender at once."""
+    # Imported here: bot.web imports App from this module, and only serving needs the web stack.
+    from bot.web.app import create_web_app
+
+    wake = asyncio.Event()
+    channels = configured_channels(app, wake.set)
+    sender = app.sender({channel.kind: channel.transport for channel in channels}, wake)
+    app.processor.on_commit = wake.set
+    routers = [router for router in (channel.router() for channel in channels) if router is not None]
+    return Services(create_web_app(app, routers), sender, channels)

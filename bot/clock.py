@@ -1,11 +1,14 @@
-"""The time, as one function the composition root can replace in tests; and stored instants in UTC."""
+"""The time, as one function the composition root can replace in tests (and the waits, as another);
+and stored instants in UTC."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
+# asyncio.sleep, or in tests a clock's skip ahead: back-off and retry_after waits pass without sleeping.
+Sleep = Callable[[float], Awaitable[None]]
 
 
 def utc_now() -> datetime:

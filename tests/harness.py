@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.app import App
-from bot.messaging.outbox import SENT, SendResult
+from bot.channels.base import Transport
 from handlers.messages import CHOICE, CONTACT, START, TEXT, UNSUPPORTED, IncomingMessage, OutgoingMessage
 
 CHANNEL = "test"
@@ -27,17 +27,17 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
-class CollectingTransport:
+class CollectingTransport(Transport):
     """Stands where a platform would: keeps what was sent, per chat, in order."""
 
     def __init__(self) -> None:
         self.sent: dict[str, list[OutgoingMessage]] = defaultdict(list)
         self.kinds: dict[str, list[str]] = defaultdict(list)
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         self.sent[chat_id].append(OutgoingMessage.from_payload(payload))
         self.kinds[chat_id].append(kind)
-        return SENT
+        return ""
 
 
 class Person:

@@ -6,13 +6,32 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.app import App, create_app
+from bot.clock import utc_now
 from bot.config import Settings
 from bot.reference import files as reference_data
 from bot.runtime import serve
+
+
+class SkippingClock:
+    """The real time plus every wait asked for so far: a retry_after, a back-off or a poll interval
+    passes at once instead of being slept through, and `slept` keeps the durations asked for."""
+
+    def __init__(self) -> None:
+        self.skipped = timedelta(0)
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.skipped
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.skipped += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
 
 
 def free_port() -> int:
@@ -21,8 +40,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def demo_app(database_url: str, data_dir: Path, port: int, **channels: Any) -> App:
-    """An app on 127.0.0.1:`port` with the demo province and the given channel settings."""
+async def demo_app(
+    database_url: str, data_dir: Path, port: int, clock: SkippingClock | None = None, **channels: Any
+) -> App:
+    """An app on 127.0.0.1:`port` with the demo province and the given channel settings; with a
+    skipping clock, its waits pass without sleeping."""
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
         database_url=database_url,
@@ -31,7 +53,7 @@ async def demo_app(database_url: str, data_dir: Path, port: int, **channels: Any
         outbox_max_backoff_seconds=1.0,  # retries in seconds, not minutes
         **channels,
     )
-    app = await create_app(settings)
+    app = await (create_app(settings, clock, sleep=clock.sleep) if clock else create_app(settings))
     async with app.uow() as uow:
         await reference_data.apply(uow, reference_data.load_file(reference_data.DEMO_FILE), "test", app.clock())
         await uow.commit()

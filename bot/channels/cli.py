@@ -11,7 +11,7 @@ from bot.cli.common import Subparsers
 
 async def cmd_telegram_set_webhook(app: App, args: argparse.Namespace) -> int:
     from bot.channels.telegram.client import make_bot
-    from bot.runtime import set_telegram_webhook
+    from bot.channels.telegram.webhook import set_telegram_webhook
 
     token = app.settings.telegram_token
     if token is None or not token.get_secret_value():
@@ -30,8 +30,7 @@ async def cmd_telegram_set_webhook(app: App, args: argparse.Namespace) -> int:
 
 
 async def cmd_zalo_set_webhook(app: App, args: argparse.Namespace) -> int:
-    from bot.channels.zalo.bot_platform import ZaloBotError
-    from bot.runtime import set_zalo_webhook
+    from bot.channels.zalo.bot_platform import ZaloBotError, set_zalo_webhook
 
     try:
         target = await set_zalo_webhook(app, args.url)

@@ -11,8 +11,9 @@ import sys
 import uuid
 from typing import Any, TextIO
 
+from bot.channels.base import Transport
 from bot.channels.rendering import numbered
-from bot.messaging.outbox import SENT, OutboxSender, SendResult
+from bot.messaging.outbox import OutboxSender
 from bot.messaging.pipeline import MessageProcessor
 from handlers.messages import START, TEXT, IncomingMessage, OutgoingMessage
 
@@ -20,15 +21,15 @@ CHANNEL = "console"
 QUIT_COMMANDS = frozenset({"/quit", "/exit", "/thoat"})
 
 
-class ConsoleTransport:
+class ConsoleTransport(Transport):
     def __init__(self, out: TextIO, prompt: str = "🤖 ") -> None:
         self.out = out
         self.prompt = prompt
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         self.out.write(self.prompt + numbered(OutgoingMessage.from_payload(payload)).replace("\n", "\n   ") + "\n\n")
         self.out.flush()
-        return SENT
+        return ""
 
 
 class ConsoleChannel:

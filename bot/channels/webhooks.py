@@ -4,14 +4,49 @@ from __future__ import annotations
 
 import hmac
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from fastapi import Request, Response
+from pydantic import SecretStr
+
+from bot.storage.database import Database
+from bot.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1_000_000
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class WebhookSecret:
+    """A webhook's shared secret: the configured one, else the one `set-webhook` generated and kept in
+    the database (under `key`) for every worker."""
+
+    database: Database
+    configured: SecretStr | None
+    key: str
+
+    async def __call__(self) -> str:
+        return self._configured() or await self.registered()
+
+    async def registered(self) -> str:
+        """The secret `set-webhook` kept in the database ("" when it never ran)."""
+        async with UnitOfWork(self.database) as uow:
+            return await uow.meta.get(self.key) or ""
+
+    async def issue(self) -> str:
+        """The secret to register with the platform: the configured one, else a fresh one; kept."""
+        secret = self._configured() or secrets.token_urlsafe(32)
+        async with UnitOfWork(self.database) as uow:
+            await uow.meta.set(self.key, secret)
+            await uow.commit()
+        return secret
+
+    def _configured(self) -> str:
+        return self.configured.get_secret_value() if self.configured is not None else ""
 
 
 def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[bytes, Request], Awaitable[bool]]:

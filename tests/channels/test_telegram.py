@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.channels.telegram.client import make_bot
+from bot.channels.telegram.webhook import set_telegram_webhook
 from bot.messaging.agency_desk import create_link_code
-from bot.runtime import set_telegram_webhook
 from bot.storage.models import OutboxRow
 from tests.fakes.telegram_api import FakeTelegram
-from tests.serving import demo_app, free_port, serving
+from tests.serving import SkippingClock, demo_app, free_port, serving
 from tests.storage.sessions import session_of
 
 PERSON_CHAT = 5001
@@ -25,8 +25,8 @@ GROUP = -100777
 
 
 class Running:
-    def __init__(self, app: App, fake: FakeTelegram, port: int) -> None:
-        self.app, self.fake, self.port = app, fake, port
+    def __init__(self, app: App, fake: FakeTelegram, port: int, clock: SkippingClock) -> None:
+        self.app, self.fake, self.port, self.clock = app, fake, port, clock
 
     @property
     def base(self) -> str:
@@ -39,10 +39,12 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     await fake.start()
     port = free_port()
     webhook = request.param == "webhook"
+    clock = SkippingClock()
     app = await demo_app(
         database_url,
         tmp_path,
         port,
+        clock,
         telegram_token=fake.token,
         telegram_api_base=fake.base_url,
         telegram_webhook_url=f"http://127.0.0.1:{port}" if webhook else "",
@@ -53,7 +55,7 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
         await bot.session.close()
     try:
         async with serving(app):
-            yield Running(app, fake, port)
+            yield Running(app, fake, port, clock)
     finally:
         await fake.stop()
 
@@ -157,9 +159,21 @@ async def test_rate_limits_and_server_errors_lose_nothing(running: Running) -> N
             select(OutboxRow.payload).where(OutboxRow.chat_id == str(PERSON_CHAT)).order_by(OutboxRow.id)
         )
         written = [payload["text"] for payload in rows.scalars()]
+        row_ids = await session_of(uow).execute(
+            select(OutboxRow.id).where(OutboxRow.chat_id == str(PERSON_CHAT)).order_by(OutboxRow.id)
+        )
+        attempts = [a for row_id in row_ids.scalars() for a in await uow.outbox.attempts(row_id)]
     # every reply arrived once, in the order it was written
     assert [m["plain_text"] for m in fake.sent(PERSON_CHAT)] == written
     assert len(fake.calls_of("sendMessage")) == len(written) + 4  # the four refused attempts
+    # the sender waited what Telegram asked (retry_after 1), then backed off (at most 1 s, jittered),
+    # and each wait passed on the skipping clock instead of being slept through
+    retries = [(a.error.split(":")[0], a.retry_after) for a in attempts if a.outcome == "retry"]
+    assert [reason for reason, _ in retries] == ["429", "429", "transient", "transient"]
+    assert [wait for _, wait in retries[:2]] == [1.0, 1.0]
+    assert all(wait is not None and 0.5 <= wait <= 1.5 for _, wait in retries[2:])
+    assert sorted(r.clock.slept) == sorted(wait for _, wait in retries if wait is not None)
+    assert [a.outcome for a in attempts].count("sent") == len(written)
 
 
 async def test_non_text_messages_and_forged_buttons(running: Running) -> None:

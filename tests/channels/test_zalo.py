@@ -10,18 +10,20 @@ import httpx
 import pytest
 
 from bot.app import App
+from bot.channels.zalo.bot_platform import POLL_INTERVAL, set_zalo_webhook
 from bot.channels.zalo.common import MAX_TEXT, pieces
 from bot.requests.service import reply
-from bot.runtime import set_zalo_webhook
 from tests.fakes.zalo_api import FakeZaloBot, FakeZaloOA
-from tests.serving import demo_app, free_port, serving
+from tests.serving import SkippingClock, demo_app, free_port, serving
 
 CHAT = "zalo-user-1"
 
 
 class Running:
-    def __init__(self, app: App, bot: FakeZaloBot, oa: FakeZaloOA, port: int, webhook: bool) -> None:
-        self.app, self.bot, self.oa, self.port, self.webhook = app, bot, oa, port, webhook
+    def __init__(
+        self, app: App, bot: FakeZaloBot, oa: FakeZaloOA, port: int, webhook: bool, clock: SkippingClock
+    ) -> None:
+        self.app, self.bot, self.oa, self.port, self.webhook, self.clock = app, bot, oa, port, webhook, clock
 
     @property
     def base(self) -> str:
@@ -39,10 +41,12 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     await oa.start()
     port = free_port()
     webhook = request.param == "webhook"
+    clock = SkippingClock()
     app = await demo_app(
         database_url,
         tmp_path,
         port,
+        clock,
         zalo_bot_token=bot.token,
         zalo_api_base=bot.base_url,
         zalo_oa_app_id=oa.app_id,
@@ -58,7 +62,7 @@ async def running(request: pytest.FixtureRequest, database_url: str, tmp_path: P
     oa.set_webhook(f"http://127.0.0.1:{port}/zalo/oa/webhook")
     try:
         async with serving(app):
-            yield Running(app, bot, oa, port, webhook)
+            yield Running(app, bot, oa, port, webhook, clock)
     finally:
         await bot.stop()
         await oa.stop()
@@ -109,6 +113,9 @@ async def test_bot_platform_journey(running: Running) -> None:
         await uow.commit()
     r.app.processor.on_commit()
     await bot.wait_for_text(CHAT, "Mời anh đến Trung tâm.", timeout=30)  # the agency's reply, on Zalo
+    # Polling kept Zalo's second between polls, on the skipping clock rather than slept through.
+    polls = r.clock.slept.count(POLL_INTERVAL)
+    assert polls >= 15 if not r.webhook else polls == 0
 
 
 async def test_oa_reply_waits_for_the_window(running: Running) -> None:

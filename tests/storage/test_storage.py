@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, Float, MetaData, Text
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
-from bot.messaging.outbox import SENT, SendResult
+from bot.channels.base import DeliveryError, Transport
 from bot.storage.database import schema_is_current
 from bot.storage.errors import DuplicateRow
 from bot.storage.models import Base, FaqEntryRow, InboundUpdateRow
@@ -61,21 +61,21 @@ async def test_a_redelivered_message_has_its_effects_once(app: App) -> None:
         assert len(await uow.match_log.recent()) == 1
 
 
-class FlakyTransport:
+class FlakyTransport(Transport):
     """429 once, then a 500, then success; records the order messages arrive in."""
 
     def __init__(self) -> None:
         self.calls = 0
         self.delivered: list[str] = []
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         self.calls += 1
         if self.calls == 1:
-            return SendResult(ok=False, retry_after=3, error="429")
+            raise DeliveryError("429", retry_after=3)
         if self.calls == 2:
-            return SendResult(ok=False, error="500")
+            raise DeliveryError("500")
         self.delivered.append(f"{chat_id}:{payload['text']}")
-        return SENT
+        return ""
 
 
 async def test_outbox_retries_and_keeps_order_per_chat(app: App, clock: FakeClock) -> None:
@@ -98,9 +98,9 @@ async def test_outbox_retries_and_keeps_order_per_chat(app: App, clock: FakeCloc
 
 
 async def test_a_blocked_chat_fails_for_good_and_is_marked(app: App, clock: FakeClock) -> None:
-    class Blocked:
-        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
-            return SendResult(ok=False, permanent=True, unreachable=True, error="403 blocked")
+    class Blocked(Transport):
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
+            raise DeliveryError("403 blocked", unreachable=True)
 
     async with app.uow() as uow:
         await uow.conversations.get_or_create("blk", "x", "x", clock())
@@ -133,11 +133,11 @@ async def test_several_senders_never_send_a_row_twice(app: App, clock: FakeClock
     """Two senders at once (PostgreSQL: SKIP LOCKED; SQLite: one at a time): each row once, in order."""
     delivered: list[str] = []
 
-    class Slow:
-        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    class Slow(Transport):
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
             await asyncio.sleep(0.005)
             delivered.append(f"{chat_id}:{payload['text']}")
-            return SENT
+            return ""
 
     async with app.uow() as uow:
         for chat in range(5):
@@ -160,10 +160,10 @@ async def test_a_row_leased_by_a_dead_sender_is_sent_again(app: App, clock: Fake
         await uow.commit()
     delivered: list[str] = []
 
-    class Recording:
-        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    class Recording(Transport):
+        async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
             delivered.append(payload["text"])
-            return SENT
+            return ""
 
     sender = app.sender({"slow": Recording()})
     await sender.recover()  # SQLite: one sender per database, so the lease is surely dead

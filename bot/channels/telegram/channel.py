@@ -5,25 +5,90 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Self
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError, TelegramRetryAfter
 from aiogram.types import Update
+from fastapi import APIRouter
 
-from bot.channels.telegram.updates import parse
+from bot.channels.registry import Channel, Poller, pause, register
+from bot.channels.telegram.client import make_bot, register_commands
+from bot.channels.telegram.transport import TelegramTransport
+from bot.channels.telegram.updates import CHANNEL, parse
+from bot.channels.telegram.webhook import ALLOWED_UPDATES, webhook_router, webhook_secret
+from bot.channels.webhooks import WebhookSecret
+from bot.clock import Sleep
 from bot.messaging.agency_desk import AgencyDesk
 from bot.messaging.pipeline import MessageProcessor
 
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
+
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT = 25
+# After a failed getUpdates or update, before trying again.
+PAUSE_SECONDS = 2.0
 
 
-class TelegramChannel:
-    def __init__(self, bot: Bot, processor: MessageProcessor, desk: AgencyDesk) -> None:
+@register
+class TelegramChannel(Channel):
+    kind = CHANNEL
+
+    def __init__(
+        self,
+        bot: Bot,
+        processor: MessageProcessor,
+        desk: AgencyDesk,
+        transport: TelegramTransport,
+        secret: WebhookSecret,
+        *,
+        polls: bool = True,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.bot = bot
         self.processor = processor
         self.desk = desk
+        self.transport = transport
+        self.secret = secret
+        self.polls = polls
+        self.sleep = sleep
+
+    @staticmethod
+    def configured(settings: Settings) -> bool:
+        return settings.telegram_token is not None and bool(settings.telegram_token.get_secret_value())
+
+    @classmethod
+    def build(cls, app: App, wake: Callable[[], None]) -> Self:
+        token = app.settings.telegram_token
+        bot = make_bot(token.get_secret_value() if token else "", app.settings.telegram_api_base)
+        share_label = app.texts.get(app.texts.default_locale, "telegram_share_phone")
+        return cls(
+            bot,
+            app.processor,
+            AgencyDesk(app.database, app.texts, app.clock, wake),
+            TelegramTransport(bot, share_label),
+            webhook_secret(app),
+            polls=not app.settings.telegram_webhook_url,
+            sleep=app.sleep,
+        )
+
+    def router(self) -> APIRouter:
+        return webhook_router(self.handle, self.secret)
+
+    async def start(self) -> None:
+        try:
+            await register_commands(self.bot)
+        except Exception as error:  # the menu of commands is a nicety; serving goes on without it
+            log.warning("could not register bot commands: %s", type(error).__name__)
+
+    async def poller(self) -> Poller | None:
+        return self.poll if self.polls else None
+
+    async def close(self) -> None:
+        await self.bot.session.close()
 
     async def handle(self, update: Update) -> None:
         """Commit the update's effects (or learn it was handled before); raises when nothing was kept."""
@@ -55,11 +120,11 @@ class TelegramChannel:
                     offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
                 )
             except TelegramRetryAfter as error:
-                await _sleep(stop, float(error.retry_after))
+                await pause(stop, float(error.retry_after), self.sleep)
                 continue
             except (TelegramNetworkError, TelegramAPIError) as error:
                 log.warning("getUpdates failed: %s", type(error).__name__)
-                await _sleep(stop, 2.0)
+                await pause(stop, PAUSE_SECONDS, self.sleep)
                 continue
             for update in updates:
                 try:
@@ -67,11 +132,6 @@ class TelegramChannel:
                 except Exception:
                     # Not committed: stop here and fetch this update again, so nothing is lost.
                     log.exception("update %s failed; it will be fetched again", update.update_id)
-                    await _sleep(stop, 2.0)
+                    await pause(stop, PAUSE_SECONDS, self.sleep)
                     break
                 offset = update.update_id + 1
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)

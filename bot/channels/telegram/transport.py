@@ -1,4 +1,4 @@
-"""Sends outbox rows through the Bot API and turns its answers into what the outbox sender needs."""
+"""Sends outbox rows through the Bot API; its refusals become DeliveryErrors that know whether to retry."""
 
 from __future__ import annotations
 
@@ -16,19 +16,19 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 
+from bot.channels.base import DeliveryError, Transport
 from bot.channels.telegram.render import render
-from bot.messaging.outbox import SendResult
 from handlers.messages import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
 
-class TelegramTransport:
+class TelegramTransport(Transport):
     def __init__(self, bot: Bot, share_phone_label: str) -> None:
         self.bot = bot
         self.share_phone_label = share_phone_label
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         message = OutgoingMessage.from_payload(payload)
         # A long message goes in pieces; a retry resends from the first piece. Telegram offers no
         # idempotency key, so a piece may then arrive twice; per-chat order still holds.
@@ -38,13 +38,13 @@ class TelegramTransport:
                 sent = await self.bot.send_message(chat_id=int(chat_id), text=piece.text, reply_markup=piece.markup)
                 last_id = str(sent.message_id)
         except TelegramRetryAfter as error:
-            return SendResult(ok=False, retry_after=float(error.retry_after), error=f"429: {error.message}")
+            raise DeliveryError(f"429: {error.message}", retry_after=float(error.retry_after)) from error
         except TelegramForbiddenError as error:
-            return SendResult(ok=False, permanent=True, unreachable=True, error=f"403: {error.message}")
+            raise DeliveryError(f"403: {error.message}", unreachable=True) from error
         except (TelegramBadRequest, TelegramNotFound, TelegramUnauthorizedError) as error:
-            return SendResult(ok=False, permanent=True, error=f"rejected: {error.message}")
+            raise DeliveryError(f"rejected: {error.message}", permanent=True) from error
         except (TelegramServerError, TelegramNetworkError) as error:
-            return SendResult(ok=False, error=f"transient: {error.message}")
-        except ValueError:
-            return SendResult(ok=False, permanent=True, error="not a Telegram chat id")
-        return SendResult(ok=True, external_id=last_id)
+            raise DeliveryError(f"transient: {error.message}") from error
+        except ValueError as error:
+            raise DeliveryError("not a Telegram chat id", permanent=True) from error
+        return last_id

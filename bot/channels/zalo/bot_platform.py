@@ -8,21 +8,30 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from fastapi import APIRouter, Request, Response
 
-from bot.channels.webhooks import handle_webhook, secret_header
+from bot.channels.base import Transport
+from bot.channels.registry import Channel, Poller, pause, register
+from bot.channels.webhooks import WebhookSecret, handle_webhook, secret_header
 from bot.channels.zalo.common import http_failure, pieces
-from bot.messaging.outbox import SendResult
+from bot.clock import Sleep
 from bot.messaging.pipeline import MessageProcessor
 from handlers.messages import TEXT, UNSUPPORTED, IncomingMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 PATH = "/zalo/webhook"
+SECRET_KEY = "zalo_webhook_secret"
+# Zalo asks for at least a second between polls.
+POLL_INTERVAL = 1.0
 
 
 class ZaloBotError(Exception):
@@ -82,27 +91,58 @@ def parse_event(body: Any) -> IncomingMessage | None:
     return base
 
 
-class ZaloBotTransport:
+class ZaloBotTransport(Transport):
     def __init__(self, client: ZaloBotClient) -> None:
         self.client = client
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         last = ""
         for piece in pieces(payload):
             try:
                 result = await self.client.call("sendMessage", chat_id=chat_id, text=piece)
             except ZaloBotError as error:
-                return http_failure(None, error.status, error.description)
+                raise http_failure(None, error.status, error.description) from error
             except httpx.HTTPError as error:
-                return http_failure(error)
+                raise http_failure(error) from error
             last = str((result or {}).get("message_id", "")) if isinstance(result, dict) else ""
-        return SendResult(ok=True, external_id=last)
+        return last
 
 
-class ZaloBotChannel:
-    def __init__(self, client: ZaloBotClient, processor: MessageProcessor) -> None:
+@register
+class ZaloBotChannel(Channel):
+    kind = CHANNEL
+
+    def __init__(
+        self,
+        client: ZaloBotClient,
+        processor: MessageProcessor,
+        secret: WebhookSecret,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self.client = client
         self.processor = processor
+        self.secret = secret
+        self.sleep = sleep
+        self.transport = ZaloBotTransport(client)
+
+    @staticmethod
+    def configured(settings: Settings) -> bool:
+        return bool(_token(settings))
+
+    @classmethod
+    def build(cls, app: App, wake: Callable[[], None]) -> Self:
+        client = ZaloBotClient(_token(app.settings), app.settings.zalo_api_base)
+        return cls(client, app.processor, webhook_secret(app), app.sleep)
+
+    def router(self) -> APIRouter:
+        return webhook_router(self, self.secret)
+
+    async def poller(self) -> Poller | None:
+        # No secret, configured or registered by `set-webhook`: Zalo has no webhook of ours to call.
+        return None if await self.secret() else self.poll
+
+    async def close(self) -> None:
+        await self.client.close()
 
     async def handle(self, body: Any) -> None:
         message = parse_event(body)
@@ -124,11 +164,11 @@ class ZaloBotChannel:
             except ZaloBotError as error:
                 if error.code != 408:  # 408: the long poll ended with nothing new
                     log.warning("Zalo getUpdates failed: %s", error.code)
-                    await _sleep(stop, 2.0)
+                    await pause(stop, 2.0, self.sleep)
                 continue
             except httpx.HTTPError as error:
                 log.warning("Zalo getUpdates failed: %s", type(error).__name__)
-                await _sleep(stop, 2.0)
+                await pause(stop, 2.0, self.sleep)
                 continue
             for attempt in range(3):
                 try:
@@ -139,13 +179,33 @@ class ZaloBotChannel:
                     break
                 except Exception:
                     log.exception("Zalo event failed (attempt %d)", attempt + 1)
-                    await _sleep(stop, 1.0)
-            await _sleep(stop, 1.0)  # Zalo asks for at least a second between polls
+                    await pause(stop, 1.0, self.sleep)
+            await pause(stop, POLL_INTERVAL, self.sleep)
 
 
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+def _token(settings: Settings) -> str:
+    return settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+
+
+def webhook_secret(app: App) -> WebhookSecret:
+    return WebhookSecret(app.database, app.settings.zalo_webhook_secret, SECRET_KEY)
+
+
+async def set_zalo_webhook(app: App, url: str) -> str:
+    """Register our Zalo Bot endpoint under the configured secret, or a fresh one kept in the database
+    for every worker."""
+    token = _token(app.settings)
+    if not token:
+        raise ValueError("HOANHAP_ZALO_BOT_TOKEN is not set")
+    secret = await webhook_secret(app).issue()
+    target = url.rstrip("/")
+    target = target if target.endswith(PATH) else target + PATH
+    client = ZaloBotClient(token, app.settings.zalo_api_base)
+    try:
+        await client.call("setWebhook", url=target, secret_token=secret)
+    finally:
+        await client.close()
+    return target
 
 
 def _parse_body(raw: bytes) -> Any:

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
+from bot.channels.base import DeliveryError
 from bot.channels.rendering import numbered, split_text
-from bot.messaging.outbox import SendResult
 from handlers.messages import OutgoingMessage
 
 MAX_TEXT = 2000
@@ -17,8 +17,8 @@ def pieces(payload: dict[str, Any]) -> list[str]:
     return split_text(numbered(OutgoingMessage.from_payload(payload)), MAX_TEXT)
 
 
-def http_failure(error: httpx.HTTPError | None, status: int = 0, detail: str = "") -> SendResult:
-    """Network trouble and 5xx / 429 are retried; other 4xx are permanent."""
+def http_failure(error: httpx.HTTPError | None, status: int = 0, detail: str = "") -> DeliveryError:
+    """Network trouble and 5xx / 429 are retried; other 4xx are permanent (403: the person blocked us)."""
     if error is not None or status >= 500 or status == 429:
-        return SendResult(ok=False, error=f"transient: {status or type(error).__name__} {detail}"[:300])
-    return SendResult(ok=False, permanent=True, unreachable=status == 403, error=f"rejected: {status} {detail}"[:300])
+        return DeliveryError(f"transient: {status or type(error).__name__} {detail}"[:300])
+    return DeliveryError(f"rejected: {status} {detail}"[:300], permanent=True, unreachable=status == 403)

@@ -15,18 +15,23 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from fastapi import APIRouter, Request, Response
 
+from bot.channels.base import DeliveryError, Transport
+from bot.channels.registry import Channel, register
 from bot.channels.webhooks import handle_webhook
 from bot.channels.zalo.common import http_failure, pieces
-from bot.messaging.outbox import SendResult
 from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.messages import START, TEXT, UNSUPPORTED, IncomingMessage
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "zalo_oa"
@@ -134,34 +139,64 @@ def parse_event(body: Any) -> IncomingMessage | None:
     return base
 
 
-class ZaloOATransport:
+class ZaloOATransport(Transport):
     def __init__(self, client: ZaloOAClient) -> None:
         self.client = client
 
-    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> SendResult:
+    async def send(self, chat_id: str, payload: dict[str, Any], kind: str) -> str:
         last = ""
         for piece in pieces(payload):
             try:
                 body = await self.client.send_text(chat_id, piece)
             except ZaloOAError as error:
-                return SendResult(ok=False, error=str(error)[:300])
+                raise DeliveryError(str(error)[:300]) from error
             except httpx.HTTPStatusError as error:
-                return http_failure(None, error.response.status_code)
+                raise http_failure(None, error.response.status_code) from error
             except httpx.HTTPError as error:
-                return http_failure(error)
+                raise http_failure(error) from error
             code = int(body.get("error", 0) or 0)
             if code in OUTSIDE_WINDOW:
-                return SendResult(ok=False, held=True, error=f"outside the reply window ({code})")
+                raise DeliveryError(f"outside the reply window ({code})", held=True)
             if code != 0:
-                return SendResult(ok=False, permanent=True, error=f"rejected: {code} {body.get('message', '')}"[:300])
+                raise DeliveryError(f"rejected: {code} {body.get('message', '')}"[:300], permanent=True)
             last = str((body.get("data") or {}).get("message_id", ""))
-        return SendResult(ok=True, external_id=last)
+        return last
 
 
-class ZaloOAChannel:
-    def __init__(self, processor: MessageProcessor, database: Database) -> None:
+@register
+class ZaloOAChannel(Channel):
+    kind = CHANNEL
+
+    def __init__(self, processor: MessageProcessor, database: Database, client: ZaloOAClient) -> None:
         self.processor = processor
         self.database = database
+        self.client = client
+        self.transport = ZaloOATransport(client)
+
+    @staticmethod
+    def configured(settings: Settings) -> bool:
+        return bool(settings.zalo_oa_app_id and _secret_key(settings))
+
+    @classmethod
+    def build(cls, app: App, wake: Callable[[], None]) -> Self:
+        settings = app.settings
+        http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0))
+        client = ZaloOAClient(
+            app.database,
+            settings.zalo_oa_app_id,
+            _secret_key(settings),
+            settings.zalo_oa_api_base,
+            settings.zalo_oa_oauth_base,
+            app.clock,
+            http,
+        )
+        return cls(app.processor, app.database, client)
+
+    def router(self) -> APIRouter:
+        return webhook_router(self, self.client.app_id, self.client.secret_key)
+
+    async def close(self) -> None:
+        await self.client.http.aclose()
 
     async def handle(self, body: Any) -> None:
         message = parse_event(body)
@@ -173,6 +208,10 @@ class ZaloOAChannel:
             if await uow.outbox.release_held(CHANNEL, message.chat_id, self.processor.clock()):
                 await uow.commit()
         self.processor.on_commit()
+
+
+def _secret_key(settings: Settings) -> str:
+    return settings.zalo_oa_secret_key.get_secret_value() if settings.zalo_oa_secret_key else ""
 
 
 def _parse_body(raw: bytes) -> Any:

@@ -17,7 +17,7 @@ from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.match_log import MatchLogRow
-from bot.storage.models.outbox import OutboxRow
+from bot.storage.models.outbox import DeliveryAttemptRow, OutboxRow
 from bot.storage.models.requests import RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.models.routing import RoutingRuleRow
 
@@ -29,6 +29,7 @@ __all__ = [
     "Base",
     "BigId",
     "ConversationRow",
+    "DeliveryAttemptRow",
     "FaqApprovalRow",
     "FaqEntryRow",
     "FaqVersionRow",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
@@ -34,3 +34,18 @@ class OutboxRow(Base):
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
         Index("ix_outbox_external", "channel", "chat_id", "external_id"),
     )
+
+
+class DeliveryAttemptRow(Base):
+    """One try at delivering an outbox row and what came of it: sent, retry, failed or held."""
+
+    __tablename__ = "delivery_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String(16))
+    error: Mapped[str] = mapped_column(Text, default="")
+    # Seconds until the next try, for a retry: the platform's retry_after, else the back-off.
+    retry_after: Mapped[float | None] = mapped_column(Float)
+    __table_args__ = (Index("ix_delivery_attempts_outbox", "outbox_id", "attempt"),)

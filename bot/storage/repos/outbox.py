@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot.storage.models import OutboxRow
+from bot.storage.models import DeliveryAttemptRow, OutboxRow
 from bot.storage.repos.base import _Repo
 
 
@@ -152,6 +152,25 @@ class OutboxRepo(_Repo):
             return {}
         statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(OutboxRow.id.in_(list(row_ids)))
         return {row_id: (status, error) for row_id, status, error in (await self._session.execute(statement)).all()}
+
+    async def record_attempt(
+        self, outbox_id: int, attempt: int, at: datetime, outcome: str, error: str, retry_after: float | None
+    ) -> None:
+        """One delivery attempt of a row, written with the row's new state."""
+        self._session.add(
+            DeliveryAttemptRow(
+                outbox_id=outbox_id, attempt=attempt, at=at, outcome=outcome, error=error, retry_after=retry_after
+            )
+        )
+
+    async def attempts(self, outbox_id: int) -> list[DeliveryAttemptRow]:
+        """A row's delivery attempts, oldest first."""
+        statement = (
+            select(DeliveryAttemptRow)
+            .where(DeliveryAttemptRow.outbox_id == outbox_id)
+            .order_by(DeliveryAttemptRow.attempt, DeliveryAttemptRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())
 
     async def count(self, status: str | None = None) -> int:
         statement = select(func.count()).select_from(OutboxRow)
