@@ -62,7 +62,8 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
     pollers = await _pollers(services, stop)
     server_task = asyncio.create_task(server.serve())
-    while not server.started and not server_task.done():
+    # uvicorn sets a flag, not an event, once it listens: polling it is the only way to know.
+    while not server.started and not server_task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     log.info("serving on http://%s:%s", app.settings.host, app.settings.port)
     if started is not None:

@@ -45,7 +45,7 @@ class OutboxSender:
 
     def backoff(self, attempts: int) -> float:
         base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
-        return base * random.uniform(0.5, 1.5)
+        return base * random.uniform(0.5, 1.5)  # noqa: S311 (jitter spreads retries; nothing to guess)
 
     async def run_once(self) -> int:
         """Send what is due now; the number of rows handled (sent, retried or failed).

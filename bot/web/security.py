@@ -25,7 +25,7 @@ CHAT_COOKIE = "hn_chat"
 CSRF_COOKIE = "hn_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-SECRET_KEY = "web_secret_key"
+SECRET_KEY = "web_secret_key"  # noqa: S105 (a name, not a secret)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

@@ -259,9 +259,7 @@ async def save(request: Request, slug: str, user: Admin) -> Response:
     if row is None:
         raise HTTPException(status_code=404)
     if form.get("op") == "preview":
-        return await edit_page(
-            request, entry=faq.tidy(entry), row=row, base_version=base_version, previewing=True
-        )
+        return await edit_page(request, entry=faq.tidy(entry), row=row, base_version=base_version, previewing=True)
     return await submit(
         request,
         lambda uow: faq.save_entry(
