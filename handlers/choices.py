@@ -277,3 +277,8 @@ def resolve(text: str, offered: Sequence[Sequence[str]]) -> Resolution:
     if best_score >= _LABEL_SIMILARITY:
         return Resolution(best_id)
     return Resolution()
+
+
+# Buttons that carry an FAQ slug: a slug must leave room for the longest of their prefixes.
+SLUG_CHOICES: tuple[type[ChoiceData], ...] = (FaqChoice, FaqMoreChoice, NeedHelpChoice)
+MAX_SLUG_BYTES = CALLBACK_DATA_LIMIT - max(len(kind.prefix) + 1 for kind in SLUG_CHOICES)

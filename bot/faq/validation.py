@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.choices import MAX_SLUG_BYTES
 from knowledge_base.faq import DATE_FIELDS, REQUEST_CATEGORIES, STATUSES, FaqEntry, is_date_or_empty
 from knowledge_base.text import clean
 
@@ -17,7 +18,8 @@ DRAFT = "draft"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Path segments of the admin pages that sit beside /admin/faq/{slug}.
 RESERVED_SLUGS = frozenset({"new", "approvals"})
-MIN_SLUG, MAX_SLUG = 3, 80
+# 80 is the column; a slug must also fit the buttons that carry it (slugs are ASCII: bytes = chars).
+MIN_SLUG, MAX_SLUG = 3, min(80, MAX_SLUG_BYTES)
 # Titles are suggestion buttons on a phone; answers are split by the channels, but an answer longer
 # than a few screens is not read (docs/content-format.md asks for 900 characters).
 MAX_TITLE = 100

@@ -9,8 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.faq.validation import MAX_SLUG
 from handlers.choices import (
     CALLBACK_DATA_LIMIT,
+    SLUG_CHOICES,
     ChoiceData,
     ChoiceIdError,
     FaqChoice,
@@ -150,3 +152,11 @@ def test_a_typed_answer_names_an_offered_choice() -> None:
     assert resolve("dat cau hoi", offered).choice_id == "menu:ask"
     assert resolve("9", offered).out_of_range
     assert resolve("gia xang", offered).choice_id == ""
+
+
+def test_the_longest_slug_the_editor_allows_fits_every_button() -> None:
+    longest = "a" * MAX_SLUG
+    for kind in SLUG_CHOICES:
+        assert kind.unpack(kind(longest).pack()) == kind(longest)
+    with pytest.raises(ChoiceIdError):
+        FaqMoreChoice(longest + "a").pack()
