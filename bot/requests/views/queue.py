@@ -22,6 +22,7 @@ from bot.requests.sla import AgencyClocks
 from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
 from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork
+from bot.web.deps import CSRF
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import WebUser, hoanhap, staff_user
 from bot.web.templating import render
@@ -365,47 +366,50 @@ async def params_for(uow: UnitOfWork, request: Request, user: WebUser) -> QueueP
     return QueueParams.parse(request.query_params, localities=localities, agencies=agencies, admin=user.is_admin)
 
 
-def add_queue_routes(router: APIRouter) -> None:
-    @router.get("")
-    async def queue_page(request: Request, user: StaffUser) -> Response:
-        app = hoanhap(request)
-        t = translator(request)
-        async with app.uow() as uow:
-            params = await params_for(uow, request, user)
-            queue = await load_queue(uow, app, scope_of(user), params, t)
-            notifications = await unread_notifications(uow, user, t)
-        done = request.query_params.get("done", "")
-        names = Names(app, request, t)
-        now = as_utc(app.clock())
-        context = {
-            "params": params,
-            "queue": queue,
-            "notifications": notifications,
-            "notice": t(f"ws_done_{done}") if done in NOTICES else "",
-            "count_links": [
-                (STATUS_OPEN, queue.open),
-                (STATUS_OVERDUE, queue.overdue),
-                *[(s, queue.counts.get(s, 0)) for s in STATUSES],
-                (STATUS_ALL, queue.all),
-            ],
-            "status_choices": STATUS_CHOICES,
-            "status_label": names.status,
-            "category_name": names.category,
-            "categories": REQUEST_CATEGORIES,
-            "assigned_choices": [(a, t(f"ws_assigned_{a}")) for a in ASSIGNED_CHOICES],
-            "agency_name": _agency_name(queue.agencies, user.agency_code),
-            "open_limit": OPEN_LIMIT,
-            "age": lambda since: age(since, now, t),
-        }
-        return await render(request, "staff/queue.html", context)
+router = APIRouter(prefix="/staff", dependencies=CSRF)
 
-    @router.post("/notifications/read")
-    async def mark_all_read(request: Request, user: StaffUser) -> Response:
-        app = hoanhap(request)
-        async with app.uow() as uow:
-            await uow.notifications.mark_read(user.id, app.clock())
-            await uow.commit()
-        return RedirectResponse("/staff?done=read", status_code=303)
+
+@router.get("")
+async def queue_page(request: Request, user: StaffUser) -> Response:
+    app = hoanhap(request)
+    t = translator(request)
+    async with app.uow() as uow:
+        params = await params_for(uow, request, user)
+        queue = await load_queue(uow, app, scope_of(user), params, t)
+        notifications = await unread_notifications(uow, user, t)
+    done = request.query_params.get("done", "")
+    names = Names(app, request, t)
+    now = as_utc(app.clock())
+    context = {
+        "params": params,
+        "queue": queue,
+        "notifications": notifications,
+        "notice": t(f"ws_done_{done}") if done in NOTICES else "",
+        "count_links": [
+            (STATUS_OPEN, queue.open),
+            (STATUS_OVERDUE, queue.overdue),
+            *[(s, queue.counts.get(s, 0)) for s in STATUSES],
+            (STATUS_ALL, queue.all),
+        ],
+        "status_choices": STATUS_CHOICES,
+        "status_label": names.status,
+        "category_name": names.category,
+        "categories": REQUEST_CATEGORIES,
+        "assigned_choices": [(a, t(f"ws_assigned_{a}")) for a in ASSIGNED_CHOICES],
+        "agency_name": _agency_name(queue.agencies, user.agency_code),
+        "open_limit": OPEN_LIMIT,
+        "age": lambda since: age(since, now, t),
+    }
+    return await render(request, "staff/queue.html", context)
+
+
+@router.post("/notifications/read")
+async def mark_all_read(request: Request, user: StaffUser) -> Response:
+    app = hoanhap(request)
+    async with app.uow() as uow:
+        await uow.notifications.mark_read(user.id, app.clock())
+        await uow.commit()
+    return RedirectResponse("/staff?done=read", status_code=303)
 
 
 def _agency_name(agencies: Mapping[str, AgencyRow], code: str | None) -> str:
