@@ -18,15 +18,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.requests.views.queue import (
     Queue,
-    QueueItem,
-    StaffUser,
-    Translate,
     load_queue,
     params_for,
     scope_of,
-    translator,
 )
-from bot.web.deps import CSRF
+from bot.requests.views.targets import QueueItem
+from bot.web.deps import CSRF, StaffUser, Translate, translator
 from bot.web.i18n import request_locale
 from bot.web.security import WebUser, hoanhap
 from bot.web.spreadsheet import csv_bytes, safe_cell
