@@ -324,11 +324,3 @@ async def restore(request: Request, slug: str, version: int, user: Admin) -> Res
         show_again=lambda error: history_page(request, slug, problems=error.problems, status_code=422),
         missing=EntryNotFound,
     )
-
-
-def add_entry_routes(router: APIRouter) -> None:
-    """/faq/{slug}…: after every fixed path under /faq."""
-    router.add_api_route("/faq/{slug}", edit_form, methods=["GET"])
-    router.add_api_route("/faq/{slug}", save, methods=["POST"])
-    router.add_api_route("/faq/{slug}/history", history, methods=["GET"])
-    router.add_api_route("/faq/{slug}/restore/{version}", restore, methods=["POST"])
