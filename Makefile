@@ -36,9 +36,10 @@ chat: $(INSTALLED)
 test: $(TEST_INSTALLED)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
-# ruff, then the import contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md draws them).
+# ruff (rules and format), then the import contracts of pyproject.toml ([tool.importlinter]; docs/architecture.md draws them).
 lint: $(TEST_INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
 typecheck: $(TEST_INSTALLED)

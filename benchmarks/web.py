@@ -613,7 +613,7 @@ async def run_backend(
         else:
             async with app.database.engine.connect() as connection:
                 server = str((await connection.execute(text("SHOW server_version"))).scalar_one())
-            results.versions.append(f"PostgreSQL {server.split()[0]} (same machine)")
+            results.versions.append(f"PostgreSQL {server.split(maxsplit=1)[0]} (same machine)")
     finally:
         await app.close()
         results.seconds[backend] = time.perf_counter() - began

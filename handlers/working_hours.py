@@ -48,8 +48,8 @@ def _parse_days(days: str) -> frozenset[int]:
     if not days.strip():
         raise ValueError("no work days given")
     parsed: set[int] = set()
-    for item in days.split(","):
-        item = item.strip()
+    for raw in days.split(","):
+        item = raw.strip()
         if _DAY.fullmatch(item) is None or not 1 <= int(item) <= 7:
             raise ValueError(f"work days: {item!r} is not an ISO weekday 1 (Monday) to 7 (Sunday)")
         parsed.add(int(item))
@@ -148,8 +148,8 @@ def add_working_hours(start: datetime, hours: float, schedule: Schedule) -> date
         return start
     day = schedule.local_day(start)
     for _ in range(MAX_DAYS):
-        for begins, ends in schedule.periods_on(day):
-            begins = max(begins, start)
+        for opens, ends in schedule.periods_on(day):
+            begins = max(opens, start)
             if begins >= ends:
                 continue
             if remaining <= ends - begins:

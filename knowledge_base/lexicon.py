@@ -12,8 +12,6 @@ from knowledge_base.yaml_io import load_yaml
 CONTENT_DIR = Path(__file__).parent / "content"
 LEXICON_DIR = CONTENT_DIR / "lexicon"
 
-SMALLTALK_INTENTS = ("greeting", "thanks", "ok", "bye")
-
 
 @dataclass(frozen=True)
 class Lexicon:

@@ -25,11 +25,9 @@ The fitted models that weigh these signals, and the cut-offs, are in knowledge_b
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -48,6 +46,7 @@ from knowledge_base.match_types import (
     best_first,
 )
 from knowledge_base.normalizer import Normalizer
+from knowledge_base.phrasings import Phrasing, bigrams, closest_phrasing
 from knowledge_base.question_parts import QuestionSplitter
 from knowledge_base.typos import Corrector
 
@@ -60,41 +59,6 @@ _BM25_K1 = 1.2
 _BM25_B = 0.75
 
 
-@dataclass
-class _Phrasing:
-    original: str
-    text: str
-    units: frozenset[str]
-    # The summed weight of its words, fixed once the index's weights are known.
-    weight: float = 0.0
-
-
-def _bigrams(words: Sequence[str]) -> set[str]:
-    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
-
-
-def _closest_phrasing(
-    phrasings: Sequence[_Phrasing], units: set[str], weights: dict[str, float], total: float
-) -> tuple[float, float, float, _Phrasing | None]:
-    """The best weighted overlap with one phrasing, the most of one phrasing the question contains,
-    1.0 if a phrasing has exactly the question's words, and the phrasing that overlaps most."""
-    best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
-    exact = 0.0
-    for phrasing in phrasings:
-        inter = units & phrasing.units
-        if not inter:
-            continue
-        if len(inter) == len(units) == len(phrasing.units):
-            exact = 1.0
-        shared = sum(weights[w] for w in inter)
-        overlap = 2 * shared / (total + phrasing.weight)
-        if overlap > best_overlap:
-            best_overlap, best = overlap, phrasing
-        if shared / phrasing.weight > best_contained:
-            best_contained = shared / phrasing.weight
-    return best_overlap, best_contained, exact, best
-
-
 class Matcher:
     def __init__(
         self, entries: Iterable[FaqEntry], normalizer: Normalizer, settings: MatchSettings | None = None
@@ -105,7 +69,7 @@ class Matcher:
         self._stop = normalizer.lexicon.stopwords
         published = [e for e in entries if e.status == "published"]
         self.entries = {e.slug: e for e in published}
-        self._phrasings: dict[str, list[_Phrasing]] = {}
+        self._phrasings: dict[str, list[Phrasing]] = {}
         self._vocab: dict[str, frozenset[str]] = {}
         self._pairs: dict[str, frozenset[str]] = {}
         self._spread: dict[str, dict[str, float]] = {}
@@ -135,7 +99,7 @@ class Matcher:
 
     def _index_entry(self, entry: FaqEntry) -> set[str]:
         """An entry's phrasings, word counts and vocabulary; returns the terms it contributes to the index."""
-        phrasings: list[_Phrasing] = []
+        phrasings: list[Phrasing] = []
         vocab: set[str] = set()
         pairs: set[str] = set()
         # Keywords add vocabulary; the title and phrasings are also what a question is compared with.
@@ -148,9 +112,9 @@ class Matcher:
             if not words:
                 continue
             vocab.update(words)
-            pairs.update(_bigrams(words))
+            pairs.update(bigrams(words))
             if is_phrasing:
-                phrasings.append(_Phrasing(original, " ".join(words), frozenset(words)))
+                phrasings.append(Phrasing(original, " ".join(words), frozenset(words)))
                 with_context.append(self._splitter.has_context(normalized))
         self._phrasings[entry.slug] = phrasings
         self._context_share[entry.slug] = sum(with_context) / len(with_context) if with_context else 0.0
@@ -184,7 +148,7 @@ class Matcher:
         # and nearly every syllable appears somewhere in the answers, so what marks a question as
         # someone else's ("thai sản", "trước bạ") is a pair of syllables found nowhere.
         self._known_pairs: frozenset[str] = frozenset().union(
-            *self._pairs.values(), *(_bigrams(words) for texts in said_words.values() for words in texts)
+            *self._pairs.values(), *(bigrams(words) for texts in said_words.values() for words in texts)
         )
 
     # -- question side -------------------------------------------------------------------------
@@ -221,7 +185,7 @@ class Matcher:
                 found = self._corrected(self._content_words(normalized))
                 asking.update(found)
                 asking_words.extend(found)
-                asking_pairs.update(_bigrams(found))
+                asking_pairs.update(bigrams(found))
             else:
                 found = [w for w in self._content_words(normalized) if not w.isdigit()]
                 story_words += len(found)
@@ -264,7 +228,7 @@ class Matcher:
         units = set(words)
         weights = {w: self.weight(w) for w in units}
         focus = {w: weights[w] * asked.focus[w] for w in units}
-        pairs = _bigrams(words)
+        pairs = bigrams(words)
         total = sum(weights.values())
         focus_total = sum(focus.values()) or total
         ask_total = sum(weights[w] for w in asked.asking) or total
@@ -280,7 +244,7 @@ class Matcher:
             ask_cov = sum(weights[w] for w in asked.asking & known) / ask_total
             said_cov = sum(focus[w] for w in units & self._said[slug]) / focus_total
             phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
-            best_overlap, best_contained, exact, best = _closest_phrasing(phrasings, units, weights, total)
+            best_overlap, best_contained, exact, best = closest_phrasing(phrasings, units, weights, total)
             # How consistently the entry's phrasings use the question's words: an entry about birth
             # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
             spread = self._spread[slug]

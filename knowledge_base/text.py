@@ -11,13 +11,6 @@ _SPACE_RE = re.compile(r"\s+")
 _REPEAT_RE = re.compile(r"([^\Wuo\d_])\1+|([uo])\2{2,}")
 
 
-def fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    decomposed = unicodedata.normalize("NFD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def fold(text: str) -> str:
     """Lower-case text without diacritics, with đ -> d: how people type on a phone without a VN keyboard."""
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,15 +32,63 @@ CHROMIUM_ARGS = [
 ]
 
 
+def in_ci() -> bool:
+    """Whether this is the CI run (.ci/run sets CI=true), where a missing browser is a failure, not a skip."""
+    return os.environ.get("CI") == "true"
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run on this machine, or None when Playwright and Chromium are both there."""
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError as error:
+        return f"Playwright cannot be imported ({error}); `make .venv/.installed-test` installs it"
+    if not _find_chromium():
+        return "Chromium is not installed (apt-get install chromium); .ci/run installs it"
+    return None
+
+
+def _find_chromium() -> str | None:
+    return os.environ.get("HOANHAP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
 def chromium_path() -> str:
-    """The system Chromium; a missing one skips browser tests locally and fails them in CI."""
-    found = os.environ.get("HOANHAP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        message = "Chromium is not installed (apt-get install chromium); .ci/run installs it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    """The system Chromium; a missing one (or a missing Playwright) skips browser tests locally, fails them in CI."""
+    problem = missing_browser()
+    if problem:
+        if in_ci():
+            pytest.fail(problem)
+        pytest.skip(problem)
+    found = _find_chromium()
+    assert found
     return found
+
+
+class BrowserTestModule(pytest.Module):
+    """A tests/*/test_browser_*.py module: without Playwright or Chromium it is skipped whole, before it is
+    imported (it may import Playwright itself), except in CI, where a test in its place fails with the reason."""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        problem = missing_browser()
+        if problem is None:
+            return super().collect()
+        if in_ci():
+            return [BrowserUnavailable.from_parent(self, name="browser_unavailable", problem=problem)]
+        pytest.skip(problem, allow_module_level=True)
+
+
+class BrowserUnavailable(pytest.Item):
+    """Stands for a browser test module that cannot run in CI, so that the run fails and says why."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+
+    def runtest(self) -> None:
+        pytest.fail(self.problem, pytrace=False)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
 
 
 @dataclass
@@ -79,9 +128,9 @@ async def live_site(database_url: str, data_dir: Path) -> AsyncIterator[Site]:
 
 @asynccontextmanager
 async def chromium() -> AsyncIterator[object]:
-    from playwright.async_api import async_playwright
-
     path = chromium_path()
+    from playwright.async_api import async_playwright  # only once it is known to be there
+
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
         try:

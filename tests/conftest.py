@@ -14,11 +14,14 @@ from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.accounts.service import create_user
 from bot.app import App, create_app
 from bot.config import Settings
 from bot.reference import files as reference_data
-from tests.browser import Site, chromium, live_site
+from tests.admin_pages import PASSWORDS, signed_in
+from tests.browser import BrowserTestModule, Site, chromium, live_site
 from tests.harness import FakeClock
+from tests.web_client import WebClient
 
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("HOANHAP_TEST_POSTGRES_URL", "")
@@ -45,6 +48,13 @@ def _run_outside_loop(coroutine: Coroutine[Any, Any, T]) -> T:
     """Session fixtures are reached from inside a test's running loop: run on a thread of their own."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Browser test modules are collected only where a browser can run (see tests/browser.py)."""
+    if module_path.name.startswith("test_browser_"):
+        return BrowserTestModule.from_parent(parent, path=module_path)
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +144,28 @@ async def demo_app(app: App, clock: FakeClock) -> App:
 
 
 @pytest.fixture
+async def admin_app(demo_app: App) -> App:
+    """The demo province with two admins (admin, boss) and a lead of demo-vieclam (vieclam); see PASSWORDS."""
+    async with demo_app.uow() as uow:
+        now = demo_app.clock()
+        await create_user(uow, "admin", PASSWORDS["admin"], "admin", now, actor="test")
+        await create_user(uow, "boss", PASSWORDS["boss"], "admin", now, actor="test")
+        await create_user(
+            uow, "vieclam", PASSWORDS["vieclam"], "staff", now, actor="test", agency_code="demo-vieclam", is_lead=True
+        )
+        await uow.commit()
+    return demo_app
+
+
+@pytest.fixture
+async def admin(admin_app: App) -> AsyncIterator[WebClient]:
+    """An admin signed in to the web."""
+    client = await signed_in(admin_app, "admin")
+    async with client:
+        yield client
+
+
+@pytest.fixture
 def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh migrated SQLite database, for tests that need only one backend (browser tests)."""
     database = tmp_path / "site.db"
@@ -150,6 +182,6 @@ async def site(sqlite_url: str, tmp_path: Path) -> AsyncIterator[Site]:
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    """Headless Debian Chromium under Playwright (skipped locally when Chromium is missing)."""
+    """Headless Debian Chromium under Playwright (skipped locally when either is missing, failed in CI)."""
     async with chromium() as launched:
         yield launched

@@ -16,7 +16,7 @@ from bot.storage.models import ApiTokenRow
 from bot.storage.unit_of_work import UnitOfWork
 
 # Marks the string as ours, so secret scanners and people reading a config file can tell what it is.
-TOKEN_PREFIX = "hn_"
+TOKEN_PREFIX = "hn_"  # noqa: S105 (the public marker of a token, not a secret)
 # How much of the token lists and logs may show: enough to tell tokens apart, far too little to use.
 SHOWN_CHARS = 8
 MAX_LABEL_CHARS = 100

@@ -22,7 +22,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 def parse_faq_yaml(text: str) -> list[FaqEntry]:
     """The FAQ as `hoanhap kb export` writes it (one key per category file), or one {entries: [...]}."""
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as error:
         fail("ar_err_yaml", detail=str(error).splitlines()[0] if str(error) else "")
     try:

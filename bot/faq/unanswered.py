@@ -152,8 +152,8 @@ async def groups(uow: UnitOfWork, now: datetime, *, threshold: float = THRESHOLD
 
 def parse_ids(value: str) -> list[int]:
     ids: list[int] = []
-    for part in value.split(","):
-        part = part.strip()
+    for raw in value.split(","):
+        part = raw.strip()
         if part.isdigit():
             ids.append(int(part))
         if len(ids) >= MAX_IDS:

@@ -65,8 +65,8 @@ def normalise_text(value: str) -> str:
 def text_lines(values: Iterable[str]) -> list[str]:
     out: list[str] = []
     for value in values:
-        for line in normalise_text(value).split("\n"):
-            line = " ".join(line.split())
+        for raw in normalise_text(value).split("\n"):
+            line = " ".join(raw.split())
             if line:
                 out.append(line)
     return out

@@ -1,1 +1,1 @@
-"""holidays"""
+"""Public holidays: days the response targets do not count, kept by admins."""

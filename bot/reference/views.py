@@ -26,16 +26,16 @@ REFERENCE_UPLOAD = "reference"
 
 async def _uploads(request: Request, names: tuple[str, ...]) -> dict[str, str]:
     """The chosen files among the form's file fields, checked and decoded (empty fields skipped)."""
-    form = await request.form()
     found: dict[str, str] = {}
-    for name in names:
-        upload = form.get(name)
-        if not isinstance(upload, UploadFile):
-            continue
-        raw = await upload.read(MAX_UPLOAD_BYTES + 1)
-        if not raw and not upload.filename:
-            continue
-        found[name] = decode_upload(raw)
+    async with request.form() as form:  # closes the uploads' spooled temporary files, read or refused
+        for name in names:
+            upload = form.get(name)
+            if not isinstance(upload, UploadFile):
+                continue
+            raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+            if not raw and not upload.filename:
+                continue
+            found[name] = decode_upload(raw)
     return found
 
 

@@ -165,7 +165,7 @@ def test_operator_commands_on_the_demo(env: dict[str, str]) -> None:
 
 def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     hoanhap(env, "init", "--demo")
-    process = subprocess.Popen(
+    with subprocess.Popen(  # the with closes its pipes
         [sys.executable, "-m", "bot.cli.main", "chat"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -173,18 +173,18 @@ def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
         env=env,
         cwd=REPO,
         text=True,
-    )
-    assert process.stdin and process.stdout
-    for line in ("3", "1", "Tôi cần tìm việc làm bốc vác"):
-        process.stdin.write(line + "\n")
-        process.stdin.flush()
-    deadline = time.monotonic() + 60
-    seen = ""
-    while "xã/phường nào" not in seen and time.monotonic() < deadline:
-        seen += process.stdout.readline()
-    assert "xã/phường nào" in seen
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
+    ) as process:
+        assert process.stdin and process.stdout
+        for line in ("3", "1", "Tôi cần tìm việc làm bốc vác"):
+            process.stdin.write(line + "\n")
+            process.stdin.flush()
+        deadline = time.monotonic() + 60
+        seen = ""
+        while "xã/phường nào" not in seen and time.monotonic() < deadline:
+            seen += process.stdout.readline()
+        assert "xã/phường nào" in seen
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
 
     result = hoanhap(env, "chat", stdin="1\nxa cat loi\n1\n")
     out = result.stdout
@@ -260,34 +260,34 @@ def test_serve_prints_where_to_go_and_the_demo_logins_work(env: dict[str, str]) 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen(
+    with subprocess.Popen(  # the with closes its pipe
         [sys.executable, "-m", "bot.cli.main", "serve"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**env, "HOANHAP_PORT": str(port)},
         cwd=REPO,
         text=True,
-    )
-    try:
-        assert process.stdout
-        printed = ""
-        deadline = time.monotonic() + 60
-        while "serving on" not in printed and time.monotonic() < deadline:
-            printed += process.stdout.readline()
-        base = f"http://127.0.0.1:{port}"
-        for where in (f"{base}/\n", f"{base}/staff", f"{base}/admin", f"{base}/api/v1/openapi.json"):
-            assert where in printed, printed
-        found = re.search(r"^\s+vieclam\s+(\S+)$", printed, re.MULTILINE)
-        assert found, printed
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        page = opener.open(f"{base}/login", timeout=30).read().decode()
-        token = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page)
-        assert token
-        form = urllib.parse.urlencode(
-            {"username": "vieclam", "password": found.group(1), "csrf_token": token.group(1)}
-        ).encode()
-        queue = opener.open(f"{base}/login", data=form, timeout=30)
-        assert queue.geturl().endswith("/staff") and "Hàng chờ" in queue.read().decode()
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
+    ) as process:
+        try:
+            assert process.stdout
+            printed = ""
+            deadline = time.monotonic() + 60
+            while "serving on" not in printed and time.monotonic() < deadline:
+                printed += process.stdout.readline()
+            base = f"http://127.0.0.1:{port}"
+            for where in (f"{base}/\n", f"{base}/staff", f"{base}/admin", f"{base}/api/v1/openapi.json"):
+                assert where in printed, printed
+            found = re.search(r"^\s+vieclam\s+(\S+)$", printed, re.MULTILINE)
+            assert found, printed
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+            page = opener.open(f"{base}/login", timeout=30).read().decode()
+            token = re.search(r'name="csrf-token" content="([0-9a-f]+)"', page)
+            assert token
+            form = urllib.parse.urlencode(
+                {"username": "vieclam", "password": found.group(1), "csrf_token": token.group(1)}
+            ).encode()
+            queue = opener.open(f"{base}/login", data=form, timeout=30)
+            assert queue.geturl().endswith("/staff") and "Hàng chờ" in queue.read().decode()
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)

@@ -36,15 +36,19 @@ def test_placeholders_match_across_locales() -> None:
 
 
 def test_generated_keys_exist() -> None:
+    from handlers.commands import COMMANDS
     from handlers.domain import STATUSES
     from handlers.flows.intake.steps import CONTACT_TIMES, EDITABLE
     from knowledge_base.faq import REQUEST_CATEGORIES
+    from knowledge_base.lexicon import load_lexicon
 
     generated = (
         [f"category_{c}" for c in REQUEST_CATEGORIES]
         + [f"status_{s}" for s in STATUSES]
         + [f"contact_time_{t}" for t in CONTACT_TIMES]
         + [f"field_{f}" for f in EDITABLE]
-        + [f"smalltalk_{i}" for i in ("greeting", "thanks", "ok", "bye")]
+        # every small-talk intent the lexicon can recognise has its reply
+        + [f"smalltalk_{i}" for i in load_lexicon().smalltalk]
+        + [c.description_key for c in COMMANDS]
     )
     assert not [k for k in generated if k not in CATALOGUES["vi"]]

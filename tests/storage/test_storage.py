@@ -6,11 +6,20 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import DateTime, Float, MetaData, Text
+from sqlalchemy.exc import IntegrityError
+
 from bot.app import App
 from bot.messaging.outbox import SENT, SendResult
 from bot.storage.database import schema_is_current
+from bot.storage.errors import DuplicateRow
+from bot.storage.models import Base, FaqEntryRow, InboundUpdateRow
 from knowledge_base.faq import load_directory
 from tests.harness import FakeClock
+from tests.storage.sessions import session_of
 
 
 async def test_migrations_are_current_and_idempotent(app: App) -> None:
@@ -166,20 +175,48 @@ async def test_a_row_leased_by_a_dead_sender_is_sent_again(app: App, clock: Fake
     assert delivered == ["hello"]
 
 
+def _schema_differences(connection: Any, metadata: MetaData) -> list[tuple[str, str, str]]:
+    """(what, table, column or index) for every change Alembic would generate from `metadata`,
+    column types and nullability included."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    found: list[tuple[str, str, str]] = []
+    for difference in compare_metadata(context, metadata):
+        # Column changes come as a list of (kind, schema, table, column, ...) tuples; the rest as one tuple.
+        for change in difference if isinstance(difference, list) else [difference]:
+            if change[0].startswith("modify_"):
+                found.append((change[0], change[2], change[3]))
+            else:
+                found.append((change[0], *(str(part) for part in change[1:3])))
+    return found
+
+
 async def test_the_models_match_the_migrations(app: App) -> None:
-    """What Alembic would generate from the models is already in the migrations: no drift."""
-    from alembic.autogenerate import compare_metadata
-    from alembic.runtime.migration import MigrationContext
-
-    from bot.storage.models import Base
-
-    def diff(connection: Any) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return list(compare_metadata(context, Base.metadata))
-
+    """What Alembic would generate from the models is already in the migrations: no table, column,
+    index, column type or nullability differs (on SQLite, and on PostgreSQL when it is configured)."""
     async with app.database.engine.connect() as connection:
-        differences = await connection.run_sync(diff)
+        differences = await connection.run_sync(_schema_differences, Base.metadata)
     assert differences == []
+
+
+async def test_the_schema_comparison_sees_types_and_nullability(app: App) -> None:
+    """The check above is not vacuous: a column of another type, or nullable, is noticed."""
+    altered = MetaData()
+    for table in Base.metadata.sorted_tables:
+        table.to_metadata(altered)
+    altered.tables["faq_entries"].c.title.type = Text()
+    altered.tables["agencies"].c.first_response_hours.type = Float()
+    altered.tables["requests"].c.contact_time.nullable = True
+    expected = [
+        ("modify_nullable", "requests", "contact_time"),
+        ("modify_type", "agencies", "first_response_hours"),
+        ("modify_type", "faq_entries", "title"),
+    ]
+    if app.database.engine.dialect.name == "postgresql":  # SQLite keeps no time zone to compare
+        altered.tables["requests"].c.created_at.type = DateTime(timezone=False)
+        expected.append(("modify_type", "requests", "created_at"))
+    async with app.database.engine.connect() as connection:
+        differences = await connection.run_sync(_schema_differences, altered)
+    assert sorted(differences) == sorted(expected)
 
 
 async def test_the_web_migration_goes_down_and_up_and_makes_old_requests_searchable(app: App) -> None:
@@ -209,3 +246,22 @@ async def test_the_web_migration_goes_down_and_up_and_makes_old_requests_searcha
         found = (await connection.execute(text("SELECT search_text, agency_since FROM requests"))).one()
     assert found[0] == "yc-000001 tran duc can viec phu ho"
     assert found[1] is not None
+
+
+async def test_a_duplicate_row_reaches_callers_as_the_storage_layers_error(app: App, clock: FakeClock) -> None:
+    """Callers outside bot/storage catch DuplicateRow, never SQLAlchemy's IntegrityError: from a
+    repository's savepoint (the transaction goes on) and from the unit of work's commit."""
+    async with app.uow() as uow:
+        (existing, *_) = await uow.faq.entry_rows()
+        twin = FaqEntryRow(
+            slug=existing.slug, title="x", status="draft", phrasings=[], keywords=[], answer="x", updated_at=clock()
+        )
+        with pytest.raises(DuplicateRow):
+            await uow.faq.add_entry(twin)
+        assert await uow.faq.entry_row(existing.slug) is existing
+    with pytest.raises(DuplicateRow) as raised:
+        async with app.uow() as uow:
+            for _ in range(2):
+                session_of(uow).add(InboundUpdateRow(channel="test", update_id="same", received_at=clock()))
+            await uow.commit()
+    assert isinstance(raised.value.__cause__, IntegrityError)

@@ -42,7 +42,8 @@ class ConversationRepo(_Repo):
         }
         await self._insert_unless_present(ConversationRow, values, ["channel", "chat_id"])
         row = await self.get_for_update(channel, chat_id)
-        assert row is not None
+        if row is None:  # the insert above made sure of it: only a broken database gets here
+            raise LookupError(f"conversation {channel}:{chat_id} vanished after its insert")
         return row
 
     async def get(self, conversation_id: int) -> ConversationRow | None:
