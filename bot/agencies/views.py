@@ -13,7 +13,8 @@ from bot.agencies.service import AgencyInput, agency_channels, create_agency, cr
 from bot.audit.changes import AdminInputError, NotFound, Problem
 from bot.messaging.agency_desk import LINK_COMMAND
 from bot.storage.models import AgencyRow
-from bot.web.admin import Admin, checked, quoted, read_form
+from bot.web.admin import action_pages, checked, quoted, read_form
+from bot.web.deps import ADMIN_ONLY, Admin
 from bot.web.forms import committed, submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
@@ -42,94 +43,105 @@ def _agency_form(row: AgencyRow) -> AgencyInput:
     )
 
 
-def add_agency_routes(router: APIRouter) -> None:
-    async def agencies_page(
-        request: Request, form: AgencyInput | None = None, errors: list[Problem] | None = None, status: int = 200
-    ) -> Response:
-        async with hoanhap(request).uow() as uow:
-            agencies = await uow.agencies.all_rows()
-            channels = await agency_channels(uow)
-        context = {
-            "agencies": agencies,
-            "channels": channels,
-            "kinds": sorted({a.kind for a in agencies}),
-            "form": form or AgencyInput(),
-            "errors": errors or [],
-        }
-        return await render(request, "admin/ref_agencies.html", context, status)
+router = APIRouter(dependencies=ADMIN_ONLY)
 
-    @router.get("/admin/agencies")
-    async def agencies(request: Request, user: Admin) -> Response:
-        return await agencies_page(request)
 
-    @router.post("/admin/agencies")
-    async def agency_create(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        data = _agency_input(await read_form(request))
-        return await submit(
-            request,
-            lambda uow: create_agency(uow, data, user.username, app.clock(), app.settings.timezone),
-            redirect_to=lambda row: f"/admin/agencies/{quoted(row.code)}?saved=1",
-            refused=AdminInputError,
-            show_again=lambda error: agencies_page(request, data, error.problems, 400),
-        )
+async def agencies_page(
+    request: Request, form: AgencyInput | None = None, errors: list[Problem] | None = None, status: int = 200
+) -> Response:
+    async with hoanhap(request).uow() as uow:
+        agencies = await uow.agencies.all_rows()
+        channels = await agency_channels(uow)
+    context = {
+        "agencies": agencies,
+        "channels": channels,
+        "kinds": sorted({a.kind for a in agencies}),
+        "form": form or AgencyInput(),
+        "errors": errors or [],
+    }
+    return await render(request, "admin/ref_agencies.html", context, status)
 
-    async def agency_page(
-        request: Request,
-        code: str,
-        form: AgencyInput | None = None,
-        errors: list[Problem] | None = None,
-        status: int = 200,
-        link_code: str = "",
-    ) -> Response:
-        async with hoanhap(request).uow() as uow:
-            row = await uow.agencies.get_row(code)
-            if row is None:
-                raise HTTPException(status_code=404)
-            users = [u for u in await uow.users.all() if u.agency_code == code]
-            channels = await uow.agency_channels.for_agency(code)
-            rules = [r for r in await uow.rules.all_rows() if r.agency_code == code]
-            kinds = sorted({a.kind for a in await uow.agencies.all_rows()})
-        context = {
-            "agency": row,
-            "form": form or _agency_form(row),
-            "errors": errors or [],
-            "users": users,
-            "channels": channels,
-            "rules": rules,
-            "kinds": kinds,
-            "link_code": link_code,
-            "link_command": LINK_COMMAND,
-            "link_code_hours": hoanhap(request).settings.link_code_hours,
-            "saved": request.query_params.get("saved") == "1",
-        }
-        return await render(request, "admin/ref_agency.html", context, status)
 
-    @router.get("/admin/agencies/{code}")
-    async def agency(request: Request, code: str, user: Admin) -> Response:
-        return await agency_page(request, code)
+@router.get("/admin/agencies")
+async def agencies(request: Request, user: Admin) -> Response:
+    return await agencies_page(request)
 
-    @router.post("/admin/agencies/{code}")
-    async def agency_update(request: Request, code: str, user: Admin) -> Response:
-        app = hoanhap(request)
-        data = _agency_input(await read_form(request), code)
-        return await submit(
-            request,
-            lambda uow: update_agency(uow, code, data, user.username, app.clock(), app.settings.timezone),
-            redirect_to=f"/admin/agencies/{quoted(code)}?saved=1",
-            refused=AdminInputError,
-            show_again=lambda error: agency_page(request, code, data, error.problems, 400),
-            missing=NotFound,
-        )
 
-    @router.post("/admin/agencies/{code}/link-code")
-    async def agency_link_code(request: Request, code: str, user: Admin) -> Response:
-        app = hoanhap(request)
-        valid_for = timedelta(hours=app.settings.link_code_hours)
-        link_code = await committed(
-            request,
-            lambda uow: create_agency_link_code(uow, code, user.username, app.clock(), valid_for),
-            missing=NotFound,
-        )
-        # Shown on this response only: the database keeps the code's hash.
-        return await agency_page(request, code, link_code=link_code)
+@router.post("/admin/agencies")
+async def agency_create(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    data = _agency_input(await read_form(request))
+    return await submit(
+        request,
+        lambda uow: create_agency(uow, data, user.username, app.clock(), app.settings.timezone),
+        redirect_to=lambda row: f"/admin/agencies/{quoted(row.code)}?saved=1",
+        refused=AdminInputError,
+        show_again=lambda error: agencies_page(request, data, error.problems, 400),
+    )
+
+
+async def agency_page(
+    request: Request,
+    code: str,
+    form: AgencyInput | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+    link_code: str = "",
+) -> Response:
+    async with hoanhap(request).uow() as uow:
+        row = await uow.agencies.get_row(code)
+        if row is None:
+            raise HTTPException(status_code=404)
+        users = [u for u in await uow.users.all() if u.agency_code == code]
+        channels = await uow.agency_channels.for_agency(code)
+        rules = [r for r in await uow.rules.all_rows() if r.agency_code == code]
+        kinds = sorted({a.kind for a in await uow.agencies.all_rows()})
+    context = {
+        "agency": row,
+        "form": form or _agency_form(row),
+        "errors": errors or [],
+        "users": users,
+        "channels": channels,
+        "rules": rules,
+        "kinds": kinds,
+        "link_code": link_code,
+        "link_command": LINK_COMMAND,
+        "link_code_hours": hoanhap(request).settings.link_code_hours,
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return await render(request, "admin/ref_agency.html", context, status)
+
+
+@router.get("/admin/agencies/{code}")
+async def agency(request: Request, code: str, user: Admin) -> Response:
+    return await agency_page(request, code)
+
+
+@router.post("/admin/agencies/{code}")
+async def agency_update(request: Request, code: str, user: Admin) -> Response:
+    app = hoanhap(request)
+    data = _agency_input(await read_form(request), code)
+    return await submit(
+        request,
+        lambda uow: update_agency(uow, code, data, user.username, app.clock(), app.settings.timezone),
+        redirect_to=f"/admin/agencies/{quoted(code)}?saved=1",
+        refused=AdminInputError,
+        show_again=lambda error: agency_page(request, code, data, error.problems, 400),
+        missing=NotFound,
+    )
+
+
+@router.post("/admin/agencies/{code}/link-code")
+async def agency_link_code(request: Request, code: str, user: Admin) -> Response:
+    app = hoanhap(request)
+    valid_for = timedelta(hours=app.settings.link_code_hours)
+    link_code = await committed(
+        request,
+        lambda uow: create_agency_link_code(uow, code, user.username, app.clock(), valid_for),
+        missing=NotFound,
+    )
+    # Shown on this response only: the database keeps the code's hash.
+    return await agency_page(request, code, link_code=link_code)
+
+
+action_pages(router, ("/admin/agencies/{code}/link-code", "/admin/agencies/{code}"))

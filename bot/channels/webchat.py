@@ -13,12 +13,13 @@ import time
 from collections import defaultdict, deque
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.messaging.pipeline import INCOMING
 from bot.storage.models import OutboxRow
-from bot.web.security import csrf_protect, hoanhap, security
+from bot.web.deps import CSRF
+from bot.web.security import hoanhap, security
 from bot.web.templating import render
 from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
 
@@ -67,64 +68,73 @@ def message_json(row: OutboxRow) -> dict[str, Any]:
     }
 
 
-def chat_router() -> APIRouter:
-    router = APIRouter(dependencies=[Depends(csrf_protect)])
-    limiter = RateLimiter()
+router = APIRouter(dependencies=CSRF)
 
-    async def transcript(request: Request, chat_id: str, after: int) -> list[dict[str, Any]]:
-        """The chat since `after`; the bot's messages in it count as delivered from now on."""
-        app = hoanhap(request)
-        async with app.uow() as uow:
-            rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
-            fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
-            await uow.outbox.mark_delivered(fresh, app.clock())
-            await uow.commit()
-        return [message_json(r) for r in rows if r.kind in (INCOMING, "message")]
 
-    @router.get("/")
-    async def chat_page(request: Request) -> Response:
-        chat_id = await security(request).chat_id(request)
-        messages = await transcript(request, chat_id, 0) if chat_id else []
-        response = await render(request, "chat.html", {"messages": messages, "max_text": MAX_TEXT})
-        if chat_id is None:
-            await security(request).chat_cookie(response, secrets.token_urlsafe(18))
-        return response
+def _limiter(request: Request) -> RateLimiter:
+    """The web application's limiter: each application counts its own chats."""
+    state = request.app.state
+    if not hasattr(state, "chat_limiter"):
+        state.chat_limiter = RateLimiter()
+    found: RateLimiter = state.chat_limiter
+    return found
 
-    @router.get("/chat/messages")
-    async def poll(request: Request, after: int = 0) -> Response:
-        chat_id = await security(request).chat_id(request)
-        if chat_id is None:
-            return JSONResponse({"messages": []})
-        return JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
 
-    @router.post("/chat/send")
-    async def send(
-        request: Request,
-        text: Annotated[str, Form(max_length=MAX_TEXT * 2)] = "",
-        choice: Annotated[str, Form(max_length=MAX_CHOICE_ID)] = "",
-        label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
-        start: Annotated[str, Form(max_length=8)] = "",
-        nonce: Annotated[str, Form(max_length=64)] = "",
-        after: Annotated[int, Form()] = 0,
-    ) -> Response:
-        wants_json = "application/json" in request.headers.get("accept", "")
-        known = await security(request).chat_id(request)
-        # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
-        chat_id = known or secrets.token_urlsafe(18)
-        if not limiter.allow(chat_id):
-            return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
-        message = _incoming(chat_id, text, choice, label, start, nonce)
-        if message is not None:
-            await hoanhap(request).processor.process(message)
-        if wants_json:
-            response: Response = JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
-        else:
-            response = RedirectResponse("/#end", status_code=303)
-        if known is None:
-            await security(request).chat_cookie(response, chat_id)
-        return response
+async def transcript(request: Request, chat_id: str, after: int) -> list[dict[str, Any]]:
+    """The chat since `after`; the bot's messages in it count as delivered from now on."""
+    app = hoanhap(request)
+    async with app.uow() as uow:
+        rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
+        fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
+        await uow.outbox.mark_delivered(fresh, app.clock())
+        await uow.commit()
+    return [message_json(r) for r in rows if r.kind in (INCOMING, "message")]
 
-    return router
+
+@router.get("/")
+async def chat_page(request: Request) -> Response:
+    chat_id = await security(request).chat_id(request)
+    messages = await transcript(request, chat_id, 0) if chat_id else []
+    response = await render(request, "chat.html", {"messages": messages, "max_text": MAX_TEXT})
+    if chat_id is None:
+        await security(request).chat_cookie(response, secrets.token_urlsafe(18))
+    return response
+
+
+@router.get("/chat/messages")
+async def poll(request: Request, after: int = 0) -> Response:
+    chat_id = await security(request).chat_id(request)
+    if chat_id is None:
+        return JSONResponse({"messages": []})
+    return JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+
+
+@router.post("/chat/send")
+async def send(
+    request: Request,
+    text: Annotated[str, Form(max_length=MAX_TEXT * 2)] = "",
+    choice: Annotated[str, Form(max_length=MAX_CHOICE_ID)] = "",
+    label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
+    start: Annotated[str, Form(max_length=8)] = "",
+    nonce: Annotated[str, Form(max_length=64)] = "",
+    after: Annotated[int, Form()] = 0,
+) -> Response:
+    wants_json = "application/json" in request.headers.get("accept", "")
+    known = await security(request).chat_id(request)
+    # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
+    chat_id = known or secrets.token_urlsafe(18)
+    if not _limiter(request).allow(chat_id):
+        return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
+    message = _incoming(chat_id, text, choice, label, start, nonce)
+    if message is not None:
+        await hoanhap(request).processor.process(message)
+    if wants_json:
+        response: Response = JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+    else:
+        response = RedirectResponse("/#end", status_code=303)
+    if known is None:
+        await security(request).chat_cookie(response, chat_id)
+    return response
 
 
 def _incoming(chat_id: str, text: str, choice: str, label: str, start: str, nonce: str) -> IncomingMessage | None:

@@ -13,6 +13,10 @@ from bot.dashboard.figures import DECISIONS, Dashboard
 from handlers.domain import OPEN_STATUSES
 from knowledge_base.faq import REQUEST_CATEGORIES
 
+Translate = Callable[..., str]
+# A code's name in the page's language, by its kind ("category", "status") and the code.
+Label = Callable[[str, str], str]
+
 CHARTS = ("requests", "open", "times", "targets", "bot", "unanswered")
 # Okabe-Ito colour indexes (style.css .c0-.c7), fixed per meaning so a colour means the same on
 # every chart: categories in their usual order, statuses, the matcher's decisions, the two targets.
@@ -66,61 +70,84 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def build_views(dash: Dashboard, t: Callable[..., str], label: Callable[[str, str], str]) -> list[ChartView]:
-    views: list[ChartView] = []
+@dataclass(frozen=True)
+class _Weeks:
+    """The weeks of the range as the charts name them: in full in the table, short on the axis."""
+
+    names: list[str]
+    axis: list[str]
+
+
+def _weeks(dash: Dashboard, t: Translate) -> _Weeks:
     weeks = dash.requests.weeks
-    week_names = [t("ad_week_of", week=w.label, monday=w.monday.strftime("%d/%m/%Y")) for w in weeks]
     # "W01" alone is ambiguous once a range spans two years.
     spans_years = len({w.year for w in weeks}) > 1
-    axis = [w.label if spans_years else w.short for w in weeks]
+    return _Weeks(
+        [t("ad_week_of", week=w.label, monday=w.monday.strftime("%d/%m/%Y")) for w in weeks],
+        [w.label if spans_years else w.short for w in weeks],
+    )
 
-    # Requests per week by category.
+
+def build_views(dash: Dashboard, t: Translate, label: Label) -> list[ChartView]:
+    weeks = _weeks(dash, t)
+    return [
+        _requests_view(dash, t, label, weeks),
+        _open_view(dash, t, label),
+        _times_view(dash, t),
+        _targets_view(dash, t),
+        _bot_view(dash, t, weeks),
+        _unanswered_view(dash, t),
+    ]
+
+
+def _requests_view(dash: Dashboard, t: Translate, label: Label, weeks: _Weeks) -> ChartView:
+    """Requests per week by category."""
     requests = dash.requests
     table = Table(
         [t("ad_col_week"), t("ad_col_week_start"), *(label("category", k) for k in requests.keys), t("ad_col_total")]
     )
-    for i, week in enumerate(weeks):
+    for i, week in enumerate(dash.requests.weeks):
         table.rows.append([week.label, week.monday, *requests.counts[i], requests.total(i)])
-    views.append(
-        ChartView(
-            "requests",
-            t("ad_requests_title"),
-            "columns",
-            table,
-            [Series(label("category", k), CATEGORY_COLOURS.get(k, UNKNOWN_COLOUR)) for k in requests.keys],
-            week_names,
-            chart=None if requests.empty else charts.stacked_columns(requests.counts, axis),
-            note=t("ad_requests_note"),
-            x_caption=t("ad_axis_week"),
-            y_caption=t("ad_axis_requests"),
-        )
+    return ChartView(
+        "requests",
+        t("ad_requests_title"),
+        "columns",
+        table,
+        [Series(label("category", k), CATEGORY_COLOURS.get(k, UNKNOWN_COLOUR)) for k in requests.keys],
+        weeks.names,
+        chart=None if requests.empty else charts.stacked_columns(requests.counts, weeks.axis),
+        note=t("ad_requests_note"),
+        x_caption=t("ad_axis_week"),
+        y_caption=t("ad_axis_requests"),
     )
 
-    # Open requests per agency by status.
+
+def _open_view(dash: Dashboard, t: Translate, label: Label) -> ChartView:
+    """Open requests per agency by status."""
     table = Table(
         [t("ad_col_agency"), t("ad_col_code"), *(label("status", s) for s in OPEN_STATUSES), t("ad_col_total")]
     )
     for row in dash.open:
         table.rows.append([row.name, row.code, *(row.counts.get(s, 0) for s in OPEN_STATUSES), row.total])
-    views.append(
-        ChartView(
-            "open",
-            t("ad_open_title"),
-            "rows",
-            table,
-            [Series(label("status", s), STATUS_COLOURS.get(s, UNKNOWN_COLOUR)) for s in OPEN_STATUSES],
-            [row.name for row in dash.open],
-            chart=charts.stacked_rows(
-                [[row.counts.get(s, 0) for s in OPEN_STATUSES] for row in dash.open], [row.name for row in dash.open]
-            )
-            if dash.open
-            else None,
-            note=t("ad_open_note"),
-            x_caption=t("ad_axis_requests"),
+    return ChartView(
+        "open",
+        t("ad_open_title"),
+        "rows",
+        table,
+        [Series(label("status", s), STATUS_COLOURS.get(s, UNKNOWN_COLOUR)) for s in OPEN_STATUSES],
+        [row.name for row in dash.open],
+        chart=charts.stacked_rows(
+            [[row.counts.get(s, 0) for s in OPEN_STATUSES] for row in dash.open], [row.name for row in dash.open]
         )
+        if dash.open
+        else None,
+        note=t("ad_open_note"),
+        x_caption=t("ad_axis_requests"),
     )
 
-    # Median times per agency, in working hours (drawn) and calendar hours (in the table).
+
+def _times_view(dash: Dashboard, t: Translate) -> ChartView:
+    """Median times per agency, in working hours (drawn) and calendar hours (in the table)."""
     times = dash.times
     table = Table(
         [
@@ -149,27 +176,27 @@ def build_views(dash: Dashboard, t: Callable[..., str], label: Callable[[str, st
                 _round(res_calendar),
             ]
         )
-    views.append(
-        ChartView(
-            "times",
-            t("ad_times_title"),
-            "rows",
-            table,
-            [Series(t("ad_first_response"), 0), Series(t("ad_resolution"), 1)],
-            [p.name for p in times],
-            [[len(p.first_response_working), len(p.resolution_working)] for p in times],
-            chart=charts.grouped_rows(
-                [[p.first_response_median[0], p.resolution_median[0]] for p in times], [p.name for p in times]
-            )
-            if times
-            else None,
-            unit="hours",
-            note=t("ad_times_note"),
-            x_caption=t("ad_axis_working_hours"),
+    return ChartView(
+        "times",
+        t("ad_times_title"),
+        "rows",
+        table,
+        [Series(t("ad_first_response"), 0), Series(t("ad_resolution"), 1)],
+        [p.name for p in times],
+        [[len(p.first_response_working), len(p.resolution_working)] for p in times],
+        chart=charts.grouped_rows(
+            [[p.first_response_median[0], p.resolution_median[0]] for p in times], [p.name for p in times]
         )
+        if times
+        else None,
+        unit="hours",
+        note=t("ad_times_note"),
+        x_caption=t("ad_axis_working_hours"),
     )
 
-    # Share within targets per agency.
+
+def _targets_view(dash: Dashboard, t: Translate) -> ChartView:
+    """Share within targets per agency."""
     targets = dash.targets
     table = Table(
         [
@@ -196,29 +223,29 @@ def build_views(dash: Dashboard, t: Callable[..., str], label: Callable[[str, st
                 _share(p.resolution_met, p.resolution_settled),
             ]
         )
-    views.append(
-        ChartView(
-            "targets",
-            t("ad_targets_title"),
-            "rows",
-            table,
-            [Series(t("ad_first_response"), 0), Series(t("ad_resolution"), 1)],
+    return ChartView(
+        "targets",
+        t("ad_targets_title"),
+        "rows",
+        table,
+        [Series(t("ad_first_response"), 0), Series(t("ad_resolution"), 1)],
+        [p.name for p in targets],
+        [[p.first_response_settled, p.resolution_settled] for p in targets],
+        chart=charts.grouped_rows(
+            [[p.first_response_share, p.resolution_share] for p in targets],
             [p.name for p in targets],
-            [[p.first_response_settled, p.resolution_settled] for p in targets],
-            chart=charts.grouped_rows(
-                [[p.first_response_share, p.resolution_share] for p in targets],
-                [p.name for p in targets],
-                maximum=100,
-            )
-            if targets
-            else None,
-            unit="percent",
-            note=t("ad_targets_note"),
-            x_caption=t("ad_axis_share"),
+            maximum=100,
         )
+        if targets
+        else None,
+        unit="percent",
+        note=t("ad_targets_note"),
+        x_caption=t("ad_axis_share"),
     )
 
-    # The bot's decisions per week: rates drawn, counts in the table and on hover.
+
+def _bot_view(dash: Dashboard, t: Translate, weeks: _Weeks) -> ChartView:
+    """The bot's decisions per week: rates drawn, counts in the table and on hover."""
     decisions = dash.decisions
     keys = list(DECISIONS)
     table = Table(
@@ -232,7 +259,7 @@ def build_views(dash: Dashboard, t: Callable[..., str], label: Callable[[str, st
     )
     rates: list[list[float | None]] = [[] for _ in keys]
     counts: list[list[int]] = []
-    for i, week in enumerate(weeks):
+    for i, week in enumerate(dash.requests.weeks):
         week_counts = [decisions.counts[i][decisions.keys.index(k)] for k in keys]
         total = sum(week_counts)
         counts.append(week_counts)
@@ -240,45 +267,42 @@ def build_views(dash: Dashboard, t: Callable[..., str], label: Callable[[str, st
         for k, rate in enumerate(week_rates):
             rates[k].append(rate)
         table.rows.append([week.label, week.monday, *week_counts, total, *week_rates])
-    views.append(
-        ChartView(
-            "bot",
-            t("ad_bot_title"),
-            "lines",
-            table,
-            [Series(t(f"ad_decision_{k}"), DECISION_COLOURS[k]) for k in keys],
-            week_names,
-            counts,
-            chart=None if decisions.empty else charts.lines(rates, axis, maximum=100),
-            unit="percent",
-            note=t("ad_bot_note"),
-            x_caption=t("ad_axis_week"),
-            y_caption=t("ad_axis_share"),
-        )
+    return ChartView(
+        "bot",
+        t("ad_bot_title"),
+        "lines",
+        table,
+        [Series(t(f"ad_decision_{k}"), DECISION_COLOURS[k]) for k in keys],
+        weeks.names,
+        counts,
+        chart=None if decisions.empty else charts.lines(rates, weeks.axis, maximum=100),
+        unit="percent",
+        note=t("ad_bot_note"),
+        x_caption=t("ad_axis_week"),
+        y_caption=t("ad_axis_share"),
     )
 
-    # The questions the bot could not answer, most asked first.
+
+def _unanswered_view(dash: Dashboard, t: Translate) -> ChartView:
+    """The questions the bot could not answer, most asked first."""
     table = Table([t("ad_col_question"), t("ad_col_count"), t("ad_col_last_seen")])
     for group in dash.unanswered:
         table.rows.append([group.question, group.count, group.last_seen])
     questions = [group.question for group in dash.unanswered]
-    views.append(
-        ChartView(
-            "unanswered",
-            t("ad_unanswered_title"),
-            "rows",
-            table,
-            [Series(t("ad_col_count"), 5)],
-            questions,
-            chart=charts.grouped_rows([[group.count] for group in dash.unanswered], questions, whole=True)
-            if dash.unanswered
-            else None,
-            note=" ".join(
-                [t("ad_unanswered_note"), t("ad_unanswered_total", count=dash.unanswered_total)]
-                + ([t("ad_unanswered_capped", count=dash.unanswered_grouped)] if dash.unanswered_capped else [])
-            ),
-            x_caption=t("ad_axis_questions"),
-            link="/admin/unanswered",
-        )
+    return ChartView(
+        "unanswered",
+        t("ad_unanswered_title"),
+        "rows",
+        table,
+        [Series(t("ad_col_count"), 5)],
+        questions,
+        chart=charts.grouped_rows([[group.count] for group in dash.unanswered], questions, whole=True)
+        if dash.unanswered
+        else None,
+        note=" ".join(
+            [t("ad_unanswered_note"), t("ad_unanswered_total", count=dash.unanswered_total)]
+            + ([t("ad_unanswered_capped", count=dash.unanswered_grouped)] if dash.unanswered_capped else [])
+        ),
+        x_caption=t("ad_axis_questions"),
+        link="/admin/unanswered",
     )
-    return views

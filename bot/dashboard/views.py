@@ -87,60 +87,61 @@ def _today(request: Request) -> date:
     return as_utc(app.clock()).astimezone(ZoneInfo(app.settings.timezone)).date()
 
 
-def dashboard_router() -> APIRouter:
-    # Read-only pages: no unsafe method, so no CSRF dependency; every route is an admin's only.
-    router = APIRouter(dependencies=[Depends(admin_user)])
+# Read-only pages: no unsafe method, so no CSRF dependency; every route is an admin's only.
+router = APIRouter(dependencies=[Depends(admin_user)])
 
-    @router.get("/admin")
-    async def dashboard(request: Request) -> Response:
-        today = _today(request)
-        asked_from = request.query_params.get("from", "")
-        asked_to = request.query_params.get("to", "")
-        error_key = ""
-        try:
-            date_range = parse_range(asked_from, asked_to, today)
-        except RangeError as error:
-            # The figures of the default range, with what was typed kept in the form to correct.
-            error_key, date_range = error.key, default_range(today)
-        dash, views, locale = await _dashboard(request, date_range)
-        presets = [
-            (weeks, _query(DateRange(today - timedelta(days=today.weekday(), weeks=weeks - 1), today)))
-            for weeks in PRESET_WEEKS
-        ]
-        return await render(
-            request,
-            "admin/dashboard.html",
-            {
-                "dash": dash,
-                "views": views,
-                "error_key": error_key,
-                "form_from": _form_value(asked_from, date_range.first),
-                "form_to": _form_value(asked_to, date_range.last),
-                "query": _query(date_range),
-                "presets": presets,
-                "timezone": hoanhap(request).settings.timezone,
-                "num": lambda value: number(value, locale),
-            },
+# Read-only pages: no unsafe method, so no CSRF dependency; every route is an admin's only.
+
+
+@router.get("/admin")
+async def dashboard(request: Request) -> Response:
+    today = _today(request)
+    asked_from = request.query_params.get("from", "")
+    asked_to = request.query_params.get("to", "")
+    error_key = ""
+    try:
+        date_range = parse_range(asked_from, asked_to, today)
+    except RangeError as error:
+        # The figures of the default range, with what was typed kept in the form to correct.
+        error_key, date_range = error.key, default_range(today)
+    dash, views, locale = await _dashboard(request, date_range)
+    presets = [
+        (weeks, _query(DateRange(today - timedelta(days=today.weekday(), weeks=weeks - 1), today)))
+        for weeks in PRESET_WEEKS
+    ]
+    return await render(
+        request,
+        "admin/dashboard.html",
+        {
+            "dash": dash,
+            "views": views,
+            "error_key": error_key,
+            "form_from": _form_value(asked_from, date_range.first),
+            "form_to": _form_value(asked_to, date_range.last),
+            "query": _query(date_range),
+            "presets": presets,
+            "timezone": hoanhap(request).settings.timezone,
+            "num": lambda value: number(value, locale),
+        },
+    )
+
+
+@router.get("/admin/dashboard/{chart}.csv")
+async def chart_csv(request: Request, chart: str) -> Response:
+    if chart not in CHARTS:
+        raise HTTPException(status_code=404)
+    try:
+        date_range = parse_range(
+            request.query_params.get("from", ""), request.query_params.get("to", ""), _today(request)
         )
-
-    @router.get("/admin/dashboard/{chart}.csv")
-    async def chart_csv(request: Request, chart: str) -> Response:
-        if chart not in CHARTS:
-            raise HTTPException(status_code=404)
-        try:
-            date_range = parse_range(
-                request.query_params.get("from", ""), request.query_params.get("to", ""), _today(request)
-            )
-        except RangeError as error:
-            message = web_texts().get(request_locale(request), error.key)
-            return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
-        _, views, _ = await _dashboard(request, date_range)
-        view = next(v for v in views if v.key == chart)
-        name = f"hoanhap-{chart}-{date_range.first.isoformat()}-{date_range.last.isoformat()}.csv"
-        return Response(
-            to_csv(view.table, hoanhap(request).settings.timezone),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-        )
-
-    return router
+    except RangeError as error:
+        message = web_texts().get(request_locale(request), error.key)
+        return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
+    _, views, _ = await _dashboard(request, date_range)
+    view = next(v for v in views if v.key == chart)
+    name = f"hoanhap-{chart}-{date_range.first.isoformat()}-{date_range.last.isoformat()}.csv"
+    return Response(
+        to_csv(view.table, hoanhap(request).settings.timezone),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

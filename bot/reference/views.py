@@ -14,7 +14,8 @@ from bot.faq.file_io import parse_faq_yaml
 from bot.faq.knowledge import import_entries
 from bot.reference.csv_import import CSV_KINDS, apply_reference_plan, export_csv, plan_reference_import
 from bot.reference.uploads import MAX_UPLOAD_BYTES, decode_upload, keep_pending_upload, take_pending_upload
-from bot.web.admin import Admin, read_form
+from bot.web.admin import action_pages, read_form
+from bot.web.deps import ADMIN_ONLY, Admin
 from bot.web.security import hoanhap
 from bot.web.templating import render
 from knowledge_base.faq import dump_entries
@@ -50,101 +51,119 @@ def _download(text: str, filename: str, media_type: str) -> Response:
     )
 
 
-def add_data_routes(router: APIRouter) -> None:
-    async def data_page(request: Request, status: int = 200, **extra: Any) -> Response:
-        context: dict[str, Any] = {
-            "csv_kinds": CSV_KINDS,
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
-            "faq_errors": [],
-            "faq_preview": None,
-            "faq_done": None,
-            "ref_errors": [],
-            "ref_preview": None,
-            "ref_done": None,
-        }
-        context.update(extra)
-        return await render(request, "admin/ref_data.html", context, status)
+router = APIRouter(dependencies=ADMIN_ONLY)
 
-    @router.get("/admin/data")
-    async def data(request: Request, user: Admin) -> Response:
-        return await data_page(request)
 
-    @router.get("/admin/data/faq.yaml")
-    async def faq_download(request: Request, user: Admin) -> Response:
-        async with hoanhap(request).uow() as uow:
-            text = dump_entries(await uow.faq.all())
-        return _download(text, "faq.yaml", "application/yaml")
+async def data_page(request: Request, status: int = 200, **extra: Any) -> Response:
+    context: dict[str, Any] = {
+        "csv_kinds": CSV_KINDS,
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+        "faq_errors": [],
+        "faq_preview": None,
+        "faq_done": None,
+        "ref_errors": [],
+        "ref_preview": None,
+        "ref_done": None,
+    }
+    context.update(extra)
+    return await render(request, "admin/ref_data.html", context, status)
 
-    @router.get("/admin/data/{kind}.csv")
-    async def csv_download(request: Request, kind: str, user: Admin) -> Response:
-        async with hoanhap(request).uow() as uow:
-            try:
-                text = await export_csv(uow, kind)
-            except NotFound:
-                raise HTTPException(status_code=404) from None
-        return _download(text, f"{kind}.csv", "text/csv")
 
-    @router.post("/admin/data/faq")
-    async def faq_upload(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
+@router.get("/admin/data")
+async def data(request: Request, user: Admin) -> Response:
+    return await data_page(request)
+
+
+@router.get("/admin/data/faq.yaml")
+async def faq_download(request: Request, user: Admin) -> Response:
+    async with hoanhap(request).uow() as uow:
+        text = dump_entries(await uow.faq.all())
+    return _download(text, "faq.yaml", "application/yaml")
+
+
+@router.get("/admin/data/{kind}.csv")
+async def csv_download(request: Request, kind: str, user: Admin) -> Response:
+    async with hoanhap(request).uow() as uow:
         try:
-            files = await _uploads(request, ("file",))
-            if "file" not in files:
-                fail("ar_err_no_file")
-            entries = parse_faq_yaml(files["file"])
-        except AdminInputError as error:
-            return await data_page(request, _status_of(error), faq_errors=error.problems)
-        # The preview is the import itself, rolled back: the counts are exactly what confirming does.
+            text = await export_csv(uow, kind)
+        except NotFound:
+            raise HTTPException(status_code=404) from None
+    return _download(text, f"{kind}.csv", "text/csv")
+
+
+@router.post("/admin/data/faq")
+async def faq_upload(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    try:
+        files = await _uploads(request, ("file",))
+        if "file" not in files:
+            fail("ar_err_no_file")
+        entries = parse_faq_yaml(files["file"])
+    except AdminInputError as error:
+        return await data_page(request, _status_of(error), faq_errors=error.problems)
+    # The preview is the import itself, rolled back: the counts are exactly what confirming does.
+    async with app.uow() as uow:
+        created, updated = await import_entries(uow, entries, app.clock(), user.username)
+        await uow.rollback()
+    preview: dict[str, Any] = {"entries": len(entries), "created": created, "updated": updated, "digest": ""}
+    if created or updated:
         async with app.uow() as uow:
+            preview["digest"] = await keep_pending_upload(uow, FAQ_UPLOAD, user.id, {"file": files["file"]})
+            await uow.commit()
+    return await data_page(request, faq_preview=preview)
+
+
+@router.post("/admin/data/faq/confirm")
+async def faq_confirm(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    expected = (await read_form(request)).get("digest", "")[:64]
+    try:
+        async with app.uow() as uow:
+            files = await take_pending_upload(uow, FAQ_UPLOAD, user.id, expected)
+            entries = parse_faq_yaml(files.get("file", ""))
             created, updated = await import_entries(uow, entries, app.clock(), user.username)
-            await uow.rollback()
-        preview: dict[str, Any] = {"entries": len(entries), "created": created, "updated": updated, "digest": ""}
-        if created or updated:
-            async with app.uow() as uow:
-                preview["digest"] = await keep_pending_upload(uow, FAQ_UPLOAD, user.id, {"file": files["file"]})
-                await uow.commit()
-        return await data_page(request, faq_preview=preview)
+            await uow.commit()
+    except AdminInputError as error:
+        return await data_page(request, 400, faq_errors=error.problems)
+    return await data_page(request, faq_done={"created": created, "updated": updated})
 
-    @router.post("/admin/data/faq/confirm")
-    async def faq_confirm(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        expected = (await read_form(request)).get("digest", "")[:64]
-        try:
-            async with app.uow() as uow:
-                files = await take_pending_upload(uow, FAQ_UPLOAD, user.id, expected)
-                entries = parse_faq_yaml(files.get("file", ""))
-                created, updated = await import_entries(uow, entries, app.clock(), user.username)
-                await uow.commit()
-        except AdminInputError as error:
-            return await data_page(request, 400, faq_errors=error.problems)
-        return await data_page(request, faq_done={"created": created, "updated": updated})
 
-    @router.post("/admin/data/reference")
-    async def reference_upload(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        try:
-            files = await _uploads(request, CSV_KINDS)
-            async with app.uow() as uow:
-                plan = await plan_reference_import(uow, files)
-                preview: dict[str, Any] = {"plan": plan, "counts": plan.counts(), "digest": ""}
-                if plan.changes:
-                    preview["digest"] = await keep_pending_upload(uow, REFERENCE_UPLOAD, user.id, files)
-                    await uow.commit()
-        except AdminInputError as error:
-            return await data_page(request, _status_of(error), ref_errors=error.problems)
-        return await data_page(request, ref_preview=preview)
-
-    @router.post("/admin/data/reference/confirm")
-    async def reference_confirm(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        expected = (await read_form(request)).get("digest", "")[:64]
-        try:
-            async with app.uow() as uow:
-                files = await take_pending_upload(uow, REFERENCE_UPLOAD, user.id, expected)
-                # Checked again: the database may have changed since the preview.
-                plan = await plan_reference_import(uow, files)
-                counts = await apply_reference_plan(uow, plan, user.username, app.clock())
+@router.post("/admin/data/reference")
+async def reference_upload(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    try:
+        files = await _uploads(request, CSV_KINDS)
+        async with app.uow() as uow:
+            plan = await plan_reference_import(uow, files)
+            preview: dict[str, Any] = {"plan": plan, "counts": plan.counts(), "digest": ""}
+            if plan.changes:
+                preview["digest"] = await keep_pending_upload(uow, REFERENCE_UPLOAD, user.id, files)
                 await uow.commit()
-        except AdminInputError as error:
-            return await data_page(request, 400, ref_errors=error.problems)
-        return await data_page(request, ref_done=counts)
+    except AdminInputError as error:
+        return await data_page(request, _status_of(error), ref_errors=error.problems)
+    return await data_page(request, ref_preview=preview)
+
+
+@router.post("/admin/data/reference/confirm")
+async def reference_confirm(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    expected = (await read_form(request)).get("digest", "")[:64]
+    try:
+        async with app.uow() as uow:
+            files = await take_pending_upload(uow, REFERENCE_UPLOAD, user.id, expected)
+            # Checked again: the database may have changed since the preview.
+            plan = await plan_reference_import(uow, files)
+            counts = await apply_reference_plan(uow, plan, user.username, app.clock())
+            await uow.commit()
+    except AdminInputError as error:
+        return await data_page(request, 400, ref_errors=error.problems)
+    return await data_page(request, ref_done=counts)
+
+
+action_pages(
+    router,
+    ("/admin/data/faq", "/admin/data"),
+    ("/admin/data/faq/confirm", "/admin/data"),
+    ("/admin/data/reference", "/admin/data"),
+    ("/admin/data/reference/confirm", "/admin/data"),
+)

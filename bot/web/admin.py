@@ -1,20 +1,16 @@
-"""What the admin pages share: who may see them (`Admin`); and for the pages of reference data and
-accounts, the size limit checked before any body is read, reading their forms, and the redirect
-from an action's address back to its page."""
+"""What the admin pages of reference data and accounts share: reading their forms (in the route, so
+that the admin check runs before any body is parsed; the size limit is the middleware's), and the
+redirect from an action's address back to its page."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot.web.forms import see_other
-from bot.web.security import WebUser, admin_user
-
-Admin = Annotated[WebUser, Depends(admin_user)]
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -31,11 +27,20 @@ def quoted(code: str) -> str:
     return quote(code, safe="")
 
 
-def back_to(page_path: str) -> Callable[[Request, WebUser], Awaitable[Response]]:
-    """A GET on an action's address: a redirect to the page the action belongs to."""
+def back_to(page_path: str) -> Callable[[Request], Awaitable[Response]]:
+    """A GET on an action's address: a redirect to the page the action belongs to (the router's
+    dependencies have checked who asks)."""
 
-    async def redirect(request: Request, user: Admin) -> Response:
+    async def redirect(request: Request) -> Response:
         values = {name: quoted(str(value)) for name, value in request.path_params.items()}
         return see_other(page_path.format(**values))
 
     return redirect
+
+
+def action_pages(router: APIRouter, *pairs: tuple[str, str]) -> None:
+    """A page rendered by a POST (a password shown once, an upload preview) has the action's address:
+    reloading it, or switching the language there, lands on the page the action belongs to. It also
+    keeps a GET from answering 405 to staff, which would tell them the address exists."""
+    for action_path, page_path in pairs:
+        router.add_api_route(action_path, back_to(page_path), methods=["GET"], include_in_schema=False)

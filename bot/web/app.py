@@ -10,20 +10,50 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from bot.accounts.views.login import auth_router
+from bot.accounts.views import login, tokens, users
+from bot.agencies import views as agencies
 from bot.app import App
-from bot.channels.webchat import chat_router
-from bot.dashboard.views import dashboard_router
-from bot.faq.views import faq_admin_router
+from bot.audit import views as audit
+from bot.channels import webchat
+from bot.dashboard import views as dashboard
+from bot.faq.views import approvals, entries, inbox, test_box
+from bot.holidays import views as holidays
+from bot.localities import views as localities
+from bot.reference import views as reference
 from bot.requests.api import create_api
-from bot.requests.views import staff_router
+from bot.requests.views import export, queue
+from bot.requests.views import request as staff_request
+from bot.routing import views as routing
 from bot.storage.database import schema_is_current
-from bot.web.admin_router import reference_admin_router
 from bot.web.middleware import BrowserSecurityMiddleware
 from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
 from bot.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+# Every noun's pages. The order matters where paths overlap: a fixed path comes before a
+# parametrised one that would take it for a parameter (the FAQ approvals, under /admin/faq/approvals,
+# before the entries' /admin/faq/{slug}; within entries.py, /admin/faq/new before /admin/faq/{slug}).
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    webchat.router,
+    dashboard.router,
+    approvals.router,
+    entries.router,
+    test_box.router,
+    inbox.router,
+    agencies.router,
+    localities.router,
+    routing.router,
+    holidays.router,
+    users.router,
+    tokens.router,
+    reference.router,
+    audit.router,
+    queue.router,
+    staff_request.router,
+    export.router,
+)
 
 
 def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
@@ -64,12 +94,7 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
         key = "error_not_found" if error.status_code == 404 else "error_forbidden"
         return await render(request, "error.html", {"status": error.status_code, "message_key": key}, error.status_code)
 
-    web.include_router(auth_router())
-    web.include_router(chat_router())
-    web.include_router(dashboard_router())
-    web.include_router(faq_admin_router())
-    web.include_router(reference_admin_router())
-    web.include_router(staff_router())
-    for router in routers:
+    # The channels' webhooks come last: they are built for the channels that are set up.
+    for router in (*ROUTERS, *routers):
         web.include_router(router)
     return web

@@ -120,9 +120,16 @@ class WebSecurity:
         )
 
     async def current_user(self, request: Request) -> WebUser | None:
-        cached: WebUser | None = getattr(request.state, "user", None)
-        if cached is not None:
+        """Who is signed in, read once per request (a page rendered while the route's unit of work
+        is open must not need another one: with SQLite they queue on one lock)."""
+        if hasattr(request.state, "user"):
+            cached: WebUser | None = request.state.user
             return cached
+        user = await self._session_user(request)
+        request.state.user = user
+        return user
+
+    async def _session_user(self, request: Request) -> WebUser | None:
         raw = request.cookies.get(SESSION_COOKIE)
         if not raw:
             return None
@@ -135,9 +142,7 @@ class WebSecurity:
             row = await uow.users.get(user_id)
             if row is None or not row.active or row.session_version != version:
                 return None
-            user = WebUser(row.id, row.username, row.display_name, row.role, row.agency_code, row.is_lead)
-        request.state.user = user
-        return user
+            return WebUser(row.id, row.username, row.display_name, row.role, row.agency_code, row.is_lead)
 
     async def require_user(self, request: Request) -> WebUser:
         user = await self.current_user(request)

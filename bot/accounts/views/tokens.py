@@ -8,57 +8,63 @@ from fastapi.responses import Response
 from bot.accounts.token_admin import create_api_token, revoke_api_token
 from bot.audit.changes import AdminInputError, NotFound, Problem
 from bot.storage.models import ApiTokenRow
-from bot.web.admin import Admin, read_form
+from bot.web.admin import action_pages, read_form
+from bot.web.deps import ADMIN_ONLY, Admin
 from bot.web.forms import committed, see_other
 from bot.web.security import hoanhap
 from bot.web.templating import render
 
+router = APIRouter(dependencies=ADMIN_ONLY)
 
-def add_token_routes(router: APIRouter) -> None:
-    async def tokens_page(
-        request: Request,
-        form: dict[str, str] | None = None,
-        errors: list[Problem] | None = None,
-        status: int = 200,
-        token: str = "",
-    ) -> Response:
-        async with hoanhap(request).uow() as uow:
-            tokens: list[ApiTokenRow] = await uow.api_tokens.all()
-            agencies = await uow.agencies.all_rows()
-        context = {
-            "tokens": list(reversed(tokens)),
-            "agencies": agencies,
-            "agency_names": {a.code: a.name for a in agencies},
-            "form": form or {"agency_code": "", "label": ""},
-            "errors": errors or [],
-            "token": token,
-            "saved": request.query_params.get("saved") == "1",
-        }
-        return await render(request, "admin/ref_tokens.html", context, status)
 
-    @router.get("/admin/tokens")
-    async def tokens(request: Request, user: Admin) -> Response:
-        return await tokens_page(request)
+async def tokens_page(
+    request: Request,
+    form: dict[str, str] | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+    token: str = "",
+) -> Response:
+    async with hoanhap(request).uow() as uow:
+        tokens: list[ApiTokenRow] = await uow.api_tokens.all()
+        agencies = await uow.agencies.all_rows()
+    context = {
+        "tokens": list(reversed(tokens)),
+        "agencies": agencies,
+        "agency_names": {a.code: a.name for a in agencies},
+        "form": form or {"agency_code": "", "label": ""},
+        "errors": errors or [],
+        "token": token,
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return await render(request, "admin/ref_tokens.html", context, status)
 
-    @router.post("/admin/tokens")
-    async def token_create(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        form = await read_form(request)
-        values = {"agency_code": form.get("agency_code", "")[:64], "label": form.get("label", "")}
-        agency_code, label = values["agency_code"], values["label"]
-        try:
-            token = await committed(
-                request, lambda uow: create_api_token(uow, agency_code, label, user.username, app.clock())
-            )
-        except AdminInputError as error:
-            return await tokens_page(request, values, error.problems, 400)
-        # Shown on this response only: the database keeps its SHA-256.
-        return await tokens_page(request, token=token)
 
-    @router.post("/admin/tokens/{token_id}/revoke")
-    async def token_revoke(request: Request, token_id: int, user: Admin) -> Response:
-        app = hoanhap(request)
-        await committed(
-            request, lambda uow: revoke_api_token(uow, token_id, user.username, app.clock()), missing=NotFound
+@router.get("/admin/tokens")
+async def tokens(request: Request, user: Admin) -> Response:
+    return await tokens_page(request)
+
+
+@router.post("/admin/tokens")
+async def token_create(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    form = await read_form(request)
+    values = {"agency_code": form.get("agency_code", "")[:64], "label": form.get("label", "")}
+    agency_code, label = values["agency_code"], values["label"]
+    try:
+        token = await committed(
+            request, lambda uow: create_api_token(uow, agency_code, label, user.username, app.clock())
         )
-        return see_other("/admin/tokens?saved=1")
+    except AdminInputError as error:
+        return await tokens_page(request, values, error.problems, 400)
+    # Shown on this response only: the database keeps its SHA-256.
+    return await tokens_page(request, token=token)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def token_revoke(request: Request, token_id: int, user: Admin) -> Response:
+    app = hoanhap(request)
+    await committed(request, lambda uow: revoke_api_token(uow, token_id, user.username, app.clock()), missing=NotFound)
+    return see_other("/admin/tokens?saved=1")
+
+
+action_pages(router, ("/admin/tokens/{token_id}/revoke", "/admin/tokens"))

@@ -19,7 +19,8 @@ from bot.accounts.admin import (
 from bot.accounts.service import ROLES
 from bot.audit.changes import AdminInputError, NotFound, Problem
 from bot.storage.models import UserRow
-from bot.web.admin import Admin, checked, read_form
+from bot.web.admin import action_pages, checked, read_form
+from bot.web.deps import ADMIN_ONLY, Admin
 from bot.web.forms import committed, submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
@@ -40,106 +41,120 @@ def _user_form(row: UserRow) -> UserInput:
     return UserInput(row.username, row.display_name, row.role, row.agency_code or "", row.is_lead)
 
 
-def add_user_routes(router: APIRouter) -> None:
-    async def users_page(
-        request: Request,
-        form: UserInput | None = None,
-        errors: list[Problem] | None = None,
-        status: int = 200,
-        created: UserRow | None = None,
-        password: str = "",
-    ) -> Response:
-        async with hoanhap(request).uow() as uow:
-            users = await uow.users.all()
-            agencies = await uow.agencies.all_rows()
-        context = {
-            "users": users,
-            "agencies": agencies,
-            "roles": ROLES,
-            "form": form or UserInput(),
-            "errors": errors or [],
-            "created": created,
-            "password": password,
-        }
-        return await render(request, "admin/ref_users.html", context, status)
+router = APIRouter(dependencies=ADMIN_ONLY)
 
-    @router.get("/admin/users")
-    async def users(request: Request, user: Admin) -> Response:
-        return await users_page(request)
 
-    @router.post("/admin/users")
-    async def user_create(request: Request, user: Admin) -> Response:
-        app = hoanhap(request)
-        data = _user_input(await read_form(request))
+async def users_page(
+    request: Request,
+    form: UserInput | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+    created: UserRow | None = None,
+    password: str = "",
+) -> Response:
+    async with hoanhap(request).uow() as uow:
+        users = await uow.users.all()
+        agencies = await uow.agencies.all_rows()
+    context = {
+        "users": users,
+        "agencies": agencies,
+        "roles": ROLES,
+        "form": form or UserInput(),
+        "errors": errors or [],
+        "created": created,
+        "password": password,
+    }
+    return await render(request, "admin/ref_users.html", context, status)
+
+
+@router.get("/admin/users")
+async def users(request: Request, user: Admin) -> Response:
+    return await users_page(request)
+
+
+@router.post("/admin/users")
+async def user_create(request: Request, user: Admin) -> Response:
+    app = hoanhap(request)
+    data = _user_input(await read_form(request))
+    try:
+        row, password = await committed(request, lambda uow: create_admin_user(uow, data, user.username, app.clock()))
+    except AdminInputError as error:
+        # The typed password is not sent back into the page.
+        return await users_page(request, replace(data, password=""), error.problems, 400)
+    # Shown on this response only: the database keeps an argon2 hash.
+    return await users_page(request, created=row, password=password if not data.password else "")
+
+
+async def user_page(
+    request: Request,
+    user_id: int,
+    form: UserInput | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
+    password: str = "",
+) -> Response:
+    async with hoanhap(request).uow() as uow:
         try:
-            row, password = await committed(
-                request, lambda uow: create_admin_user(uow, data, user.username, app.clock())
-            )
-        except AdminInputError as error:
-            # The typed password is not sent back into the page.
-            return await users_page(request, replace(data, password=""), error.problems, 400)
-        # Shown on this response only: the database keeps an argon2 hash.
-        return await users_page(request, created=row, password=password if not data.password else "")
+            row = await get_user(uow, user_id)
+        except NotFound:
+            raise HTTPException(status_code=404) from None
+        agencies = await uow.agencies.all_rows()
+    context = {
+        "account": row,
+        "agencies": agencies,
+        "roles": ROLES,
+        "form": form or _user_form(row),
+        "errors": errors or [],
+        "password": password,
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return await render(request, "admin/ref_user.html", context, status)
 
-    async def user_page(
-        request: Request,
-        user_id: int,
-        form: UserInput | None = None,
-        errors: list[Problem] | None = None,
-        status: int = 200,
-        password: str = "",
-    ) -> Response:
-        async with hoanhap(request).uow() as uow:
-            try:
-                row = await get_user(uow, user_id)
-            except NotFound:
-                raise HTTPException(status_code=404) from None
-            agencies = await uow.agencies.all_rows()
-        context = {
-            "account": row,
-            "agencies": agencies,
-            "roles": ROLES,
-            "form": form or _user_form(row),
-            "errors": errors or [],
-            "password": password,
-            "saved": request.query_params.get("saved") == "1",
-        }
-        return await render(request, "admin/ref_user.html", context, status)
 
-    @router.get("/admin/users/{user_id}")
-    async def user_detail(request: Request, user_id: int, user: Admin) -> Response:
-        return await user_page(request, user_id)
+@router.get("/admin/users/{user_id}")
+async def user_detail(request: Request, user_id: int, user: Admin) -> Response:
+    return await user_page(request, user_id)
 
-    @router.post("/admin/users/{user_id}")
-    async def user_update(request: Request, user_id: int, user: Admin) -> Response:
-        app = hoanhap(request)
-        data = _user_input(await read_form(request))
-        return await submit(
-            request,
-            lambda uow: update_user(uow, user_id, data, user.id, user.username, app.clock()),
-            redirect_to=f"/admin/users/{user_id}?saved=1",
-            refused=AdminInputError,
-            show_again=lambda error: user_page(request, user_id, data, error.problems, 400),
-            missing=NotFound,
-        )
 
-    @router.post("/admin/users/{user_id}/active")
-    async def user_active(request: Request, user_id: int, user: Admin) -> Response:
-        app = hoanhap(request)
-        active = checked(await read_form(request), "active")
-        return await submit(
-            request,
-            lambda uow: set_user_active(uow, user_id, active, user.id, user.username, app.clock()),
-            redirect_to=f"/admin/users/{user_id}?saved=1",
-            refused=AdminInputError,
-            show_again=lambda error: user_page(request, user_id, None, error.problems, 400),
-            missing=NotFound,
-        )
+@router.post("/admin/users/{user_id}")
+async def user_update(request: Request, user_id: int, user: Admin) -> Response:
+    app = hoanhap(request)
+    data = _user_input(await read_form(request))
+    return await submit(
+        request,
+        lambda uow: update_user(uow, user_id, data, user.id, user.username, app.clock()),
+        redirect_to=f"/admin/users/{user_id}?saved=1",
+        refused=AdminInputError,
+        show_again=lambda error: user_page(request, user_id, data, error.problems, 400),
+        missing=NotFound,
+    )
 
-    @router.post("/admin/users/{user_id}/password")
-    async def user_password(request: Request, user_id: int, user: Admin) -> Response:
-        app = hoanhap(request)
-        _, password = await committed(
-            request, lambda uow: reset_password(uow, user_id, user.username, app.clock()), missing=NotFound
-        )
-        return await user_page(request, user_id, password=password)
+
+@router.post("/admin/users/{user_id}/active")
+async def user_active(request: Request, user_id: int, user: Admin) -> Response:
+    app = hoanhap(request)
+    active = checked(await read_form(request), "active")
+    return await submit(
+        request,
+        lambda uow: set_user_active(uow, user_id, active, user.id, user.username, app.clock()),
+        redirect_to=f"/admin/users/{user_id}?saved=1",
+        refused=AdminInputError,
+        show_again=lambda error: user_page(request, user_id, None, error.problems, 400),
+        missing=NotFound,
+    )
+
+
+@router.post("/admin/users/{user_id}/password")
+async def user_password(request: Request, user_id: int, user: Admin) -> Response:
+    app = hoanhap(request)
+    _, password = await committed(
+        request, lambda uow: reset_password(uow, user_id, user.username, app.clock()), missing=NotFound
+    )
+    return await user_page(request, user_id, password=password)
+
+
+action_pages(
+    router,
+    ("/admin/users/{user_id}/active", "/admin/users/{user_id}"),
+    ("/admin/users/{user_id}/password", "/admin/users/{user_id}"),
+)

@@ -11,10 +11,12 @@ from fastapi.responses import Response
 from bot import faq
 from bot.faq import EntryNotFound
 from bot.faq.views.common import approval_required, done_key
-from bot.web.admin import Admin
+from bot.web.deps import CSRF, Admin
 from bot.web.forms import see_other, submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
+
+router = APIRouter(prefix="/admin", dependencies=CSRF)
 
 
 async def _approval_refused(error: faq.ApprovalError) -> Response:
@@ -22,6 +24,7 @@ async def _approval_refused(error: faq.ApprovalError) -> Response:
     return see_other(f"/admin/faq/approvals?error={error.code}")
 
 
+@router.get("/faq/approvals")
 async def approvals(request: Request, user: Admin, done: str = "", error: str = "") -> Response:
     app = hoanhap(request)
     items: list[dict[str, Any]] = []
@@ -47,6 +50,7 @@ async def approvals(request: Request, user: Admin, done: str = "", error: str = 
     return await render(request, "admin/faq_approvals.html", context)
 
 
+@router.post("/faq/approvals/{approval_id}/approve")
 async def approve(request: Request, approval_id: int, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
@@ -59,6 +63,7 @@ async def approve(request: Request, approval_id: int, user: Admin) -> Response:
     )
 
 
+@router.post("/faq/approvals/{approval_id}/reject")
 async def reject(request: Request, approval_id: int, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
@@ -69,10 +74,3 @@ async def reject(request: Request, approval_id: int, user: Admin) -> Response:
         show_again=_approval_refused,
         missing=EntryNotFound,
     )
-
-
-def add_approval_routes(router: APIRouter) -> None:
-    """/faq/approvals…: to be added before /faq/{slug}, which would take "approvals" for a slug."""
-    router.add_api_route("/faq/approvals", approvals, methods=["GET"])
-    router.add_api_route("/faq/approvals/{approval_id}/approve", approve, methods=["POST"])
-    router.add_api_route("/faq/approvals/{approval_id}/reject", reject, methods=["POST"])

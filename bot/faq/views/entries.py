@@ -17,12 +17,14 @@ from bot.faq.views import checks as faq_checks
 from bot.faq.views.common import MAX_QUESTION, approval_required, done_key, read_form
 from bot.storage.models import FaqEntryRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.admin import Admin
+from bot.web.deps import CSRF, Admin
 from bot.web.forms import submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
 from knowledge_base.text import clean, fold
+
+router = APIRouter(prefix="/admin", dependencies=CSRF)
 
 NO_CATEGORY = "none"
 
@@ -70,6 +72,7 @@ def _saved(slug: str, result: SaveResult, done: str) -> str:
 # -- the list ---------------------------------------------------------------------------------------
 
 
+@router.get("/faq")
 async def faq_list(
     request: Request, user: Admin, q: str = "", category: str = "", status: str = "", done: str = ""
 ) -> Response:
@@ -187,10 +190,14 @@ async def start_from(request: Request, ids: list[int]) -> Response:
     return await edit_page(request, entry=entry, row=None, base_version=None, from_ids=from_ids)
 
 
+# The order matters: /faq/new before /faq/{slug}, which would take "new" for a slug (and the
+# approvals' router, with /faq/approvals, is included before this one).
+@router.get("/faq/new")
 async def new_form(request: Request, user: Admin) -> Response:
     return await start_from(request, [])
 
 
+@router.post("/faq/new")
 async def create(request: Request, user: Admin) -> Response:
     app = hoanhap(request)
     form = await read_form(request)
@@ -238,6 +245,7 @@ async def create(request: Request, user: Admin) -> Response:
 # -- one entry --------------------------------------------------------------------------------------
 
 
+@router.get("/faq/{slug}")
 async def edit_form(request: Request, slug: str, user: Admin, q: str = "", done: str = "", v: str = "") -> Response:
     async with hoanhap(request).uow() as uow:
         row = await faq.entry_row(uow, slug)
@@ -249,6 +257,7 @@ async def edit_form(request: Request, slug: str, user: Admin, q: str = "", done:
     )
 
 
+@router.post("/faq/{slug}")
 async def save(request: Request, slug: str, user: Admin) -> Response:
     app = hoanhap(request)
     form = await read_form(request)
@@ -296,10 +305,12 @@ async def history_page(
     return await render(request, "admin/faq_history.html", context, status_code=status_code)
 
 
+@router.get("/faq/{slug}/history")
 async def history(request: Request, slug: str, user: Admin) -> Response:
     return await history_page(request, slug)
 
 
+@router.post("/faq/{slug}/restore/{version}")
 async def restore(request: Request, slug: str, version: int, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
@@ -313,21 +324,3 @@ async def restore(request: Request, slug: str, version: int, user: Admin) -> Res
         show_again=lambda error: history_page(request, slug, problems=error.problems, status_code=422),
         missing=EntryNotFound,
     )
-
-
-# -- routes -----------------------------------------------------------------------------------------
-
-
-def add_list_routes(router: APIRouter) -> None:
-    """/faq and /faq/new: before /faq/{slug}, which would take "new" for a slug."""
-    router.add_api_route("/faq", faq_list, methods=["GET"])
-    router.add_api_route("/faq/new", new_form, methods=["GET"])
-    router.add_api_route("/faq/new", create, methods=["POST"])
-
-
-def add_entry_routes(router: APIRouter) -> None:
-    """/faq/{slug}…: after every fixed path under /faq."""
-    router.add_api_route("/faq/{slug}", edit_form, methods=["GET"])
-    router.add_api_route("/faq/{slug}", save, methods=["POST"])
-    router.add_api_route("/faq/{slug}/history", history, methods=["GET"])
-    router.add_api_route("/faq/{slug}/restore/{version}", restore, methods=["POST"])

@@ -9,11 +9,14 @@ from fastapi.responses import Response
 from bot import faq
 from bot.faq import EntryNotFound, FaqEditError, Problem, unanswered
 from bot.faq.views.common import approval_required, done_key, read_form
-from bot.web.admin import Admin
+from bot.web.deps import CSRF, Admin
 from bot.web.forms import see_other
 from bot.web.security import hoanhap
 from bot.web.templating import render
 from knowledge_base.text import fold
+
+router = APIRouter(prefix="/admin", dependencies=CSRF)
+
 
 MAX_SHOWN_GROUPS = 100
 
@@ -43,10 +46,12 @@ async def inbox(request: Request, *, done: str = "", problems: list[Problem] | N
     return await render(request, "admin/unanswered.html", context, status_code=422 if problems else 200)
 
 
+@router.get("/unanswered")
 async def unanswered_page(request: Request, user: Admin, done: str = "") -> Response:
     return await inbox(request, done=done)
 
 
+@router.post("/unanswered/add")
 async def add_to_entry(request: Request, user: Admin) -> Response:
     app = hoanhap(request)
     form = await read_form(request)
@@ -68,6 +73,7 @@ async def add_to_entry(request: Request, user: Admin) -> Response:
     return see_other("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
 
 
+@router.post("/unanswered/dismiss")
 async def dismiss(request: Request, user: Admin) -> Response:
     app = hoanhap(request)
     form = await read_form(request)
@@ -83,9 +89,3 @@ async def dismiss(request: Request, user: Admin) -> Response:
         )
         await uow.commit()
     return see_other("/admin/unanswered?done=dismissed")
-
-
-def add_inbox_routes(router: APIRouter) -> None:
-    router.add_api_route("/unanswered", unanswered_page, methods=["GET"])
-    router.add_api_route("/unanswered/add", add_to_entry, methods=["POST"])
-    router.add_api_route("/unanswered/dismiss", dismiss, methods=["POST"])

@@ -7,11 +7,14 @@ from fastapi.responses import Response
 
 from bot import faq
 from bot.faq.views.common import MAX_QUESTION
-from bot.web.admin import Admin
+from bot.web.deps import CSRF, Admin
 from bot.web.security import hoanhap
 from bot.web.templating import render
 
+router = APIRouter(prefix="/admin", dependencies=CSRF)
 
+
+@router.get("/test")
 async def test_box(request: Request, user: Admin, q: str = "") -> Response:
     app = hoanhap(request)
     q = q[:MAX_QUESTION]
@@ -22,7 +25,3 @@ async def test_box(request: Request, user: Admin, q: str = "") -> Response:
         result = faq.explain(matcher, q)
     context = {"q": q, "result": result, "match_settings": app.kb.settings}
     return await render(request, "admin/test.html", context)
-
-
-def add_test_box_routes(router: APIRouter) -> None:
-    router.add_api_route("/test", test_box, methods=["GET"])

@@ -18,14 +18,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.requests.views.queue import (
     Queue,
-    QueueItem,
-    StaffUser,
-    Translate,
     load_queue,
     params_for,
     scope_of,
-    translator,
 )
+from bot.requests.views.targets import QueueItem
+from bot.web.deps import CSRF, StaffUser, Translate, translator
 from bot.web.i18n import request_locale
 from bot.web.security import WebUser, hoanhap
 from bot.web.spreadsheet import csv_bytes, safe_cell
@@ -99,42 +97,46 @@ def _xlsx(rows: Iterator[list[str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def add_export_routes(router: APIRouter) -> None:
-    async def export(request: Request, user: WebUser, fmt: Format) -> Response:
-        app = hoanhap(request)
-        t = translator(request)
-        language = request_locale(request)
+router = APIRouter(prefix="/staff", dependencies=CSRF)
 
-        def bot_text(key: str, **values: object) -> str:
-            return app.texts.get(language, key, **values)
 
-        async with app.uow() as uow:
-            params = replace(await params_for(uow, request, user), page=1)
-            queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
-            now = app.clock()
-            filters = {key: value for key, value in asdict(params).items() if value and key != "page"}
-            await uow.audit.add(
-                user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
-            )
-            await uow.commit()
-        rows = _rows(queue, t, bot_text, app.settings.timezone)
-        stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
-        filename = f"hoanhap-{stamp}.{fmt}"
-        if fmt == "csv":
-            body, media_type = csv_bytes(rows), "text/csv; charset=utf-8"
-        else:
-            body, media_type = _xlsx(rows, t("ws_export_sheet")), XLSX_TYPE
-        headers = {
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            # Personal data: no proxy or browser cache may keep a copy.
-            "Cache-Control": "no-store",
-        }
-        return Response(body, media_type=media_type, headers=headers)
+async def export(request: Request, user: WebUser, fmt: Format) -> Response:
+    app = hoanhap(request)
+    t = translator(request)
+    language = request_locale(request)
 
-    @router.get("/export.csv")
-    async def export_csv(request: Request, user: StaffUser) -> Response:
-        return await export(request, user, "csv")
+    def bot_text(key: str, **values: object) -> str:
+        return app.texts.get(language, key, **values)
 
-    @router.get("/export.xlsx")
-    async def export_xlsx(request: Request, user: StaffUser) -> Response:
-        return await export(request, user, "xlsx")
+    async with app.uow() as uow:
+        params = replace(await params_for(uow, request, user), page=1)
+        queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
+        now = app.clock()
+        filters = {key: value for key, value in asdict(params).items() if value and key != "page"}
+        await uow.audit.add(
+            user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
+        )
+        await uow.commit()
+    rows = _rows(queue, t, bot_text, app.settings.timezone)
+    stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
+    filename = f"hoanhap-{stamp}.{fmt}"
+    if fmt == "csv":
+        body, media_type = csv_bytes(rows), "text/csv; charset=utf-8"
+    else:
+        body, media_type = _xlsx(rows, t("ws_export_sheet")), XLSX_TYPE
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        # Personal data: no proxy or browser cache may keep a copy.
+        "Cache-Control": "no-store",
+    }
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get("/export.csv")
+async def export_csv(request: Request, user: StaffUser) -> Response:
+    return await export(request, user, "csv")
+
+
+@router.get("/export.xlsx")
+async def export_xlsx(request: Request, user: StaffUser) -> Response:
+    return await export(request, user, "xlsx")

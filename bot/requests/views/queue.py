@@ -7,52 +7,38 @@ holidays) tells how long each has left; finished ones follow, newest change firs
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
 from bot.requests.sla import AgencyClocks
-from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
+from bot.requests.views.targets import QueueItem, age, queue_item
+from bot.storage.models import AgencyRow, LocalityRow, UserNotificationRow
 from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.i18n import request_locale, web_texts
-from bot.web.security import WebUser, hoanhap, staff_user
+from bot.web.deps import CSRF, StaffUser, Translate, translator
+from bot.web.i18n import request_locale
+from bot.web.security import WebUser, hoanhap
 from bot.web.templating import render
 from handlers.domain import OPEN_STATUSES, STATUSES
-from handlers.phone import mask_phone
-from handlers.working_hours import Target
 from knowledge_base.faq import REQUEST_CATEGORIES
-
-Translate = Callable[..., str]
-StaffUser = Annotated[WebUser, Depends(staff_user)]
 
 PAGE_SIZE = 50
 # Open requests ordered at once; an agency with more has a backlog no ordering will fix.
 OPEN_LIMIT = 5000
-# Targets this close (working hours) are flagged before they pass.
-SOON_HOURS = 2.0
 STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL = "open", "overdue", "all"
 STATUS_CHOICES = (STATUS_OPEN, STATUS_OVERDUE, *STATUSES, STATUS_ALL)
 ASSIGNED_CHOICES: tuple[Assigned, ...] = ("anyone", "me", "unassigned")
 MAX_PAGE = 1_000_000
 # Notices after an action (?done=...), each with its text ws_done_<name>.
 NOTICES = ("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged")
-
-
-def translator(request: Request) -> Translate:
-    texts, locale = web_texts(), request_locale(request)
-
-    def t(key: str, **values: Any) -> str:
-        return texts.get(locale, key, **values)
-
-    return t
 
 
 class Names:
@@ -155,95 +141,6 @@ class QueueParams:
     def url(self, path: str = "/staff", **changes: Any) -> str:
         query = self.query(**changes)
         return f"{path}?{query}" if query else path
-
-
-# -- targets in working time ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetView:
-    """One target as staff read it: a badge class, a short text, and the due time."""
-
-    css: str
-    text: str
-    due_at: datetime | None = None
-
-
-NO_TARGET = TargetView("", "—")
-
-
-def duration(hours: float, t: Translate) -> str:
-    minutes = max(1, round(abs(hours) * 60))
-    if minutes < 60:
-        return t("ws_minutes", n=minutes)
-    whole, rest = divmod(minutes, 60)
-    if whole < 10 and rest:
-        return t("ws_hours_minutes", hours=whole, minutes=rest)
-    return t("ws_hours", n=whole + (1 if rest >= 30 else 0))
-
-
-def age(since: datetime, now: datetime, t: Translate) -> str:
-    minutes = max(0, int((now - as_utc(since)).total_seconds() // 60))
-    if minutes < 60:
-        return t("ws_minutes", n=minutes)
-    if minutes < 24 * 60:
-        return t("ws_hours", n=minutes // 60)
-    return t("ws_days", n=minutes // (24 * 60))
-
-
-def describe_target(target: Target | None, kind: str, is_open: bool, t: Translate) -> TargetView:
-    """kind: "first" (first response) or "resolution"."""
-    if target is None:
-        return NO_TARGET
-    if target.done:
-        key = f"ws_{kind}_met" if target.met else f"ws_{kind}_late"
-        return TargetView("ok" if target.met else "late", t(key), target.due_at)
-    if not is_open:
-        return NO_TARGET
-    if target.overdue:
-        late = -target.remaining_hours
-        text = t("ws_overdue_by", duration=duration(late, t)) if late * 60 >= 1 else t("ws_overdue")
-        return TargetView("overdue", text, target.due_at)
-    css = "soon" if target.remaining_hours < SOON_HOURS else "left"
-    return TargetView(css, t("ws_time_left", duration=duration(target.remaining_hours, t)), target.due_at)
-
-
-# -- the queue -----------------------------------------------------------------------------------
-
-
-@dataclass
-class QueueItem:
-    row: RequestRow
-    first: TargetView
-    resolution: TargetView
-    overdue: bool
-    # When the next target falls: the first response until given, then the resolution.
-    next_due: datetime | None
-
-    @property
-    def sort_key(self) -> tuple[int, datetime, int]:
-        return (0 if self.overdue else 1, self.next_due or datetime.max.replace(tzinfo=UTC), self.row.id)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.row.phone)
-
-
-def queue_item(row: RequestRow, clocks: AgencyClocks, t: Translate) -> QueueItem:
-    targets = clocks.targets(row)
-    is_open = row.status in OPEN_STATUSES
-    if targets is None:
-        return QueueItem(row, NO_TARGET, NO_TARGET, False, None)
-    first, resolution = targets
-    overdue = is_open and ((not first.done and first.overdue) or (not resolution.done and resolution.overdue))
-    next_due = first.due_at if not first.done else resolution.due_at
-    return QueueItem(
-        row,
-        describe_target(first, "first", is_open, t),
-        describe_target(resolution, "resolution", is_open, t),
-        overdue,
-        next_due if is_open else None,
-    )
 
 
 @dataclass
@@ -365,47 +262,50 @@ async def params_for(uow: UnitOfWork, request: Request, user: WebUser) -> QueueP
     return QueueParams.parse(request.query_params, localities=localities, agencies=agencies, admin=user.is_admin)
 
 
-def add_queue_routes(router: APIRouter) -> None:
-    @router.get("")
-    async def queue_page(request: Request, user: StaffUser) -> Response:
-        app = hoanhap(request)
-        t = translator(request)
-        async with app.uow() as uow:
-            params = await params_for(uow, request, user)
-            queue = await load_queue(uow, app, scope_of(user), params, t)
-            notifications = await unread_notifications(uow, user, t)
-        done = request.query_params.get("done", "")
-        names = Names(app, request, t)
-        now = as_utc(app.clock())
-        context = {
-            "params": params,
-            "queue": queue,
-            "notifications": notifications,
-            "notice": t(f"ws_done_{done}") if done in NOTICES else "",
-            "count_links": [
-                (STATUS_OPEN, queue.open),
-                (STATUS_OVERDUE, queue.overdue),
-                *[(s, queue.counts.get(s, 0)) for s in STATUSES],
-                (STATUS_ALL, queue.all),
-            ],
-            "status_choices": STATUS_CHOICES,
-            "status_label": names.status,
-            "category_name": names.category,
-            "categories": REQUEST_CATEGORIES,
-            "assigned_choices": [(a, t(f"ws_assigned_{a}")) for a in ASSIGNED_CHOICES],
-            "agency_name": _agency_name(queue.agencies, user.agency_code),
-            "open_limit": OPEN_LIMIT,
-            "age": lambda since: age(since, now, t),
-        }
-        return await render(request, "staff/queue.html", context)
+router = APIRouter(prefix="/staff", dependencies=CSRF)
 
-    @router.post("/notifications/read")
-    async def mark_all_read(request: Request, user: StaffUser) -> Response:
-        app = hoanhap(request)
-        async with app.uow() as uow:
-            await uow.notifications.mark_read(user.id, app.clock())
-            await uow.commit()
-        return RedirectResponse("/staff?done=read", status_code=303)
+
+@router.get("")
+async def queue_page(request: Request, user: StaffUser) -> Response:
+    app = hoanhap(request)
+    t = translator(request)
+    async with app.uow() as uow:
+        params = await params_for(uow, request, user)
+        queue = await load_queue(uow, app, scope_of(user), params, t)
+        notifications = await unread_notifications(uow, user, t)
+    done = request.query_params.get("done", "")
+    names = Names(app, request, t)
+    now = as_utc(app.clock())
+    context = {
+        "params": params,
+        "queue": queue,
+        "notifications": notifications,
+        "notice": t(f"ws_done_{done}") if done in NOTICES else "",
+        "count_links": [
+            (STATUS_OPEN, queue.open),
+            (STATUS_OVERDUE, queue.overdue),
+            *[(s, queue.counts.get(s, 0)) for s in STATUSES],
+            (STATUS_ALL, queue.all),
+        ],
+        "status_choices": STATUS_CHOICES,
+        "status_label": names.status,
+        "category_name": names.category,
+        "categories": REQUEST_CATEGORIES,
+        "assigned_choices": [(a, t(f"ws_assigned_{a}")) for a in ASSIGNED_CHOICES],
+        "agency_name": _agency_name(queue.agencies, user.agency_code),
+        "open_limit": OPEN_LIMIT,
+        "age": lambda since: age(since, now, t),
+    }
+    return await render(request, "staff/queue.html", context)
+
+
+@router.post("/notifications/read")
+async def mark_all_read(request: Request, user: StaffUser) -> Response:
+    app = hoanhap(request)
+    async with app.uow() as uow:
+        await uow.notifications.mark_read(user.id, app.clock())
+        await uow.commit()
+    return RedirectResponse("/staff?done=read", status_code=303)
 
 
 def _agency_name(agencies: Mapping[str, AgencyRow], code: str | None) -> str:

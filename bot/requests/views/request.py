@@ -25,14 +25,12 @@ from bot.requests.sla import AgencyClocks
 from bot.requests.views.queue import (
     NOTICES,
     Names,
-    StaffUser,
-    Translate,
-    describe_target,
-    translator,
     unread_notifications,
 )
+from bot.requests.views.targets import describe_target
 from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
+from bot.web.deps import CSRF, StaffUser, Translate, translator
 from bot.web.i18n import request_locale
 from bot.web.security import WebUser, hoanhap
 from bot.web.templating import render
@@ -305,8 +303,7 @@ def _back(user: WebUser, row: RequestRow, done: str) -> Response:
     return RedirectResponse(f"/staff/requests/{row.code}?done={done}", status_code=303)
 
 
-# Module-level: bot/requests/views.py includes this router under /staff with the workspace's guards.
-router = APIRouter()
+router = APIRouter(prefix="/staff", dependencies=CSRF)
 
 
 @router.get("/requests/{code}")

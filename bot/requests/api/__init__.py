@@ -1,0 +1,49 @@
+"""The agency API at /api/v1: an agency's own case system reads its requests and acts on them.
+
+Every call carries `Authorization: Bearer <token>` (tokens come from `hoanhap tokens create`) and
+sees only the requests routed to the token's agency; another agency's request answers exactly like
+an unknown code. Replies and status changes go through the same request actions as the CLI, the
+Telegram groups and the web workspace, so the person hears about them on their own channel.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot.app import App
+from bot.requests.api.routes import router
+from bot.requests.api.shapes import MAX_BODY_BYTES
+from bot.requests.api.transport import ApiGuard, SafeJSONResponse
+
+
+def create_api(app: App) -> FastAPI:
+    api = FastAPI(
+        title="Hòa Nhập agency API",
+        version="1",
+        description=(
+            "For agencies' own case systems. Authenticate with `Authorization: Bearer <token>`; a token "
+            "belongs to one agency and sees only that agency's requests."
+        ),
+        # No docs UI: it loads its scripts from a CDN, and agencies run on closed networks.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        default_response_class=SafeJSONResponse,
+    )
+    api.state.hoanhap = app
+    api.add_middleware(ApiGuard, max_body=MAX_BODY_BYTES)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
+        return SafeJSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError) -> Response:
+        return SafeJSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+
+    api.include_router(router)
+    return api
