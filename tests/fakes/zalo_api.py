@@ -104,6 +104,25 @@ async def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) 
 # =====================================================================================================
 
 
+async def _first_text(sent: dict[str, list[JSON]], who: str, key: str, contains: str, timeout: float) -> JSON:
+    """The first record sent to `key` whose text has `contains`; AssertionError listing what was sent if none comes."""
+
+    def found() -> JSON | None:
+        for record in sent.get(key, []):
+            if contains in record["text"]:
+                return copy.deepcopy(record)
+        return None
+
+    return await wait_until(
+        found,
+        timeout,
+        lambda: (
+            f"no message containing {contains!r} reached {who} within {timeout}s; "
+            f"sent: {[record['text'] for record in sent.get(key, [])]!r}"
+        ),
+    )
+
+
 class BotApiError(Exception):
     """A Bot Platform error answer: the HTTP status is also the error_code in the {"ok": false, ...} body."""
 
@@ -244,20 +263,7 @@ class FakeZaloBot(FakeServer):
     async def wait_for_text(self, chat_id: str, contains: str, timeout: float = 10) -> JSON:
         """The first text sent to the chat that has `contains`; AssertionError listing what was sent if none comes."""
 
-        def found() -> JSON | None:
-            for record in self._sent.get(str(chat_id), []):
-                if contains in record["text"]:
-                    return copy.deepcopy(record)
-            return None
-
-        return await wait_until(
-            found,
-            timeout,
-            lambda: (
-                f"no message containing {contains!r} reached chat {chat_id} within {timeout}s; "
-                f"sent: {self.texts(chat_id)!r}"
-            ),
-        )
+        return await _first_text(self._sent, f"chat {chat_id}", str(chat_id), contains, timeout)
 
     @property
     def webhook(self) -> JSON | None:
@@ -558,20 +564,7 @@ class FakeZaloOA(FakeServer):
     async def wait_for_text(self, user_id: str, contains: str, timeout: float = 10) -> JSON:
         """The first message delivered to the user whose text has `contains`; AssertionError if none comes."""
 
-        def found() -> JSON | None:
-            for record in self._sent.get(str(user_id), []):
-                if contains in record["text"]:
-                    return copy.deepcopy(record)
-            return None
-
-        return await wait_until(
-            found,
-            timeout,
-            lambda: (
-                f"no message containing {contains!r} reached user {user_id} within {timeout}s; "
-                f"sent: {self.sent(user_id)!r}"
-            ),
-        )
+        return await _first_text(self._sent, f"user {user_id}", str(user_id), contains, timeout)
 
     # ---- simulated users --------------------------------------------------------------------------
 
