@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -66,6 +67,18 @@ async def act(r: Running, update: dict[str, Any]) -> None:
         assert await r.fake.deliver_until_ok(update) == 200
 
 
+async def recorded(r: Running, chat_id: int, message: dict[str, Any], timeout: float = 10) -> None:
+    """Wait until the sender has recorded a post's platform id: before that a staff reply to it is unmatched."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with r.app.uow() as uow:
+            if await uow.outbox.request_of_post("telegram", str(chat_id), str(message["message_id"])) is not None:
+                return
+        if asyncio.get_running_loop().time() >= deadline:
+            raise AssertionError(f"post {message['message_id']} in {chat_id} was never recorded as sent")
+        await asyncio.sleep(0.05)
+
+
 def button(message: dict[str, Any], prefix: str) -> str:
     markup = message.get("reply_markup") or {}
     for row in markup.get("inline_keyboard", []):
@@ -115,6 +128,7 @@ async def test_the_whole_journey(running: Running) -> None:
 
     post = await fake.wait_for_text(GROUP, f"Yêu cầu mới {request_code}")
     assert "0912 345 678" in post["text"]
+    await recorded(r, GROUP, post)
     await act(
         r,
         fake.send_text(
