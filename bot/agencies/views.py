@@ -13,10 +13,10 @@ from bot.agencies.service import AgencyInput, agency_channels, create_agency, cr
 from bot.audit.changes import AdminInputError, NotFound, Problem
 from bot.messaging.agency_desk import LINK_COMMAND
 from bot.storage.models import AgencyRow
+from bot.storage.unit_of_work import UnitOfWork
 from bot.web.admin import action_pages, checked, quoted, read_form
-from bot.web.deps import ADMIN_ONLY, Admin
+from bot.web.deps import ADMIN_ONLY, Admin, HoaNhap, Uow
 from bot.web.forms import committed, submit
-from bot.web.security import hoanhap
 from bot.web.templating import render
 
 
@@ -47,11 +47,14 @@ router = APIRouter(dependencies=ADMIN_ONLY)
 
 
 async def agencies_page(
-    request: Request, form: AgencyInput | None = None, errors: list[Problem] | None = None, status: int = 200
+    request: Request,
+    uow: UnitOfWork,
+    form: AgencyInput | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
 ) -> Response:
-    async with hoanhap(request).uow() as uow:
-        agencies = await uow.agencies.all_rows()
-        channels = await agency_channels(uow)
+    agencies = await uow.agencies.all_rows()
+    channels = await agency_channels(uow)
     context = {
         "agencies": agencies,
         "channels": channels,
@@ -63,39 +66,39 @@ async def agencies_page(
 
 
 @router.get("/admin/agencies")
-async def agencies(request: Request, user: Admin) -> Response:
-    return await agencies_page(request)
+async def agencies(request: Request, user: Admin, uow: Uow) -> Response:
+    return await agencies_page(request, uow)
 
 
 @router.post("/admin/agencies")
-async def agency_create(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def agency_create(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     data = _agency_input(await read_form(request))
     return await submit(
-        request,
+        uow,
         lambda uow: create_agency(uow, data, user.username, app.clock(), app.settings.timezone),
         redirect_to=lambda row: f"/admin/agencies/{quoted(row.code)}?saved=1",
         refused=AdminInputError,
-        show_again=lambda error: agencies_page(request, data, error.problems, 400),
+        show_again=lambda error: agencies_page(request, uow, data, error.problems, 400),
     )
 
 
 async def agency_page(
     request: Request,
+    uow: UnitOfWork,
+    link_code_hours: int,
     code: str,
     form: AgencyInput | None = None,
     errors: list[Problem] | None = None,
     status: int = 200,
     link_code: str = "",
 ) -> Response:
-    async with hoanhap(request).uow() as uow:
-        row = await uow.agencies.get_row(code)
-        if row is None:
-            raise HTTPException(status_code=404)
-        users = [u for u in await uow.users.all() if u.agency_code == code]
-        channels = await uow.agency_channels.for_agency(code)
-        rules = [r for r in await uow.rules.all_rows() if r.agency_code == code]
-        kinds = sorted({a.kind for a in await uow.agencies.all_rows()})
+    row = await uow.agencies.get_row(code)
+    if row is None:
+        raise HTTPException(status_code=404)
+    users = [u for u in await uow.users.all() if u.agency_code == code]
+    channels = await uow.agency_channels.for_agency(code)
+    rules = [r for r in await uow.rules.all_rows() if r.agency_code == code]
+    kinds = sorted({a.kind for a in await uow.agencies.all_rows()})
     context = {
         "agency": row,
         "form": form or _agency_form(row),
@@ -106,42 +109,42 @@ async def agency_page(
         "kinds": kinds,
         "link_code": link_code,
         "link_command": LINK_COMMAND,
-        "link_code_hours": hoanhap(request).settings.link_code_hours,
+        "link_code_hours": link_code_hours,
         "saved": request.query_params.get("saved") == "1",
     }
     return await render(request, "admin/ref_agency.html", context, status)
 
 
 @router.get("/admin/agencies/{code}")
-async def agency(request: Request, code: str, user: Admin) -> Response:
-    return await agency_page(request, code)
+async def agency(request: Request, code: str, user: Admin, uow: Uow, app: HoaNhap) -> Response:
+    return await agency_page(request, uow, app.settings.link_code_hours, code)
 
 
 @router.post("/admin/agencies/{code}")
-async def agency_update(request: Request, code: str, user: Admin) -> Response:
-    app = hoanhap(request)
+async def agency_update(request: Request, code: str, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     data = _agency_input(await read_form(request), code)
     return await submit(
-        request,
+        uow,
         lambda uow: update_agency(uow, code, data, user.username, app.clock(), app.settings.timezone),
         redirect_to=f"/admin/agencies/{quoted(code)}?saved=1",
         refused=AdminInputError,
-        show_again=lambda error: agency_page(request, code, data, error.problems, 400),
+        show_again=lambda error: agency_page(
+            request, uow, app.settings.link_code_hours, code, data, error.problems, 400
+        ),
         missing=NotFound,
     )
 
 
 @router.post("/admin/agencies/{code}/link-code")
-async def agency_link_code(request: Request, code: str, user: Admin) -> Response:
-    app = hoanhap(request)
+async def agency_link_code(request: Request, code: str, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     valid_for = timedelta(hours=app.settings.link_code_hours)
     link_code = await committed(
-        request,
+        uow,
         lambda uow: create_agency_link_code(uow, code, user.username, app.clock(), valid_for),
         missing=NotFound,
     )
     # Shown on this response only: the database keeps the code's hash.
-    return await agency_page(request, code, link_code=link_code)
+    return await agency_page(request, uow, app.settings.link_code_hours, code, link_code=link_code)
 
 
 action_pages(router, ("/admin/agencies/{code}/link-code", "/admin/agencies/{code}"))

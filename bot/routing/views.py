@@ -15,9 +15,8 @@ from bot.routing.tester import RouteTest, try_route
 from bot.storage.models import RoutingRuleRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.admin import action_pages, checked, read_form
-from bot.web.deps import ADMIN_ONLY, Admin
+from bot.web.deps import ADMIN_ONLY, Admin, Clock, Uow
 from bot.web.forms import submit
-from bot.web.security import hoanhap
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES
 
@@ -57,21 +56,24 @@ router = APIRouter(dependencies=ADMIN_ONLY)
 
 
 async def rules_page(
-    request: Request, form: RuleInput | None = None, errors: list[Problem] | None = None, status: int = 200
+    request: Request,
+    uow: UnitOfWork,
+    form: RuleInput | None = None,
+    errors: list[Problem] | None = None,
+    status: int = 200,
 ) -> Response:
     test_category = request.query_params.get("category", "")[:32]
     commune = request.query_params.get("commune", "")[:200]
     tested: RouteTest | None = None
     test_errors: list[Problem] = []
-    async with hoanhap(request).uow() as uow:
-        if commune or test_category:
-            try:
-                tested = await try_route(uow, test_category, commune)
-            except AdminInputError as error:
-                test_errors = error.problems
-                status = 400
-        rules = await uow.rules.all_rows()
-        choices = await _rule_choices(uow)
+    if commune or test_category:
+        try:
+            tested = await try_route(uow, test_category, commune)
+        except AdminInputError as error:
+            test_errors = error.problems
+            status = 400
+    rules = await uow.rules.all_rows()
+    choices = await _rule_choices(uow)
     context = {
         **choices,
         "rules": rules,
@@ -90,69 +92,66 @@ async def rules_page(
 
 
 @router.get("/admin/rules")
-async def rules(request: Request, user: Admin) -> Response:
-    return await rules_page(request)
+async def rules(request: Request, user: Admin, uow: Uow) -> Response:
+    return await rules_page(request, uow)
 
 
 @router.post("/admin/rules")
-async def rule_create(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def rule_create(request: Request, user: Admin, uow: Uow, clock: Clock) -> Response:
     data = _rule_input(await read_form(request))
     return await submit(
-        request,
-        lambda uow: create_rule(uow, data, user.username, app.clock()),
+        uow,
+        lambda uow: create_rule(uow, data, user.username, clock()),
         redirect_to="/admin/rules?saved=1",
         refused=AdminInputError,
-        show_again=lambda error: rules_page(request, data, error.problems, 400),
+        show_again=lambda error: rules_page(request, uow, data, error.problems, 400),
     )
 
 
 async def rule_page(
     request: Request,
+    uow: UnitOfWork,
     rule_id: int,
     form: RuleInput | None = None,
     errors: list[Problem] | None = None,
     status: int = 200,
 ) -> Response:
-    async with hoanhap(request).uow() as uow:
-        try:
-            row = await get_rule(uow, rule_id)
-        except NotFound:
-            raise HTTPException(status_code=404) from None
-        choices = await _rule_choices(uow)
+    try:
+        row = await get_rule(uow, rule_id)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    choices = await _rule_choices(uow)
     context = {**choices, "rule": row, "form": form or _rule_form(row), "errors": errors or []}
     return await render(request, "admin/ref_rule.html", context, status)
 
 
 @router.get("/admin/rules/{rule_id}")
-async def rule(request: Request, rule_id: int, user: Admin) -> Response:
-    return await rule_page(request, rule_id)
+async def rule(request: Request, rule_id: int, user: Admin, uow: Uow) -> Response:
+    return await rule_page(request, uow, rule_id)
 
 
 @router.post("/admin/rules/{rule_id}")
-async def rule_update(request: Request, rule_id: int, user: Admin) -> Response:
-    app = hoanhap(request)
+async def rule_update(request: Request, rule_id: int, user: Admin, uow: Uow, clock: Clock) -> Response:
     data = _rule_input(await read_form(request))
     return await submit(
-        request,
-        lambda uow: update_rule(uow, rule_id, data, user.username, app.clock()),
+        uow,
+        lambda uow: update_rule(uow, rule_id, data, user.username, clock()),
         redirect_to="/admin/rules?saved=1",
         refused=AdminInputError,
-        show_again=lambda error: rule_page(request, rule_id, data, error.problems, 400),
+        show_again=lambda error: rule_page(request, uow, rule_id, data, error.problems, 400),
         missing=NotFound,
     )
 
 
 @router.post("/admin/rules/{rule_id}/active")
-async def rule_active(request: Request, rule_id: int, user: Admin) -> Response:
-    app = hoanhap(request)
+async def rule_active(request: Request, rule_id: int, user: Admin, uow: Uow, clock: Clock) -> Response:
     active = checked(await read_form(request), "active")
     return await submit(
-        request,
-        lambda uow: set_rule_active(uow, rule_id, active, user.username, app.clock()),
+        uow,
+        lambda uow: set_rule_active(uow, rule_id, active, user.username, clock()),
         redirect_to="/admin/rules?saved=1",
         refused=AdminInputError,
-        show_again=lambda error: rules_page(request, None, error.problems, 400),
+        show_again=lambda error: rules_page(request, uow, None, error.problems, 400),
         missing=NotFound,
     )
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException
 from fastapi.responses import RedirectResponse, Response
 
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.security import hoanhap
 
 T = TypeVar("T")
 Refusal = TypeVar("Refusal", bound=Exception)
@@ -23,20 +22,25 @@ def see_other(path: str) -> RedirectResponse:
 
 
 async def committed(
-    request: Request, change: Change[T], *, missing: type[Exception] | tuple[type[Exception], ...] = ()
+    uow: UnitOfWork, change: Change[T], *, missing: type[Exception] | tuple[type[Exception], ...] = ()
 ) -> T:
-    """`change` done and committed in one unit of work; a `missing` record is answered with 404."""
+    """`change` done and committed in the route's unit of work; a `missing` record is answered with
+    404. A refused change is rolled back at once, so the page the route shows next reads what is
+    stored, in the same unit of work."""
     try:
-        async with hoanhap(request).uow() as uow:
-            result = await change(uow)
-            await uow.commit()
+        result = await change(uow)
     except missing:
+        await uow.rollback()
         raise HTTPException(status_code=404) from None
+    except Exception:
+        await uow.rollback()
+        raise
+    await uow.commit()
     return result
 
 
 async def submit(
-    request: Request,
+    uow: UnitOfWork,
     change: Change[T],
     *,
     redirect_to: str | Callable[[T], str],
@@ -45,9 +49,9 @@ async def submit(
     missing: type[Exception] | tuple[type[Exception], ...] = (),
 ) -> Response:
     """POST, then redirect: the change committed, or the form shown again by `show_again` when the
-    change raises `refused` (the unit of work rolled back, so nothing of it is kept)."""
+    change raises `refused` (rolled back: nothing of it is kept)."""
     try:
-        result = await committed(request, change, missing=missing)
+        result = await committed(uow, change, missing=missing)
     except refused as error:
         return await show_again(error)
     return see_other(redirect_to if isinstance(redirect_to, str) else redirect_to(result))
