@@ -11,9 +11,8 @@ from fastapi.responses import Response
 from bot import faq
 from bot.faq import EntryNotFound
 from bot.faq.views.common import approval_required, done_key
-from bot.web.deps import CSRF, Admin
+from bot.web.deps import CSRF, Admin, HoaNhap, Uow
 from bot.web.forms import see_other, submit
-from bot.web.security import hoanhap
 from bot.web.templating import render
 
 router = APIRouter(prefix="/admin", dependencies=CSRF)
@@ -25,36 +24,33 @@ async def _approval_refused(error: faq.ApprovalError) -> Response:
 
 
 @router.get("/faq/approvals")
-async def approvals(request: Request, user: Admin, done: str = "", error: str = "") -> Response:
-    app = hoanhap(request)
+async def approvals(request: Request, user: Admin, uow: Uow, app: HoaNhap, done: str = "", error: str = "") -> Response:
     items: list[dict[str, Any]] = []
-    async with app.uow() as uow:
-        for approval, row in await faq.pending_approvals(uow):
-            stored = await faq.version_row(uow, row.id, approval.version)
-            proposed = stored.data if stored is not None else {}
-            live = faq.data_of(faq.entry_of_row(row))
-            items.append(
-                {
-                    "approval": approval,
-                    "row": row,
-                    "changes": faq.diff(live, proposed),
-                    "own": approval.requested_by == user.username,
-                }
-            )
+    for approval, row in await faq.pending_approvals(uow):
+        stored = await faq.version_row(uow, row.id, approval.version)
+        proposed = stored.data if stored is not None else {}
+        live = faq.data_of(faq.entry_of_row(row))
+        items.append(
+            {
+                "approval": approval,
+                "row": row,
+                "changes": faq.diff(live, proposed),
+                "own": approval.requested_by == user.username,
+            }
+        )
     context = {
         "items": items,
         "done": done_key(done),
         "error": error if error in ("own_change", "not_pending") else "",
-        "approval_required": approval_required(request),
+        "approval_required": approval_required(app),
     }
     return await render(request, "admin/faq_approvals.html", context)
 
 
 @router.post("/faq/approvals/{approval_id}/approve")
-async def approve(request: Request, approval_id: int, user: Admin) -> Response:
-    app = hoanhap(request)
+async def approve(approval_id: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
-        request,
+        uow,
         lambda uow: faq.approve(uow, approval_id, user.username, app.clock()),
         redirect_to="/admin/faq/approvals?done=approved",
         refused=faq.ApprovalError,
@@ -64,10 +60,9 @@ async def approve(request: Request, approval_id: int, user: Admin) -> Response:
 
 
 @router.post("/faq/approvals/{approval_id}/reject")
-async def reject(request: Request, approval_id: int, user: Admin) -> Response:
-    app = hoanhap(request)
+async def reject(approval_id: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
-        request,
+        uow,
         lambda uow: faq.reject(uow, approval_id, user.username, app.clock()),
         redirect_to=lambda decision: f"/admin/faq/approvals?done={decision}",
         refused=faq.ApprovalError,

@@ -8,19 +8,16 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
-
+from bot.app import App
 from bot.clock import as_utc
 from bot.faq import entry_of_row
 from bot.storage.models import FaqEntryRow
-from bot.web.security import hoanhap
 from knowledge_base.content_checks import Problem, check_entry, review_due
 from knowledge_base.faq import FaqEntry
 
 
-def today(request: Request) -> date:
+def today(app: App) -> date:
     """Review dates are days where the deployment is, not in UTC."""
-    app = hoanhap(request)
     return as_utc(app.clock()).astimezone(ZoneInfo(app.settings.timezone)).date()
 
 

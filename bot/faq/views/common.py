@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from bot.web.security import hoanhap
+from bot.app import App
 
 # Anything longer is cut before validation (which then says it is too long): a page, never a crash.
 FORM_LIMIT = 200_000
@@ -37,5 +37,5 @@ def done_key(done: str) -> str:
     return done if done in DONE else ""
 
 
-def approval_required(request: Request) -> bool:
-    return bool(hoanhap(request).settings.faq_publish_needs_approval)
+def approval_required(app: App) -> bool:
+    return bool(app.settings.faq_publish_needs_approval)

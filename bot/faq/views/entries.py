@@ -12,14 +12,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from bot import faq
+from bot.app import App
 from bot.faq import EntryNotFound, FaqEditError, Problem, SaveResult, unanswered
 from bot.faq.views import checks as faq_checks
 from bot.faq.views.common import MAX_QUESTION, approval_required, done_key, read_form
 from bot.storage.models import FaqEntryRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, Admin
+from bot.web.deps import CSRF, Admin, HoaNhap, Uow
 from bot.web.forms import submit
-from bot.web.security import hoanhap
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
 from knowledge_base.text import clean, fold
@@ -74,12 +74,17 @@ def _saved(slug: str, result: SaveResult, done: str) -> str:
 
 @router.get("/faq")
 async def faq_list(
-    request: Request, user: Admin, q: str = "", category: str = "", status: str = "", done: str = ""
+    request: Request,
+    user: Admin,
+    uow: Uow,
+    app: HoaNhap,
+    q: str = "",
+    category: str = "",
+    status: str = "",
+    done: str = "",
 ) -> Response:
-    app = hoanhap(request)
-    async with app.uow() as uow:
-        rows = await faq.all_rows(uow)
-        pending = await faq.pending_approvals(uow)
+    rows = await faq.all_rows(uow)
+    pending = await faq.pending_approvals(uow)
     waiting = {entry.id for _, entry in pending}
     counts = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
     needle = fold(clean(q[:MAX_QUESTION]))
@@ -90,7 +95,7 @@ async def faq_list(
         and (not status or r.status == status)
         and (not category or (r.category or NO_CATEGORY) == category)
     ]
-    shown, due = faq_checks.due_first(shown, faq_checks.today(request))
+    shown, due = faq_checks.due_first(shown, faq_checks.today(app))
     context = {
         "rows": shown,
         "due": due,
@@ -98,7 +103,7 @@ async def faq_list(
         "counts": counts,
         "waiting": waiting,
         "pending_count": len(pending),
-        "approval_required": approval_required(request),
+        "approval_required": approval_required(app),
         "q": q[:MAX_QUESTION],
         "category": category,
         "status": status,
@@ -115,6 +120,8 @@ async def faq_list(
 
 async def edit_page(
     request: Request,
+    uow: UnitOfWork,
+    app: App,
     *,
     entry: FaqEntry,
     row: FaqEntryRow | None,
@@ -127,15 +134,13 @@ async def edit_page(
     previewing: bool = False,
     status_code: int = 200,
 ) -> Response:
-    app = hoanhap(request)
     live: FaqEntry | None = None
     pending = None
     live_test = draft_test = None
-    async with app.uow() as uow:
-        matcher = await app.kb.current(uow)
-        if row is not None:
-            live = faq.entry_of_row(row)
-            pending = await faq.pending_for(uow, row.id)
+    matcher = await app.kb.current(uow)
+    if row is not None:
+        live = faq.entry_of_row(row)
+        pending = await faq.pending_for(uow, row.id)
     if q:
         live_test = faq.explain(matcher, q)
         if entry.phrasings and entry.title and (live is None or entry != live or live.status != faq.PUBLISHED):
@@ -144,7 +149,7 @@ async def edit_page(
     checked = row is not None or previewing or bool(problems)
     context: dict[str, Any] = {
         "entry": entry,
-        "checks": faq_checks.warnings(entry, faq_checks.today(request)) if checked else [],
+        "checks": faq_checks.warnings(entry, faq_checks.today(app)) if checked else [],
         "checked": checked,
         "row": row,
         "is_new": row is None,
@@ -162,7 +167,7 @@ async def edit_page(
         "done": done_key(done),
         "done_version": done_version,
         "previewing": previewing,
-        "approval_required": approval_required(request),
+        "approval_required": approval_required(app),
         "match_settings": app.kb.settings,
         "limits": {
             "title": faq.MAX_TITLE,
@@ -177,38 +182,38 @@ async def edit_page(
 # -- a new entry ------------------------------------------------------------------------------------
 
 
-async def start_from(request: Request, ids: list[int]) -> Response:
+async def start_from(request: Request, uow: UnitOfWork, app: App, ids: list[int]) -> Response:
     """The new-entry form, filled from unanswered questions when there are any."""
     entry = FaqEntry(slug="", title="", answer="", status=faq.DRAFT)
     questions: list[str] = []
     if ids:
-        async with hoanhap(request).uow() as uow:
-            questions = await unanswered.questions_of(uow, ids)
+        questions = await unanswered.questions_of(uow, ids)
     if questions:
         entry = faq.draft_from_questions(questions)
     from_ids = ",".join(map(str, ids)) if questions else ""
-    return await edit_page(request, entry=entry, row=None, base_version=None, from_ids=from_ids)
+    return await edit_page(request, uow, app, entry=entry, row=None, base_version=None, from_ids=from_ids)
 
 
 # The order matters: /faq/new before /faq/{slug}, which would take "new" for a slug (and the
 # approvals' router, with /faq/approvals, is included before this one).
 @router.get("/faq/new")
-async def new_form(request: Request, user: Admin) -> Response:
-    return await start_from(request, [])
+async def new_form(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
+    return await start_from(request, uow, app, [])
 
 
 @router.post("/faq/new")
-async def create(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def create(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     form = await read_form(request)
     entry = _entry_from_form(form, form.get("slug", "").strip().lower())
     ids = unanswered.parse_ids(form.get("from_ids", ""))
     if form.get("op") == "start":
         # From the unanswered inbox: a POST, as a large group's ids do not fit in a URL.
-        return await start_from(request, ids)
+        return await start_from(request, uow, app, ids)
     if form.get("op") == "preview":
         return await edit_page(
             request,
+            uow,
+            app,
             entry=faq.tidy(entry),
             row=None,
             base_version=None,
@@ -218,20 +223,20 @@ async def create(request: Request, user: Admin) -> Response:
 
     async def create_entry(uow: UnitOfWork) -> SaveResult:
         now = app.clock()
-        result = await faq.save_entry(
-            uow, None, entry, user.username, now, approval_required=approval_required(request)
-        )
+        result = await faq.save_entry(uow, None, entry, user.username, now, approval_required=approval_required(app))
         if ids:
             await unanswered.mark(uow, ids, unanswered.NEW_ENTRY, user.username, now, slug=result.slug)
         return result
 
     return await submit(
-        request,
+        uow,
         create_entry,
         redirect_to=lambda result: _saved(result.slug, result, "created"),
         refused=FaqEditError,
         show_again=lambda error: edit_page(
             request,
+            uow,
+            app,
             entry=faq.tidy(entry),
             row=None,
             base_version=None,
@@ -246,81 +251,99 @@ async def create(request: Request, user: Admin) -> Response:
 
 
 @router.get("/faq/{slug}")
-async def edit_form(request: Request, slug: str, user: Admin, q: str = "", done: str = "", v: str = "") -> Response:
-    async with hoanhap(request).uow() as uow:
-        row = await faq.entry_row(uow, slug)
-        if row is None:
-            raise HTTPException(status_code=404)
-        entry, latest = await faq.working_copy(uow, row)
+async def edit_form(
+    request: Request, slug: str, user: Admin, uow: Uow, app: HoaNhap, q: str = "", done: str = "", v: str = ""
+) -> Response:
+    row = await faq.entry_row(uow, slug)
+    if row is None:
+        raise HTTPException(status_code=404)
+    entry, latest = await faq.working_copy(uow, row)
     return await edit_page(
-        request, entry=entry, row=row, base_version=latest, q=q[:MAX_QUESTION], done=done, done_version=_int(v)
+        request,
+        uow,
+        app,
+        entry=entry,
+        row=row,
+        base_version=latest,
+        q=q[:MAX_QUESTION],
+        done=done,
+        done_version=_int(v),
     )
 
 
 @router.post("/faq/{slug}")
-async def save(request: Request, slug: str, user: Admin) -> Response:
-    app = hoanhap(request)
+async def save(request: Request, slug: str, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     form = await read_form(request)
     entry = _entry_from_form(form, slug)
     base_version = _int(form.get("base_version", ""))
-    async with app.uow() as uow:
-        row = await faq.entry_row(uow, slug)
+    row = await faq.entry_row(uow, slug)
     if row is None:
         raise HTTPException(status_code=404)
     if form.get("op") == "preview":
-        return await edit_page(request, entry=faq.tidy(entry), row=row, base_version=base_version, previewing=True)
+        return await edit_page(
+            request, uow, app, entry=faq.tidy(entry), row=row, base_version=base_version, previewing=True
+        )
     return await submit(
-        request,
+        uow,
         lambda uow: faq.save_entry(
             uow,
             slug,
             entry,
             user.username,
             app.clock(),
-            approval_required=approval_required(request),
+            approval_required=approval_required(app),
             base_version=base_version,
         ),
         redirect_to=lambda result: _saved(slug, result, "saved"),
         refused=FaqEditError,
-        show_again=lambda error: edit_page(
-            request,
-            entry=faq.tidy(entry),
-            row=row,
-            base_version=base_version,
-            problems=error.problems,
-            status_code=422,
-        ),
+        show_again=lambda error: edit_again(request, uow, app, slug, faq.tidy(entry), base_version, error.problems),
+    )
+
+
+async def edit_again(
+    request: Request,
+    uow: UnitOfWork,
+    app: App,
+    slug: str,
+    entry: FaqEntry,
+    base_version: int | None,
+    problems: list[Problem],
+) -> Response:
+    """The editor again after a refused save: the entry's row is read anew, as the rollback expired it."""
+    row = await faq.entry_row(uow, slug)
+    if row is None:
+        raise HTTPException(status_code=404)
+    return await edit_page(
+        request, uow, app, entry=entry, row=row, base_version=base_version, problems=problems, status_code=422
     )
 
 
 async def history_page(
-    request: Request, slug: str, *, problems: list[Problem] | None = None, status_code: int = 200
+    request: Request, uow: UnitOfWork, slug: str, *, problems: list[Problem] | None = None, status_code: int = 200
 ) -> Response:
-    async with hoanhap(request).uow() as uow:
-        row = await faq.entry_row(uow, slug)
-        if row is None:
-            raise HTTPException(status_code=404)
-        views = await faq.history(uow, row)
+    row = await faq.entry_row(uow, slug)
+    if row is None:
+        raise HTTPException(status_code=404)
+    views = await faq.history(uow, row)
     context = {"row": row, "versions": views, "problems": problems or []}
     return await render(request, "admin/faq_history.html", context, status_code=status_code)
 
 
 @router.get("/faq/{slug}/history")
-async def history(request: Request, slug: str, user: Admin) -> Response:
-    return await history_page(request, slug)
+async def history(request: Request, slug: str, user: Admin, uow: Uow) -> Response:
+    return await history_page(request, uow, slug)
 
 
 @router.post("/faq/{slug}/restore/{version}")
-async def restore(request: Request, slug: str, version: int, user: Admin) -> Response:
-    app = hoanhap(request)
+async def restore(request: Request, slug: str, version: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
-        request,
+        uow,
         lambda uow: faq.restore(
-            uow, slug, version, user.username, app.clock(), approval_required=approval_required(request)
+            uow, slug, version, user.username, app.clock(), approval_required=approval_required(app)
         ),
         redirect_to=lambda result: _saved(slug, result, "restored"),
         refused=FaqEditError,
         # An old version may break today's rules (a phrasing since given to another entry).
-        show_again=lambda error: history_page(request, slug, problems=error.problems, status_code=422),
+        show_again=lambda error: history_page(request, uow, slug, problems=error.problems, status_code=422),
         missing=EntryNotFound,
     )

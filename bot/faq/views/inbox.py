@@ -7,11 +7,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from bot import faq
+from bot.app import App
 from bot.faq import EntryNotFound, FaqEditError, Problem, unanswered
 from bot.faq.views.common import approval_required, done_key, read_form
-from bot.web.deps import CSRF, Admin
-from bot.web.forms import see_other
-from bot.web.security import hoanhap
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.deps import CSRF, Admin, HoaNhap, Uow
+from bot.web.forms import committed, see_other
 from bot.web.templating import render
 from knowledge_base.text import fold
 
@@ -21,12 +22,12 @@ router = APIRouter(prefix="/admin", dependencies=CSRF)
 MAX_SHOWN_GROUPS = 100
 
 
-async def inbox(request: Request, *, done: str = "", problems: list[Problem] | None = None) -> Response:
-    app = hoanhap(request)
-    async with app.uow() as uow:
-        found = await unanswered.groups(uow, app.clock())
-        matcher = await app.kb.current(uow)
-        rows = await faq.all_rows(uow)
+async def inbox(
+    request: Request, uow: UnitOfWork, app: App, *, done: str = "", problems: list[Problem] | None = None
+) -> Response:
+    found = await unanswered.groups(uow, app.clock())
+    matcher = await app.kb.current(uow)
+    rows = await faq.all_rows(uow)
     shown = found[:MAX_SHOWN_GROUPS]
     items = []
     for group in shown:
@@ -47,45 +48,40 @@ async def inbox(request: Request, *, done: str = "", problems: list[Problem] | N
 
 
 @router.get("/unanswered")
-async def unanswered_page(request: Request, user: Admin, done: str = "") -> Response:
-    return await inbox(request, done=done)
+async def unanswered_page(request: Request, user: Admin, uow: Uow, app: HoaNhap, done: str = "") -> Response:
+    return await inbox(request, uow, app, done=done)
 
 
 @router.post("/unanswered/add")
-async def add_to_entry(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def add_to_entry(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     form = await read_form(request)
     ids = unanswered.parse_ids(form.get("ids", ""))
     slug = form.get("slug", "")
     phrasing = unanswered.mask(form.get("phrasing", ""))
+
+    async def add(uow: UnitOfWork) -> faq.SaveResult:
+        now = app.clock()
+        result = await faq.add_phrasing(
+            uow, slug, phrasing, user.username, now, approval_required=approval_required(app)
+        )
+        await unanswered.mark(uow, ids, unanswered.ADDED, user.username, now, slug=slug, phrasing=phrasing)
+        return result
+
     try:
-        async with app.uow() as uow:
-            now = app.clock()
-            result = await faq.add_phrasing(
-                uow, slug, phrasing, user.username, now, approval_required=approval_required(request)
-            )
-            await unanswered.mark(uow, ids, unanswered.ADDED, user.username, now, slug=slug, phrasing=phrasing)
-            await uow.commit()
+        result = await committed(uow, add)
     except EntryNotFound:
-        return await inbox(request, problems=[Problem("slug", "entry_missing")])
+        return await inbox(request, uow, app, problems=[Problem("slug", "entry_missing")])
     except FaqEditError as error:
-        return await inbox(request, problems=error.problems)
+        return await inbox(request, uow, app, problems=error.problems)
     return see_other("/admin/unanswered?done=" + ("added_pending" if result.pending_approval else "added"))
 
 
 @router.post("/unanswered/dismiss")
-async def dismiss(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def dismiss(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     form = await read_form(request)
     ids = unanswered.parse_ids(form.get("ids", ""))
-    async with app.uow() as uow:
-        await unanswered.mark(
-            uow,
-            ids,
-            unanswered.DISMISSED,
-            user.username,
-            app.clock(),
-            question=unanswered.mask(form.get("question", ""))[:300],
-        )
-        await uow.commit()
+    question = unanswered.mask(form.get("question", ""))[:300]
+    await committed(
+        uow, lambda uow: unanswered.mark(uow, ids, unanswered.DISMISSED, user.username, app.clock(), question=question)
+    )
     return see_other("/admin/unanswered?done=dismissed")
