@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from bot.app import App
 from bot.clock import as_utc
 from bot.dashboard.csv_export import to_csv
 from bot.dashboard.figures import (
@@ -29,17 +30,18 @@ from bot.dashboard.figures import (
     read_rows,
 )
 from bot.dashboard.page import CHARTS, ChartView, build_views
+from bot.web.deps import HoaNhap
 from bot.web.i18n import request_locale, web_texts
-from bot.web.security import admin_user, hoanhap
+from bot.web.security import admin_user
 from bot.web.templating import render
 
 PRESET_WEEKS = (4, 12, 26, 52)
 
 
-def _label(locale: str, request: Request, prefix: str, code: str) -> str:
+def _label(locale: str, app: App, prefix: str, code: str) -> str:
     """A category or status in the bot's own words; an unknown code (old data) as itself."""
     try:
-        return hoanhap(request).texts.get(locale, f"{prefix}_{code}")
+        return app.texts.get(locale, f"{prefix}_{code}")
     except KeyError:
         return code
 
@@ -64,8 +66,7 @@ def _query(date_range: DateRange) -> str:
     return urlencode({"from": date_range.first.isoformat(), "to": date_range.last.isoformat()})
 
 
-async def _dashboard(request: Request, date_range: DateRange) -> tuple[Dashboard, list[ChartView], str]:
-    app = hoanhap(request)
+async def _dashboard(request: Request, app: App, date_range: DateRange) -> tuple[Dashboard, list[ChartView], str]:
     locale = request_locale(request)
     texts = web_texts()
 
@@ -73,8 +74,10 @@ async def _dashboard(request: Request, date_range: DateRange) -> tuple[Dashboard
         return texts.get(locale, key, **values)
 
     def label(prefix: str, code: str) -> str:
-        return _label(locale, request, prefix, code)
+        return _label(locale, app, prefix, code)
 
+    # Its own short unit of work rather than the route's: the database is let go before the
+    # aggregation's seconds, as on SQLite an open unit of work would hold up every incoming message.
     async with app.uow() as uow:
         rows = await read_rows(uow, date_range, app.settings.timezone)
     # Working hours and likeness grouping take a while over two years of rows: off the event loop.
@@ -82,20 +85,17 @@ async def _dashboard(request: Request, date_range: DateRange) -> tuple[Dashboard
     return dash, build_views(dash, t, label), locale
 
 
-def _today(request: Request) -> date:
-    app = hoanhap(request)
+def _today(app: App) -> date:
     return as_utc(app.clock()).astimezone(ZoneInfo(app.settings.timezone)).date()
 
 
 # Read-only pages: no unsafe method, so no CSRF dependency; every route is an admin's only.
 router = APIRouter(dependencies=[Depends(admin_user)])
 
-# Read-only pages: no unsafe method, so no CSRF dependency; every route is an admin's only.
-
 
 @router.get("/admin")
-async def dashboard(request: Request) -> Response:
-    today = _today(request)
+async def dashboard(request: Request, app: HoaNhap) -> Response:
+    today = _today(app)
     asked_from = request.query_params.get("from", "")
     asked_to = request.query_params.get("to", "")
     error_key = ""
@@ -104,7 +104,7 @@ async def dashboard(request: Request) -> Response:
     except RangeError as error:
         # The figures of the default range, with what was typed kept in the form to correct.
         error_key, date_range = error.key, default_range(today)
-    dash, views, locale = await _dashboard(request, date_range)
+    dash, views, locale = await _dashboard(request, app, date_range)
     presets = [
         (weeks, _query(DateRange(today - timedelta(days=today.weekday(), weeks=weeks - 1), today)))
         for weeks in PRESET_WEEKS
@@ -120,28 +120,26 @@ async def dashboard(request: Request) -> Response:
             "form_to": _form_value(asked_to, date_range.last),
             "query": _query(date_range),
             "presets": presets,
-            "timezone": hoanhap(request).settings.timezone,
+            "timezone": app.settings.timezone,
             "num": lambda value: number(value, locale),
         },
     )
 
 
 @router.get("/admin/dashboard/{chart}.csv")
-async def chart_csv(request: Request, chart: str) -> Response:
+async def chart_csv(request: Request, chart: str, app: HoaNhap) -> Response:
     if chart not in CHARTS:
         raise HTTPException(status_code=404)
     try:
-        date_range = parse_range(
-            request.query_params.get("from", ""), request.query_params.get("to", ""), _today(request)
-        )
+        date_range = parse_range(request.query_params.get("from", ""), request.query_params.get("to", ""), _today(app))
     except RangeError as error:
         message = web_texts().get(request_locale(request), error.key)
         return Response(message, status_code=400, media_type="text/plain; charset=utf-8")
-    _, views, _ = await _dashboard(request, date_range)
+    _, views, _ = await _dashboard(request, app, date_range)
     view = next(v for v in views if v.key == chart)
     name = f"hoanhap-{chart}-{date_range.first.isoformat()}-{date_range.last.isoformat()}.csv"
     return Response(
-        to_csv(view.table, hoanhap(request).settings.timezone),
+        to_csv(view.table, app.settings.timezone),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

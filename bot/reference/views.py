@@ -14,9 +14,10 @@ from bot.faq.file_io import parse_faq_yaml
 from bot.faq.knowledge import import_entries
 from bot.reference.csv_import import CSV_KINDS, apply_reference_plan, export_csv, plan_reference_import
 from bot.reference.uploads import MAX_UPLOAD_BYTES, decode_upload, keep_pending_upload, take_pending_upload
+from bot.storage.unit_of_work import UnitOfWork
 from bot.web.admin import action_pages, read_form
-from bot.web.deps import ADMIN_ONLY, Admin
-from bot.web.security import hoanhap
+from bot.web.deps import ADMIN_ONLY, Admin, Clock, Uow
+from bot.web.forms import committed
 from bot.web.templating import render
 from knowledge_base.faq import dump_entries
 
@@ -75,25 +76,21 @@ async def data(request: Request, user: Admin) -> Response:
 
 
 @router.get("/admin/data/faq.yaml")
-async def faq_download(request: Request, user: Admin) -> Response:
-    async with hoanhap(request).uow() as uow:
-        text = dump_entries(await uow.faq.all())
-    return _download(text, "faq.yaml", "application/yaml")
+async def faq_download(user: Admin, uow: Uow) -> Response:
+    return _download(dump_entries(await uow.faq.all()), "faq.yaml", "application/yaml")
 
 
 @router.get("/admin/data/{kind}.csv")
-async def csv_download(request: Request, kind: str, user: Admin) -> Response:
-    async with hoanhap(request).uow() as uow:
-        try:
-            text = await export_csv(uow, kind)
-        except NotFound:
-            raise HTTPException(status_code=404) from None
+async def csv_download(kind: str, user: Admin, uow: Uow) -> Response:
+    try:
+        text = await export_csv(uow, kind)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
     return _download(text, f"{kind}.csv", "text/csv")
 
 
 @router.post("/admin/data/faq")
-async def faq_upload(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def faq_upload(request: Request, user: Admin, uow: Uow, clock: Clock) -> Response:
     try:
         files = await _uploads(request, ("file",))
         if "file" not in files:
@@ -102,59 +99,58 @@ async def faq_upload(request: Request, user: Admin) -> Response:
     except AdminInputError as error:
         return await data_page(request, _status_of(error), faq_errors=error.problems)
     # The preview is the import itself, rolled back: the counts are exactly what confirming does.
-    async with app.uow() as uow:
-        created, updated = await import_entries(uow, entries, app.clock(), user.username)
-        await uow.rollback()
+    created, updated = await import_entries(uow, entries, clock(), user.username)
+    await uow.rollback()
     preview: dict[str, Any] = {"entries": len(entries), "created": created, "updated": updated, "digest": ""}
     if created or updated:
-        async with app.uow() as uow:
-            preview["digest"] = await keep_pending_upload(uow, FAQ_UPLOAD, user.id, {"file": files["file"]})
-            await uow.commit()
+        preview["digest"] = await committed(
+            uow, lambda uow: keep_pending_upload(uow, FAQ_UPLOAD, user.id, {"file": files["file"]})
+        )
     return await data_page(request, faq_preview=preview)
 
 
 @router.post("/admin/data/faq/confirm")
-async def faq_confirm(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def faq_confirm(request: Request, user: Admin, uow: Uow, clock: Clock) -> Response:
     expected = (await read_form(request)).get("digest", "")[:64]
+
+    async def confirm(uow: UnitOfWork) -> tuple[int, int]:
+        files = await take_pending_upload(uow, FAQ_UPLOAD, user.id, expected)
+        return await import_entries(uow, parse_faq_yaml(files.get("file", "")), clock(), user.username)
+
     try:
-        async with app.uow() as uow:
-            files = await take_pending_upload(uow, FAQ_UPLOAD, user.id, expected)
-            entries = parse_faq_yaml(files.get("file", ""))
-            created, updated = await import_entries(uow, entries, app.clock(), user.username)
-            await uow.commit()
+        created, updated = await committed(uow, confirm)
     except AdminInputError as error:
         return await data_page(request, 400, faq_errors=error.problems)
     return await data_page(request, faq_done={"created": created, "updated": updated})
 
 
 @router.post("/admin/data/reference")
-async def reference_upload(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def reference_upload(request: Request, user: Admin, uow: Uow) -> Response:
+    async def plan_of(uow: UnitOfWork) -> dict[str, Any]:
+        plan = await plan_reference_import(uow, files)
+        digest = await keep_pending_upload(uow, REFERENCE_UPLOAD, user.id, files) if plan.changes else ""
+        return {"plan": plan, "counts": plan.counts(), "digest": digest}
+
     try:
         files = await _uploads(request, CSV_KINDS)
-        async with app.uow() as uow:
-            plan = await plan_reference_import(uow, files)
-            preview: dict[str, Any] = {"plan": plan, "counts": plan.counts(), "digest": ""}
-            if plan.changes:
-                preview["digest"] = await keep_pending_upload(uow, REFERENCE_UPLOAD, user.id, files)
-                await uow.commit()
+        preview = await committed(uow, plan_of)
     except AdminInputError as error:
         return await data_page(request, _status_of(error), ref_errors=error.problems)
     return await data_page(request, ref_preview=preview)
 
 
 @router.post("/admin/data/reference/confirm")
-async def reference_confirm(request: Request, user: Admin) -> Response:
-    app = hoanhap(request)
+async def reference_confirm(request: Request, user: Admin, uow: Uow, clock: Clock) -> Response:
     expected = (await read_form(request)).get("digest", "")[:64]
+
+    async def confirm(uow: UnitOfWork) -> dict[str, int]:
+        files = await take_pending_upload(uow, REFERENCE_UPLOAD, user.id, expected)
+        # Checked again: the database may have changed since the preview.
+        plan = await plan_reference_import(uow, files)
+        return await apply_reference_plan(uow, plan, user.username, clock())
+
     try:
-        async with app.uow() as uow:
-            files = await take_pending_upload(uow, REFERENCE_UPLOAD, user.id, expected)
-            # Checked again: the database may have changed since the preview.
-            plan = await plan_reference_import(uow, files)
-            counts = await apply_reference_plan(uow, plan, user.username, app.clock())
-            await uow.commit()
+        counts = await committed(uow, confirm)
     except AdminInputError as error:
         return await data_page(request, 400, ref_errors=error.problems)
     return await data_page(request, ref_done=counts)
