@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from bot.app import App
 from bot.requests.views.queue import (
     Queue,
     load_queue,
@@ -23,9 +24,10 @@ from bot.requests.views.queue import (
     scope_of,
 )
 from bot.requests.views.targets import QueueItem
-from bot.web.deps import CSRF, StaffUser, Translate, translator
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.deps import CSRF, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.i18n import request_locale
-from bot.web.security import WebUser, hoanhap
+from bot.web.security import WebUser
 from bot.web.spreadsheet import csv_bytes, safe_cell
 from bot.web.templating import local_time
 from handlers.phone import display_phone
@@ -100,23 +102,21 @@ def _xlsx(rows: Iterator[list[str]], title: str) -> bytes:
 router = APIRouter(prefix="/staff", dependencies=CSRF)
 
 
-async def export(request: Request, user: WebUser, fmt: Format) -> Response:
-    app = hoanhap(request)
+async def export(request: Request, uow: UnitOfWork, app: App, user: WebUser, fmt: Format) -> Response:
     t = translator(request)
     language = request_locale(request)
 
     def bot_text(key: str, **values: object) -> str:
         return app.texts.get(language, key, **values)
 
-    async with app.uow() as uow:
-        params = replace(await params_for(uow, request, user), page=1)
-        queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
-        now = app.clock()
-        filters = {key: value for key, value in asdict(params).items() if value and key != "page"}
-        await uow.audit.add(
-            user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
-        )
-        await uow.commit()
+    params = replace(await params_for(uow, request, user), page=1)
+    queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
+    now = app.clock()
+    filters = {key: value for key, value in asdict(params).items() if value and key != "page"}
+    await uow.audit.add(
+        user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
+    )
+    await uow.commit()
     rows = _rows(queue, t, bot_text, app.settings.timezone)
     stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
     filename = f"hoanhap-{stamp}.{fmt}"
@@ -133,10 +133,10 @@ async def export(request: Request, user: WebUser, fmt: Format) -> Response:
 
 
 @router.get("/export.csv")
-async def export_csv(request: Request, user: StaffUser) -> Response:
-    return await export(request, user, "csv")
+async def export_csv(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
+    return await export(request, uow, app, user, "csv")
 
 
 @router.get("/export.xlsx")
-async def export_xlsx(request: Request, user: StaffUser) -> Response:
-    return await export(request, user, "xlsx")
+async def export_xlsx(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
+    return await export(request, uow, app, user, "xlsx")

@@ -23,9 +23,10 @@ from bot.requests.views.targets import QueueItem, age, queue_item
 from bot.storage.models import AgencyRow, LocalityRow, UserNotificationRow
 from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, StaffUser, Translate, translator
+from bot.web.deps import CSRF, Clock, HoaNhap, StaffUser, Translate, Uow, translator
+from bot.web.forms import committed
 from bot.web.i18n import request_locale
-from bot.web.security import WebUser, hoanhap
+from bot.web.security import WebUser
 from bot.web.templating import render
 from handlers.domain import OPEN_STATUSES, STATUSES
 from knowledge_base.faq import REQUEST_CATEGORIES
@@ -266,13 +267,11 @@ router = APIRouter(prefix="/staff", dependencies=CSRF)
 
 
 @router.get("")
-async def queue_page(request: Request, user: StaffUser) -> Response:
-    app = hoanhap(request)
+async def queue_page(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
     t = translator(request)
-    async with app.uow() as uow:
-        params = await params_for(uow, request, user)
-        queue = await load_queue(uow, app, scope_of(user), params, t)
-        notifications = await unread_notifications(uow, user, t)
+    params = await params_for(uow, request, user)
+    queue = await load_queue(uow, app, scope_of(user), params, t)
+    notifications = await unread_notifications(uow, user, t)
     done = request.query_params.get("done", "")
     names = Names(app, request, t)
     now = as_utc(app.clock())
@@ -300,11 +299,8 @@ async def queue_page(request: Request, user: StaffUser) -> Response:
 
 
 @router.post("/notifications/read")
-async def mark_all_read(request: Request, user: StaffUser) -> Response:
-    app = hoanhap(request)
-    async with app.uow() as uow:
-        await uow.notifications.mark_read(user.id, app.clock())
-        await uow.commit()
+async def mark_all_read(user: StaffUser, uow: Uow, clock: Clock) -> Response:
+    await committed(uow, lambda uow: uow.notifications.mark_read(user.id, clock()))
     return RedirectResponse("/staff?done=read", status_code=303)
 
 

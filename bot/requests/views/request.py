@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from bot.app import App
 from bot.clock import as_utc
 from bot.requests import service
 from bot.requests.errors import RequestError, describe
@@ -30,9 +31,10 @@ from bot.requests.views.queue import (
 from bot.requests.views.targets import describe_target
 from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, StaffUser, Translate, translator
+from bot.web.deps import CSRF, HoaNhap, StaffUser, Translate, Uow, translator
+from bot.web.forms import committed
 from bot.web.i18n import request_locale
-from bot.web.security import WebUser, hoanhap
+from bot.web.security import WebUser
 from bot.web.templating import render
 from handlers.domain import OPEN_STATUSES, STATUSES
 from handlers.phone import display_phone
@@ -177,10 +179,9 @@ async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
 
 
 async def _page_context(
-    uow: UnitOfWork, request: Request, user: WebUser, row: RequestRow, t: Translate
+    uow: UnitOfWork, app: App, request: Request, user: WebUser, row: RequestRow, t: Translate
 ) -> dict[str, Any]:
     """Everything the request page shows; recording the read and clearing its notifications."""
-    app = hoanhap(request)
     now = app.clock()
     names = Names(app, request, t)
     await uow.request_views.record(row.id, user.username, "web", now)
@@ -239,6 +240,8 @@ async def _visible(uow: UnitOfWork, user: WebUser, code: str) -> RequestRow:
 
 async def _show(
     request: Request,
+    uow: UnitOfWork,
+    app: App,
     user: WebUser,
     code: str,
     *,
@@ -247,12 +250,10 @@ async def _show(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    app = hoanhap(request)
     t = translator(request)
-    async with app.uow() as uow:
-        row = await _visible(uow, user, code)
-        context = await _page_context(uow, request, user, row, t)
-        await uow.commit()
+    row = await _visible(uow, user, code)
+    context = await _page_context(uow, app, request, user, row, t)
+    await uow.commit()
     context.update({"notice": notice, "error": error, "form": form or {}})
     return await render(request, "staff/request.html", context, status_code=status_code)
 
@@ -261,29 +262,34 @@ Action = Callable[[UnitOfWork, RequestRow], Awaitable[str]]
 
 
 async def _act(
-    request: Request, user: WebUser, code: str, nonce: str, form: dict[str, str], action: Action, done: str
+    request: Request,
+    uow: UnitOfWork,
+    app: App,
+    user: WebUser,
+    code: str,
+    nonce: str,
+    form: dict[str, str],
+    action: Action,
+    done: str,
 ) -> Response:
     """Run one action in one transaction; redirect back with a notice, or show the form again (400).
 
     `done` is the notice a repeated submission gets: the browser shows the last response of a
     double click, which should read as the first one did.
     """
-    app = hoanhap(request)
+    # A nonce this page never issued (too long) only loses the double-submit guard.
+    nonce = nonce.strip() if len(nonce.strip()) <= MAX_NONCE else ""
+    key = f"{user.id}:{request.url.path[-40:]}:{nonce}"
+    if nonce and not await uow.inbound.record(NONCE_CHANNEL, key, app.clock()):
+        # The same form sent twice: the first did the work (and may have moved the request away).
+        return RedirectResponse(await _after_repeat(uow, user, code, done), status_code=303)
+    row = await _visible(uow, user, code)
     try:
-        async with app.uow() as uow:
-            now = app.clock()
-            # A nonce this page never issued (too long) only loses the double-submit guard.
-            nonce = nonce.strip() if len(nonce.strip()) <= MAX_NONCE else ""
-            key = f"{user.id}:{request.url.path[-40:]}:{nonce}"
-            if nonce and not await uow.inbound.record(NONCE_CHANNEL, key, now):
-                # The same form sent twice: the first did the work (and may have moved the request away).
-                return RedirectResponse(await _after_repeat(uow, user, code, done), status_code=303)
-            row = await _visible(uow, user, code)
-            notice = await action(uow, row)
-            await uow.commit()
+        # The nonce is kept with the action or, when the action is refused, rolled back with it.
+        notice = await committed(uow, lambda uow: action(uow, row))
     except RequestError as refused:
         message = describe(refused, request_locale(request))
-        return await _show(request, user, code, error=message, form=form, status_code=400)
+        return await _show(request, uow, app, user, code, error=message, form=form, status_code=400)
     app.processor.on_commit()
     return _back(user, row, notice)
 
@@ -307,42 +313,43 @@ router = APIRouter(prefix="/staff", dependencies=CSRF)
 
 
 @router.get("/requests/{code}")
-async def request_page(request: Request, code: str, user: StaffUser) -> Response:
+async def request_page(request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
     done = request.query_params.get("done", "")
     notice = translator(request)(f"ws_done_{done}") if done in NOTICES else ""
-    return await _show(request, user, code, notice=notice)
+    return await _show(request, uow, app, user, code, notice=notice)
 
 
 @router.post("/requests/{code}/reply")
 async def post_reply(
-    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, text: FormText = "", nonce: FormText = ""
 ) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
-        app = hoanhap(request)
         await service.reply(uow, app.texts, row.code, text, user.username, app.clock())
         return "replied"
 
-    return await _act(request, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
+    return await _act(request, uow, app, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
 
 
 @router.post("/requests/{code}/note")
 async def post_note(
-    request: Request, code: str, user: StaffUser, text: FormText = "", nonce: FormText = ""
+    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, text: FormText = "", nonce: FormText = ""
 ) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
-        await service.note(uow, row.code, text, user.username, hoanhap(request).clock())
+        await service.note(uow, row.code, text, user.username, app.clock())
         return "noted"
 
-    return await _act(request, user, code, nonce, {"note": text[: MAX_TEXT * 2]}, act, "noted")
+    return await _act(request, uow, app, user, code, nonce, {"note": text[: MAX_TEXT * 2]}, act, "noted")
 
 
 @router.post("/requests/{code}/claim")
-async def post_claim(request: Request, code: str, user: StaffUser, nonce: FormText = "") -> Response:
+async def post_claim(
+    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, nonce: FormText = ""
+) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
-        await service.claim(uow, row.code, user.username, user.agency_code, hoanhap(request).clock())
+        await service.claim(uow, row.code, user.username, user.agency_code, app.clock())
         return "claimed"
 
-    return await _act(request, user, code, nonce, {}, act, "claimed")
+    return await _act(request, uow, app, user, code, nonce, {}, act, "claimed")
 
 
 @router.post("/requests/{code}/assign")
@@ -350,27 +357,28 @@ async def post_assign(
     request: Request,
     code: str,
     user: StaffUser,
+    uow: Uow,
+    app: HoaNhap,
     assignee: FormText = "",
     nonce: FormText = "",
 ) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
         wanted = assignee.strip()[: MAX_FIELD + 1] or None
-        changed = await service.assign(uow, row.code, wanted, user.username, hoanhap(request).clock())
+        changed = await service.assign(uow, row.code, wanted, user.username, app.clock())
         return "assigned" if changed else "unchanged"
 
-    return await _act(request, user, code, nonce, {}, act, "assigned")
+    return await _act(request, uow, app, user, code, nonce, {}, act, "assigned")
 
 
 @router.post("/requests/{code}/status")
 async def post_status(
-    request: Request, code: str, user: StaffUser, status: FormText = "", nonce: FormText = ""
+    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, status: FormText = "", nonce: FormText = ""
 ) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
-        app = hoanhap(request)
         changed = await service.change_status(uow, app.texts, row.code, status, user.username, app.clock())
         return "status" if changed else "unchanged"
 
-    return await _act(request, user, code, nonce, {}, act, "status")
+    return await _act(request, uow, app, user, code, nonce, {}, act, "status")
 
 
 @router.post("/requests/{code}/transfer")
@@ -378,15 +386,16 @@ async def post_transfer(
     request: Request,
     code: str,
     user: StaffUser,
+    uow: Uow,
+    app: HoaNhap,
     agency: FormText = "",
     reason: FormText = "",
     nonce: FormText = "",
 ) -> Response:
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
-        app = hoanhap(request)
         target = agency.strip()[:MAX_FIELD]
         await service.transfer(uow, app.texts, row.code, target, reason, user.username, app.clock())
         return "transferred"
 
     typed = {"reason": reason[: MAX_REASON * 2], "agency": agency[:MAX_FIELD]}
-    return await _act(request, user, code, nonce, typed, act, "transferred")
+    return await _act(request, uow, app, user, code, nonce, typed, act, "transferred")
