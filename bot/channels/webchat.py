@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,8 +20,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bot.messaging.pipeline import INCOMING
 from bot.storage.models import OutboxRow
-from bot.web.deps import CSRF
-from bot.web.security import hoanhap, security
+from bot.storage.unit_of_work import UnitOfWork
+from bot.web.deps import CSRF, Clock, HoaNhap, Uow
+from bot.web.security import security
 from bot.web.templating import render
 from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
 
@@ -80,21 +83,19 @@ def _limiter(request: Request) -> RateLimiter:
     return found
 
 
-async def transcript(request: Request, chat_id: str, after: int) -> list[dict[str, Any]]:
+async def transcript(uow: UnitOfWork, clock: Callable[[], datetime], chat_id: str, after: int) -> list[dict[str, Any]]:
     """The chat since `after`; the bot's messages in it count as delivered from now on."""
-    app = hoanhap(request)
-    async with app.uow() as uow:
-        rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
-        fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
-        await uow.outbox.mark_delivered(fresh, app.clock())
-        await uow.commit()
+    rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
+    fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
+    await uow.outbox.mark_delivered(fresh, clock())
+    await uow.commit()
     return [message_json(r) for r in rows if r.kind in (INCOMING, "message")]
 
 
 @router.get("/")
-async def chat_page(request: Request) -> Response:
+async def chat_page(request: Request, uow: Uow, clock: Clock) -> Response:
     chat_id = await security(request).chat_id(request)
-    messages = await transcript(request, chat_id, 0) if chat_id else []
+    messages = await transcript(uow, clock, chat_id, 0) if chat_id else []
     response = await render(request, "chat.html", {"messages": messages, "max_text": MAX_TEXT})
     if chat_id is None:
         await security(request).chat_cookie(response, secrets.token_urlsafe(18))
@@ -102,16 +103,17 @@ async def chat_page(request: Request) -> Response:
 
 
 @router.get("/chat/messages")
-async def poll(request: Request, after: int = 0) -> Response:
+async def poll(request: Request, uow: Uow, clock: Clock, after: int = 0) -> Response:
     chat_id = await security(request).chat_id(request)
     if chat_id is None:
         return JSONResponse({"messages": []})
-    return JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+    return JSONResponse({"messages": await transcript(uow, clock, chat_id, max(0, after))})
 
 
 @router.post("/chat/send")
 async def send(
     request: Request,
+    app: HoaNhap,
     text: Annotated[str, Form(max_length=MAX_TEXT * 2)] = "",
     choice: Annotated[str, Form(max_length=MAX_CHOICE_ID)] = "",
     label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
@@ -126,10 +128,14 @@ async def send(
     if not _limiter(request).allow(chat_id):
         return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
     message = _incoming(chat_id, text, choice, label, start, nonce)
+    # No unit of work of the route's own here: the pipeline opens the message's transaction, and
+    # with SQLite a second one open at the same time would wait for ever.
     if message is not None:
-        await hoanhap(request).processor.process(message)
+        await app.processor.process(message)
     if wants_json:
-        response: Response = JSONResponse({"messages": await transcript(request, chat_id, max(0, after))})
+        async with app.uow() as uow:
+            messages = await transcript(uow, app.clock, chat_id, max(0, after))
+        response: Response = JSONResponse({"messages": messages})
     else:
         response = RedirectResponse("/#end", status_code=303)
     if known is None:

@@ -44,16 +44,22 @@ def translator(request: Request) -> Translate:
     return t
 
 
+def _renders_pages(request: Request) -> bool:
+    # The agency API is an application of its own, with no pages and no sessions.
+    return hasattr(request.app.state, "security")
+
+
 async def unit_of_work(request: Request, app: HoaNhap) -> AsyncIterator[UnitOfWork]:
     """The request's unit of work: rolled back on an error, closed after the route returns; the
     route commits what it changes.
 
     With SQLite every unit of work queues on one lock, and a page is rendered while this one is
     still open: what rendering reads from the database (the signing key, who is signed in) is read
-    before it opens."""
-    web = security(request)
-    await web.key()
-    await web.current_user(request)
+    before it opens (the agency API renders no page)."""
+    if _renders_pages(request):
+        web = security(request)
+        await web.key()
+        await web.current_user(request)
     async with app.uow() as uow:
         yield uow
 

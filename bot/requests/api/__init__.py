@@ -18,6 +18,7 @@ from bot.app import App
 from bot.requests.api.routes import router
 from bot.requests.api.shapes import MAX_BODY_BYTES
 from bot.requests.api.transport import ApiGuard, SafeJSONResponse
+from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
 
 
 def create_api(app: App) -> FastAPI:
@@ -40,6 +41,11 @@ def create_api(app: App) -> FastAPI:
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> Response:
         return SafeJSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    @api.exception_handler(RequestError)
+    async def refused(_request: Request, error: RequestError) -> Response:
+        # The one place a refused change is answered: the unit of work has rolled it back.
+        return SafeJSONResponse({"detail": describe(error, MACHINE_LOCALE)}, status_code=422)
 
     @api.exception_handler(RequestValidationError)
     async def invalid(_request: Request, error: RequestValidationError) -> Response:

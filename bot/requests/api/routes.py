@@ -5,12 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Security
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.accounts.api_tokens import verify_token
@@ -28,11 +27,11 @@ from bot.requests.api.shapes import (
     event_of,
     request_item,
 )
-from bot.requests.errors import MACHINE_LOCALE, RequestError, describe
+from bot.requests.errors import RequestError
 from bot.requests.service import Reader, change_status, reply, visible
 from bot.storage.models import ApiTokenRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.security import hoanhap
+from bot.web.deps import HoaNhap, Uow
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -58,19 +57,16 @@ class Call:
 
 
 async def authenticated(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
-) -> AsyncIterator[Call]:
-    app = hoanhap(request)
-    async with app.uow() as uow:
-        now = app.clock()
-        token = await verify_token(uow, credentials.credentials if credentials else "", now)
-        if token is None:
-            raise HTTPException(401, "missing, unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
-        yield Call(app, uow, token, now)
+    uow: Uow, app: HoaNhap, credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
+) -> Call:
+    now = app.clock()
+    token = await verify_token(uow, credentials.credentials if credentials else "", now)
+    if token is None:
+        raise HTTPException(401, "missing, unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return Call(app, uow, token, now)
 
 
-# "function" scope: the transaction ends before the response leaves, never after.
-AuthenticatedCall = Annotated[Call, Depends(authenticated, scope="function")]
+AuthenticatedCall = Annotated[Call, Depends(authenticated)]
 
 router = APIRouter()
 
@@ -163,10 +159,7 @@ async def post_reply(code: RequestCode, body: ReplyIn, call: AuthenticatedCall) 
     A new request moves to in_progress, as when staff answer from anywhere else.
     """
     row = await _own_request(call, code)
-    try:
-        await reply(call.uow, call.app.texts, row.code, body.text, _actor(call.token), call.now)
-    except RequestError as error:
-        raise HTTPException(422, describe(error, MACHINE_LOCALE)) from error
+    await reply(call.uow, call.app.texts, row.code, body.text, _actor(call.token), call.now)
     replied = [e for e in await call.uow.requests.events(row.id) if e.type == "replied"]
     event = event_of(replied[-1])
     await call.commit()
@@ -177,10 +170,7 @@ async def post_reply(code: RequestCode, body: ReplyIn, call: AuthenticatedCall) 
 async def post_status(code: RequestCode, body: StatusIn, call: AuthenticatedCall) -> RequestDetail:
     """Move the request to another status; the person is told. Setting the current status changes nothing."""
     row = await _own_request(call, code)
-    try:
-        await change_status(call.uow, call.app.texts, row.code, body.status, _actor(call.token), call.now)
-    except RequestError as error:
-        raise HTTPException(422, describe(error, MACHINE_LOCALE)) from error
+    await change_status(call.uow, call.app.texts, row.code, body.status, _actor(call.token), call.now)
     detail = await _detail(call.uow, row)
     await call.commit()
     return detail
