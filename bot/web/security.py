@@ -90,6 +90,7 @@ class WebSecurity:
     async def check_csrf(self, request: Request) -> None:
         seed = request.cookies.get(CSRF_COOKIE, "")
         given = request.headers.get(CSRF_HEADER, "")
+        form = None
         if not given:
             content_type = request.headers.get("content-type", "")
             if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -97,6 +98,9 @@ class WebSecurity:
                 value = form.get(CSRF_FIELD)
                 given = value if isinstance(value, str) else ""
         if not seed or not given or not hmac.compare_digest(given, await self.csrf_token(seed)):
+            if form is not None:
+                # A refused upload's spooled temporary files go now: no route will read them.
+                await form.close()
             raise CsrfError()
 
     # -- staff and admin sessions ---------------------------------------------------------------

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import re
+import warnings
 from pathlib import Path
 
 import httpx
@@ -194,3 +196,17 @@ async def test_non_utf8_csv_and_an_empty_upload_are_refused(admin: WebClient) ->
     empty = await post_files(admin, "/admin/data/reference", upload("", b"", "agencies"))
     assert empty.status_code == 400 and said(empty, "ar_err_no_file")
     assert (await admin.http.get("/admin/data/users.csv")).status_code == 404
+
+
+async def test_an_upload_without_a_csrf_token_leaves_no_open_file(admin: WebClient) -> None:
+    # Above a megabyte an upload is spooled to a temporary file: refused, it must be closed, not
+    # left for the garbage collector (which warns about an unclosed file).
+    big = b"# " + b"x" * (2 * 1024 * 1024)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        response = await admin.http.post(
+            "/admin/data/faq", data={"csrf_token": "0" * 64}, files=upload("faq.yaml", big)
+        )
+        gc.collect()
+    assert response.status_code == 403
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
