@@ -61,9 +61,14 @@ async def create_app(
     texts = Texts(load_catalogues(), settings.default_locale)
     kb = KnowledgeBase(Normalizer(load_lexicon()), settings.match_settings())
     core_settings = CoreSettings(
-        max_question_chars=settings.max_question_chars, max_description_chars=settings.max_description_chars
+        max_question_chars=settings.max_question_chars,
+        max_description_chars=settings.max_description_chars,
+        timezone=settings.timezone,
+        request_retention_days=settings.retention_request_days,
     )
-    processor = MessageProcessor(database, kb, texts, clock, core_settings)
+    processor = MessageProcessor(
+        database, kb, texts, clock, core_settings, pseudonym_days=settings.retention_pseudonym_days
+    )
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:
         await migrate(database.engine)

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     # How often requests past their first-response target are looked for and escalated to leads.
     escalation_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
 
+    # Retention: a closed request's personal fields are erased this long after it closed; kept
+    # messages (transcripts, agency posts) and idle conversations' drafts after this many days;
+    # the question log's pseudonyms after this many. The round runs every `retention_interval_hours`.
+    retention_request_days: Annotated[int, Field(ge=1)] = 365
+    retention_transcript_days: Annotated[int, Field(ge=1)] = 90
+    retention_pseudonym_days: Annotated[int, Field(ge=1)] = 180
+    retention_interval_hours: Annotated[float, Field(gt=0)] = 24.0
+
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
 
     # A question longer than this is asked to be shortened rather than matched.

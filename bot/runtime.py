@@ -8,6 +8,7 @@ import logging
 import uvicorn
 
 from bot.app import App, Services, compose
+from bot.privacy.retention import run_retention_rounds
 from bot.requests.escalation import run_escalations
 
 log = logging.getLogger(__name__)
@@ -26,15 +27,20 @@ async def _escalations(app: App, services: Services, stop: asyncio.Event) -> Non
     )
 
 
+def _retention(app: App, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The daily retention round of this process (idempotent: several processes may run it)."""
+    return asyncio.create_task(run_retention_rounds(app.database, app.settings, app.clock, stop))
+
+
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = compose(app)
-    escalating = asyncio.create_task(_escalations(app, services, stop))
+    rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
     try:
         await services.sender.run_forever(stop)
     finally:
-        # The loop ends at its next wait; a round under way finishes (or rolls back) first.
+        # The loops end at their next wait; a round under way finishes (or rolls back) first.
         stop.set()
-        await asyncio.gather(escalating, return_exceptions=True)
+        await asyncio.gather(*rounds, return_exceptions=True)
         await services.close()
 
 
@@ -58,6 +64,7 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     tasks = [
         asyncio.create_task(services.sender.run_forever(stop)),
         asyncio.create_task(_escalations(app, services, stop)),
+        _retention(app, stop),
     ]
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
     pollers = await _pollers(services, stop)

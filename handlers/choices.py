@@ -185,6 +185,19 @@ class StopAddingChoice(ChoiceData, prefix="req:stopadd"):
     pass
 
 
+class PrivacyAction(StrEnum):
+    SHOW = "show"
+    ERASE = "erase"
+    ERASE_YES = "eraseyes"
+
+
+@dataclass(frozen=True)
+class PrivacyChoice(ChoiceData, prefix="data"):
+    """The person's own data: see it, erase it, confirm the erasure."""
+
+    action: PrivacyAction
+
+
 class FormAnswer(StrEnum):
     YES = "yes"
     NO = "no"

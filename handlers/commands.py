@@ -28,6 +28,8 @@ MY_REQUESTS = SlashCommand(("yeucau", "requests"), "command_my_requests")
 CANCEL = SlashCommand(("huy",), "command_cancel")
 HELP = SlashCommand(("trogiup", "help"), "command_help")
 LANGUAGE = SlashCommand(("lang", "ngonngu"), "command_language")
+MY_DATA = SlashCommand(("dulieucuatoi", "mydata"), "command_my_data")
+ERASE = SlashCommand(("xoadulieu", "erasemydata"), "command_erase")
 
 # In the order a command menu lists them.
-COMMANDS = (START, MENU, MY_REQUESTS, CANCEL, HELP, LANGUAGE)
+COMMANDS = (START, MENU, MY_REQUESTS, CANCEL, HELP, LANGUAGE, MY_DATA, ERASE)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from handlers.choices import ChoiceData
 from handlers.messages import Choice, Notification, OutgoingMessage
-from handlers.ports import AgenciesPort, LocalitiesPort, MatchLogPort, RequestsPort, RulesPort
+from handlers.ports import AgenciesPort, LocalitiesPort, MatchLogPort, PrivacyPort, RequestsPort, RulesPort
 from handlers.state import ConversationState
 from handlers.texts import Texts
 from knowledge_base.matcher import Matcher
@@ -21,6 +22,10 @@ class CoreSettings:
     min_description_chars: int = 10
     # After this long away, a half-filled form asks "continue?" instead of taking the message as an answer.
     resume_after_hours: float = 6.0
+    # Times people read are in the deployment's time zone, never UTC.
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Told in the consent text: how long after it is done a request is kept.
+    request_retention_days: int = 365
 
 
 @dataclass
@@ -36,9 +41,20 @@ class Context:
     localities: LocalitiesPort
     agencies: AgenciesPort
     rules: RulesPort
+    privacy: PrivacyPort
     settings: CoreSettings = field(default_factory=CoreSettings)
+    # Who asked, for the question log: changes every month, never the conversation itself.
+    pseudonym: str = ""
+    # Set when what the chat holds from this moment on must go (a refused consent, a cancelled
+    # form, an erasure): the pipeline deletes the kept transcript since then, this message included.
+    forget_since: datetime | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
+
+    def local_time(self, moment: datetime, pattern: str = "%d/%m/%Y") -> str:
+        """A stored instant as the person reads it: in the deployment's time zone."""
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return aware.astimezone(ZoneInfo(self.settings.timezone)).strftime(pattern)
 
     def t(self, key: str, **values: Any) -> str:
         return self.texts.get(self.state.locale, key, **values)

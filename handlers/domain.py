@@ -77,6 +77,7 @@ class NewRequest:
     consent_at: datetime
     routing: RoutingDecision
     faq_slug: str | None = None
+    consent_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,36 @@ class RequestView:
     created_at: datetime
     description: str = ""
     events: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PersonRequest:
+    """One of the person's requests as "my data" lists it."""
+
+    code: str
+    status: str
+    agency_code: str
+    created_at: datetime
+    consent_version: str
+    consent_at: datetime
+    erased: bool
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What Hòa Nhập keeps about the person writing: for them to see before they erase it."""
+
+    since: datetime
+    messages: int
+    questions: int
+    requests: tuple[PersonRequest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a person's data did: the open requests it withdrew (agency, code) and counts."""
+
+    requests: int
+    messages: int
+    questions: int
+    withdrawn: tuple[tuple[str, str], ...] = ()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from handlers.domain import Agency, Locality, NewRequest, RequestView, Rule
+from handlers.domain import Agency, Erasure, Locality, NewRequest, PersonData, RequestView, Rule
 
 
 class MatchLogPort(Protocol):
@@ -15,7 +15,7 @@ class MatchLogPort(Protocol):
         self,
         *,
         channel: str,
-        conversation_id: int | None,
+        pseudonym: str | None,
         question: str,
         normalized: str,
         decision: str,
@@ -54,3 +54,21 @@ class RequestsPort(Protocol):
     ) -> None: ...
 
     async def set_status(self, code: str, status: str, now: datetime, actor: str = "") -> None: ...
+
+
+class PrivacyPort(Protocol):
+    """What the person may see and erase of what is kept about them."""
+
+    async def summary(self, conversation_id: int) -> PersonData: ...
+
+    async def erase(self, conversation_id: int, now: datetime) -> Erasure:
+        """Personal fields and message texts erased; open requests withdrawn (the caller tells their agencies)."""
+        ...
+
+    async def erase_request(self, code: str, now: datetime) -> None:
+        """One request's personal fields and texts erased (the person cancelled it)."""
+        ...
+
+    async def remember_consent(self, version: str, locale: str, text: str, now: datetime) -> None:
+        """Keeps the words of a consent text by its version, the first time it is agreed to."""
+        ...

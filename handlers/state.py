@@ -45,3 +45,8 @@ class ConversationState:
         self.step = ""
         self.draft = {}
         self.request_code = ""
+
+    def forget(self) -> None:
+        """Everything the person told the bot goes; their language and the greeting stay."""
+        fresh = ConversationState(locale=self.locale, greeted=self.greeted, last_seen=self.last_seen)
+        self.__dict__.update(fresh.__dict__)

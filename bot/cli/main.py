@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.faq import cli as faq_cli
 from bot.localities import cli as localities_cli
 from bot.logging_setup import setup_logging
+from bot.privacy import cli as privacy_cli
 from bot.reference import cli as reference_cli
 from bot.requests import cli as requests_cli
 from bot.routing import cli as routing_cli
@@ -32,6 +33,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     requests_cli,  # requests
     accounts_cli,  # users, tokens
     channels_cli,  # telegram, zalo
+    privacy_cli,  # retention
 )
 
 

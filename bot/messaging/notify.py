@@ -51,6 +51,8 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
         return OutgoingMessage(
             texts.get(locale, "staff_post_person_message", code=code, text=notification.data["text"])
         )
+    if notification.event == "erased":
+        return OutgoingMessage(texts.get(locale, "staff_post_erased", code=code))
     if notification.event == "cancelled":
         return OutgoingMessage(texts.get(locale, "staff_post_cancelled", code=code))
     if notification.event == "overdue":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging.notify import enqueue_agency
+from bot.privacy.pseudonyms import Pseudonyms
+from bot.privacy.service import PersonDataService
 from bot.storage.database import Database
 from bot.storage.errors import DatabaseUnavailable, DuplicateRow
 from bot.storage.unit_of_work import UnitOfWork
@@ -34,6 +36,9 @@ class MessageProcessor:
     settings: CoreSettings
     # Called after each commit that wrote to the outbox (wakes an in-process sender).
     on_commit: Callable[[], None] = lambda: None
+    # How far back a person's pseudonyms in the question log may reach (the retention period).
+    pseudonym_days: int = 180
+    pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -57,6 +62,7 @@ class MessageProcessor:
                 return False
             conversation = await uow.conversations.get_or_create(message.channel, message.chat_id, message.user_id, now)
             state = ConversationState.from_dict(conversation.state)
+            await self.pseudonyms.load(uow)
             ctx = Context(
                 channel=message.channel,
                 conversation_id=conversation.id,
@@ -69,7 +75,9 @@ class MessageProcessor:
                 localities=uow.localities,
                 agencies=uow.agencies,
                 rules=uow.rules,
+                privacy=PersonDataService(uow, self.pseudonyms, self.pseudonym_days),
                 settings=self.settings,
+                pseudonym=self.pseudonyms.of(conversation.id, now),
             )
             try:
                 replies = await core.handle(message, ctx)
@@ -82,7 +90,10 @@ class MessageProcessor:
                 conversation.locale = state.locale
                 conversation.updated_at = now
                 conversation.unreachable = False
-                if message.echo:
+                if ctx.forget_since is not None:
+                    # This message's own words go with the rest: it is not kept either.
+                    await uow.privacy.forget_chat(message.channel, message.chat_id, ctx.forget_since)
+                elif message.echo:
                     await uow.outbox.add(
                         message.channel,
                         message.chat_id,
@@ -97,7 +108,11 @@ class MessageProcessor:
                     await enqueue_agency(uow, self.texts, notification, now)
                 await uow.commit()
                 self.on_commit()
-                return True
+        if replies is not None:
+            if ctx.forget_since is not None:
+                # Outside the unit of work: on SQLite the checkpoint waits for every one to close.
+                await self.database.scrub()
+            return True
         # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.
         return await self._apologise(message)
 

@@ -80,6 +80,8 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
     """Answer the person on their own channel; a new request moves to in progress."""
     text = _text(text, "empty_reply", MAX_TEXT)
     row = await _request(uow, code)
+    if row.erased_at is not None:
+        raise RequestError("erased", code=row.code)
     agency = await uow.agencies.get(row.agency_code)
     outbox_id = await enqueue_person(
         uow,

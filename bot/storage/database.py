@@ -50,6 +50,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # What is deleted is overwritten, not left in free pages: a person's erased data is gone from the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
@@ -68,6 +70,19 @@ class Database:
         that would queue the check behind every writer."""
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+
+    async def scrub(self) -> None:
+        """After an erasure is committed. On SQLite the write-ahead log still holds the pages as they
+        were before it; a checkpoint copies them into the file (where secure_delete zeroes what was
+        deleted) and truncates the log. Nothing to do on PostgreSQL (VACUUM reclaims dead rows)."""
+        if self.serial is None:
+            return
+        async with self.serial, self.engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            # The driver's own connection: through SQLAlchemy a statement would open a transaction,
+            # and a checkpoint cannot run inside one.
+            driver: Any = raw.driver_connection
+            await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def open_database(url: str) -> Database:

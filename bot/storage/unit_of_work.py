@@ -25,6 +25,7 @@ from bot.storage.repos.localities import LocalityRepo
 from bot.storage.repos.match_log import MatchLogRepo
 from bot.storage.repos.meta import MetaRepo
 from bot.storage.repos.outbox import OutboxRepo
+from bot.storage.repos.privacy import PrivacyRepo
 from bot.storage.repos.queue import QueueRepo
 from bot.storage.repos.requests import RequestRepo, RequestViewRepo
 from bot.storage.repos.routing import RuleRepo
@@ -69,6 +70,7 @@ class UnitOfWork:
         self.notifications = NotificationRepo(s)
         self.queue = QueueRepo(s)
         self.stats = StatsRepo(s)
+        self.privacy = PrivacyRepo(s)
         return self
 
     async def flush(self) -> None:

@@ -6,6 +6,7 @@ from handlers.choices import AskPersonChoice, FaqChoice, FaqMoreChoice, NeedHelp
 from handlers.context import Context
 from handlers.flows import menu
 from handlers.flows.base import Flow, Outcome, Route, Turn, chosen, free_text
+from handlers.masking import mask_personal
 from handlers.messages import Choice
 from knowledge_base.faq import FaqEntry
 from knowledge_base.matcher import ANSWER, SUGGEST, MatchResult
@@ -52,8 +53,9 @@ async def match_and_log(ctx: Context, text: str) -> tuple[MatchResult, int]:
     result = ctx.kb.match(text)
     match_id = await ctx.match_log.record(
         channel=ctx.channel,
-        conversation_id=ctx.conversation_id,
-        question=text,
+        pseudonym=ctx.pseudonym or None,
+        # Kept to improve the answers: nothing in it may say who asked.
+        question=mask_personal(text, [str(ctx.state.draft.get("name") or "")]),
         normalized=result.normalized,
         decision=result.decision,
         slug=result.slug,

@@ -37,7 +37,7 @@ async def show_list(ctx: Context) -> None:
 def _timeline(ctx: Context, request: RequestView) -> str:
     lines = []
     for event in request.events[-5:]:
-        when = event["created_at"].strftime("%d/%m %H:%M")
+        when = ctx.local_time(event["created_at"], "%d/%m %H:%M")
         lines.append(ctx.t("event_line", when=when, what=ctx.t(f"event_{event['type']}")))
     return "\n".join(lines)
 
@@ -55,7 +55,7 @@ async def show_one(ctx: Context, code: str) -> None:
         status=_status(ctx, request.status),
         category=ctx.t(f"category_{request.category}"),
         agency=agency.name if agency else request.agency_code,
-        created=request.created_at.strftime("%d/%m/%Y"),
+        created=ctx.local_time(request.created_at),
         timeline=_timeline(ctx, request),
     )
     choices: list[Choice] = []
@@ -119,6 +119,8 @@ async def do_cancel(ctx: Context, code: str) -> None:
     if request is None:
         return
     await ctx.requests.set_status(code, CANCELLED, ctx.now, actor="person")
+    # A request the person withdrew keeps nothing personal: only that it existed, for the counts.
+    await ctx.privacy.erase_request(code, ctx.now)
     ctx.notifications.append(Notification(request.agency_code, code, "cancelled"))
     ctx.say(ctx.t("mine_cancelled", code=code), menu.main_choices(ctx))
 

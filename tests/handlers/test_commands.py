@@ -25,7 +25,7 @@ CATALOGUES = load_catalogues()
 def _context() -> Context:
     # The table is walked without running anything: no port is touched.
     unused: Any = None
-    return Context("test", 1, datetime(2025, 1, 1, tzinfo=UTC), ConversationState(), Texts(CATALOGUES), *([unused] * 6))
+    return Context("test", 1, datetime(2025, 1, 1, tzinfo=UTC), ConversationState(), Texts(CATALOGUES), *([unused] * 7))
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.shown)

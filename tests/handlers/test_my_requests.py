@@ -35,10 +35,14 @@ async def test_list_show_add_cancel(demo_app: App) -> None:
         row = await uow.requests.get_row(code)
         assert row is not None and row.status == "cancelled"
         events = [e.type for e in await uow.requests.events(row.id)]
-        assert events == ["created", "routed", "person_message", "status"]
-        # the agency hears of the addition and the cancellation
+        assert events == ["created", "routed", "person_message", "status", "erased"]
+        # a withdrawn request keeps nothing personal: it stays in the person's list, empty
+        assert (row.description, row.phone, row.name, row.erased_at is not None) == ("", "", "", True)
+        assert row.conversation_id is not None
+        assert all("text" not in e.data for e in await uow.requests.events(row.id))
+        # the agency hears of the cancellation; the posts it had not received yet are not sent at all
         notes = [o.payload["event"] for o in await uow.outbox.pending_for_chat("agency", row.agency_code)]
-        assert notes == ["created", "person_message", "cancelled"]
+        assert notes == ["cancelled"]
 
     # a closed request takes no more additions
     await person.presses_raw(f"req:add:{code}")

@@ -144,7 +144,16 @@ class Timeline:
             )
         if kind == "escalated":
             return line("escalated", t("ws_event_escalated"))
+        if kind == "erased":
+            return line(
+                "person" if event.actor == "person" else "system", t(f"ws_event_erased_{_erasure(event.actor)}")
+            )
         return line("system", t("ws_event_other", type=kind))
+
+
+def _erasure(actor: str) -> str:
+    """Who erased: the person, or the retention round."""
+    return "person" if actor == "person" else "retention"
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,7 @@ async def _page_context(
         "unreachable": bool(conversation and conversation.unreachable),
         "notifications": await unread_notifications(uow, user, t),
         "nonce": secrets.token_urlsafe(16),
+        "erased_by": next((_erasure(e.actor) for e in reversed(events) if e.type == "erased"), "retention"),
     }
 
 

@@ -18,7 +18,7 @@ from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.match_log import MatchLogRow
 from bot.storage.models.outbox import DeliveryAttemptRow, OutboxRow
-from bot.storage.models.requests import RequestEventRow, RequestRow, RequestViewRow
+from bot.storage.models.requests import ConsentTextRow, RequestEventRow, RequestRow, RequestViewRow
 from bot.storage.models.routing import RoutingRuleRow
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "AuditLogRow",
     "Base",
     "BigId",
+    "ConsentTextRow",
     "ConversationRow",
     "DeliveryAttemptRow",
     "FaqApprovalRow",

@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
 
 
 class MatchLogRow(Base):
-    """Every question and what the matcher decided; no identity beyond an internal conversation id."""
+    """Every question (phones, numbers and the person's name masked) and what the matcher decided.
+    No link to a conversation: only a pseudonym that changes every month, erased after a while."""
 
     __tablename__ = "match_log"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
     channel: Mapped[str] = mapped_column(String(32))
-    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"), index=True)
+    pseudonym: Mapped[str | None] = mapped_column(String(24), index=True)
     question: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(16), index=True)

@@ -15,7 +15,8 @@ class RequestRow(Base):
     __tablename__ = "requests"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    # None once erased: the request is kept only as a count, with no way back to the person.
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
     category: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text)
     locality_code: Mapped[str] = mapped_column(String(64))
@@ -23,6 +24,10 @@ class RequestRow(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     contact_time: Mapped[str] = mapped_column(String(32), default="")
     consent_at: Mapped[datetime]
+    # Which consent text the person agreed to (consent_texts keeps each version's words).
+    consent_version: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # When its personal fields were erased (the person asked, or the retention period passed).
+    erased_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(24), index=True)
     agency_code: Mapped[str] = mapped_column(String(64), index=True)
     rule_id: Mapped[int | None] = mapped_column(BigId)
@@ -41,6 +46,16 @@ class RequestRow(Base):
     # Code, name and description folded (no diacritics, lower case): staff search the way they type.
     search_text: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_requests_agency_status", "agency_code", "status"),)
+
+
+class ConsentTextRow(Base):
+    """The words of a consent text as the person read them, by version (a digest of the words)."""
+
+    __tablename__ = "consent_texts"
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    first_used_at: Mapped[datetime]
 
 
 class RequestEventRow(Base):

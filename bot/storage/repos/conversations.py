@@ -46,7 +46,10 @@ class ConversationRepo(_Repo):
             raise LookupError(f"conversation {channel}:{chat_id} vanished after its insert")
         return row
 
-    async def get(self, conversation_id: int) -> ConversationRow | None:
+    async def get(self, conversation_id: int | None) -> ConversationRow | None:
+        """None for an erased request's missing conversation."""
+        if conversation_id is None:
+            return None
         return await self._session.get(ConversationRow, conversation_id)
 
     async def mark_unreachable(self, channel: str, chat_id: str) -> None:

@@ -29,7 +29,7 @@ class MatchLogRepo(_Repo):
         self,
         *,
         channel: str,
-        conversation_id: int | None,
+        pseudonym: str | None,
         question: str,
         normalized: str,
         decision: str,
@@ -41,7 +41,7 @@ class MatchLogRepo(_Repo):
         row = MatchLogRow(
             created_at=now,
             channel=channel,
-            conversation_id=conversation_id,
+            pseudonym=pseudonym,
             question=question,
             normalized=normalized,
             decision=decision,

@@ -19,6 +19,12 @@ class MetaRepo(_Repo):
         row = await self._session.get(Meta, key)
         return row.value if row else None
 
+    async def get_or_create(self, key: str, value: str) -> str:
+        """The stored value, or `value` stored now: two processes starting at once agree on one."""
+        await self._insert_unless_present(Meta, {"key": key, "value": value}, ["key"])
+        stored = await self.get(key)
+        return stored if stored is not None else value
+
     async def set(self, key: str, value: str) -> None:
         row = await self._session.get(Meta, key, with_for_update=True)
         if row is None:

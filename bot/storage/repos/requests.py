@@ -42,6 +42,7 @@ class RequestRepo(_Repo):
                 name=request.name,
                 contact_time=request.contact_time,
                 consent_at=request.consent_at,
+                consent_version=request.consent_version,
                 status="new",
                 agency_code=request.routing.agency_code,
                 rule_id=request.routing.rule_id,

@@ -15,9 +15,9 @@ from handlers.choices import (
 )
 from handlers.context import Context
 from handlers.flows import faq, menu
-from handlers.flows.intake.asking import ask_step, ask_with_buttons, cancel, next_step, take_phone
+from handlers.flows.intake.asking import ask_step, ask_with_buttons, cancel, forget_form, next_step, take_phone
 from handlers.flows.intake.commune import ask_commune, provinces, set_locality, take_commune_text
-from handlers.flows.intake.confirm import submit
+from handlers.flows.intake.confirm import record_consent, submit
 from handlers.flows.intake.steps import (
     CATEGORY,
     COMMUNE,
@@ -148,10 +148,10 @@ async def _on_answer(ctx: Context, answer: FormAnswer) -> bool:
         draft["name"] = ""
         await next_step(ctx)
     elif step == CONSENT and answer == FormAnswer.NO:
-        ctx.state.reset_flow()
+        forget_form(ctx)
         ctx.say(ctx.t("form_consent_refused"), menu.main_choices(ctx))
     elif step == CONSENT and answer == FormAnswer.YES:
-        draft["consent_at"] = ctx.now.isoformat()
+        await record_consent(ctx)
         await next_step(ctx)
     elif answer == FormAnswer.CONFIRM and step == CONFIRM:
         if not await submit(ctx):

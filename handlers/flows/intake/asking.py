@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers.choices import FormCategoryChoice, FormContactTimeChoice, FormEditChoice
 from handlers.context import Context
 from handlers.flows import menu
@@ -36,6 +38,8 @@ async def start(ctx: Context, *, category: str = "", description: str = "", faq_
     ctx.state.reset_flow()
     ctx.state.flow = FORM
     draft = draft_of(ctx)
+    # From here on, what the chat keeps goes if the form is cancelled or consent refused.
+    draft["started_at"] = ctx.now.isoformat()
     if category:
         draft["category"] = category
     if description:
@@ -97,9 +101,18 @@ def take_phone(ctx: Context, phone: str) -> None:
     ctx.say(ctx.t("form_phone_saved", phone=mask_phone(phone)), remove_keyboard=True)
 
 
+def forget_form(ctx: Context) -> None:
+    """The form closed without being sent: its draft goes, and the chat's transcript since it began."""
+    try:
+        ctx.forget_since = datetime.fromisoformat(str(draft_of(ctx).get("started_at", "")))
+    except ValueError:
+        ctx.forget_since = ctx.now
+    ctx.state.reset_flow()
+
+
 def cancel(ctx: Context) -> None:
     was_at_phone = ctx.state.step == PHONE
-    ctx.state.reset_flow()
+    forget_form(ctx)
     menu.show_cancelled(ctx, remove_keyboard=was_at_phone)
 
 

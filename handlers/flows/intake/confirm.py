@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from handlers.context import Context
 from handlers.domain import NewRequest
 from handlers.flows import menu
@@ -9,6 +11,8 @@ from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YE
 from handlers.messages import Notification
 from handlers.phone import mask_phone
 from handlers.routing import route
+
+CONSENT_KEY = "form_ask_consent"
 
 
 async def _routed_agency_name(ctx: Context) -> tuple[str, str]:
@@ -24,9 +28,25 @@ async def _routed_agency_name(ctx: Context) -> tuple[str, str]:
 async def ask_consent(ctx: Context) -> None:
     _, agency_name = await _routed_agency_name(ctx)
     ctx.say(
-        ctx.t("form_ask_consent", agency=agency_name),
+        ctx.t(CONSENT_KEY, agency=agency_name, keep_days=ctx.settings.request_retention_days),
         [ctx.choice(YES, "form_consent_yes"), ctx.choice(NO, "form_consent_no")],
     )
+
+
+def consent_version(template: str) -> str:
+    """A consent text's version: a digest of its words, so that any change to them is a new version."""
+    return "c-" + hashlib.sha256(template.encode("utf-8")).hexdigest()[:12]
+
+
+async def record_consent(ctx: Context) -> None:
+    """The person agreed: when, and to which words (kept by version, the first time they are agreed to)."""
+    locale = ctx.state.locale if ctx.texts.supports(ctx.state.locale) else ctx.texts.default_locale
+    template = ctx.texts.get(locale, CONSENT_KEY)
+    version = consent_version(template)
+    draft = draft_of(ctx)
+    draft["consent_at"] = ctx.now.isoformat()
+    draft["consent_version"] = version
+    await ctx.privacy.remember_consent(version, locale, template, ctx.now)
 
 
 async def ask_confirm(ctx: Context) -> None:
@@ -77,6 +97,7 @@ async def submit(ctx: Context) -> bool:
             consent_at=ctx.now,
             routing=decision,
             faq_slug=draft.get("faq_slug") or None,
+            consent_version=draft.get("consent_version", ""),
         ),
         ctx.now,
     )
