@@ -65,7 +65,8 @@ async def postgres_text_hits(app: App, secrets: list[str]) -> list[str]:
             for secret in secrets:
                 for spelling in spellings(secret):
                     found = await session.execute(
-                        text(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text LIKE :needle'),
+                        # Names from the catalogue itself, not from input.
+                        text(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text LIKE :needle'),  # noqa: S608
                         {"needle": f"%{spelling.decode()}%"},
                     )
                     if found.scalar_one():
