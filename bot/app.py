@@ -63,7 +63,7 @@ async def create_app(
     core_settings = CoreSettings(
         max_question_chars=settings.max_question_chars, max_description_chars=settings.max_description_chars
     )
-    processor = MessageProcessor(database, kb, texts, clock, core_settings)
+    processor = MessageProcessor(database, kb, texts, clock, core_settings, max_text=settings.max_message_chars)
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:
         await migrate(database.engine)

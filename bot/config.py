@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
 
+    # Any text a person or a staff member sends is cut to this many characters at the door (before the
+    # core and the database see it); Telegram's own ceiling for a message.
+    max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
     # A question longer than this is asked to be shortened rather than matched.
     max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).

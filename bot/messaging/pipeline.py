@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging.notify import enqueue_agency
+from bot.messaging.sanitise import DEFAULT_LIMIT, sanitise
 from bot.storage.database import Database
 from bot.storage.errors import DatabaseUnavailable, DuplicateRow
 from bot.storage.unit_of_work import UnitOfWork
@@ -34,6 +35,8 @@ class MessageProcessor:
     settings: CoreSettings
     # Called after each commit that wrote to the outbox (wakes an in-process sender).
     on_commit: Callable[[], None] = lambda: None
+    # Every text is cut to this at the door (Settings.max_message_chars).
+    max_text: int = DEFAULT_LIMIT
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -41,6 +44,8 @@ class MessageProcessor:
         When this returns, the replies are committed to the outbox (or were already, for a
         redelivery). An exception means nothing was committed and the platform should redeliver.
         """
+        # The one door of every channel: what the core and the database see is clean from here on.
+        message = sanitise(message, self.max_text)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return await self._process_once(message)
