@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     # Publishing an answer, or changing a published one, waits for a second admin's approval.
     faq_publish_needs_approval: bool = False
 
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured tokens and keys, for the log filter to mask wherever they appear."""
+        found = (
+            self.secret_key,
+            self.telegram_token,
+            self.telegram_webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+            self.zalo_oa_secret_key,
+        )
+        return tuple(s.get_secret_value() for s in found if s is not None and s.get_secret_value())
+
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
