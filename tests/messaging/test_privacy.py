@@ -72,7 +72,8 @@ def _forced_failure_sql(dialect: str) -> tuple[list[str], list[str]]:
         create = ["CREATE TRIGGER forced_failure BEFORE INSERT ON requests BEGIN INSERT INTO forced VALUES (1); END"]
         return create, ["DROP TRIGGER IF EXISTS forced_failure"]
     create = [
-        "CREATE FUNCTION forced_failure() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'forced' USING ERRCODE = 'data_exception'; END $$ LANGUAGE plpgsql",
+        "CREATE FUNCTION forced_failure() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'forced' USING ERRCODE = 'data_exception'; END $$ LANGUAGE plpgsql",
         "CREATE TRIGGER forced_failure BEFORE INSERT ON requests FOR EACH ROW EXECUTE FUNCTION forced_failure()",
     ]
     return create, ["DROP TRIGGER IF EXISTS forced_failure ON requests", "DROP FUNCTION IF EXISTS forced_failure()"]
