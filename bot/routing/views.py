@@ -15,7 +15,7 @@ from bot.routing.tester import RouteTest, try_route
 from bot.storage.models import RoutingRuleRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.admin import action_pages, checked, read_form
-from bot.web.deps import ADMIN_ONLY, Admin
+from bot.web.deps import ADMIN_ONLY, Admin, RowId
 from bot.web.forms import submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
@@ -109,7 +109,7 @@ async def rule_create(request: Request, user: Admin) -> Response:
 
 async def rule_page(
     request: Request,
-    rule_id: int,
+    rule_id: RowId,
     form: RuleInput | None = None,
     errors: list[Problem] | None = None,
     status: int = 200,
@@ -125,12 +125,12 @@ async def rule_page(
 
 
 @router.get("/admin/rules/{rule_id}")
-async def rule(request: Request, rule_id: int, user: Admin) -> Response:
+async def rule(request: Request, rule_id: RowId, user: Admin) -> Response:
     return await rule_page(request, rule_id)
 
 
 @router.post("/admin/rules/{rule_id}")
-async def rule_update(request: Request, rule_id: int, user: Admin) -> Response:
+async def rule_update(request: Request, rule_id: RowId, user: Admin) -> Response:
     app = hoanhap(request)
     data = _rule_input(await read_form(request))
     return await submit(
@@ -144,7 +144,7 @@ async def rule_update(request: Request, rule_id: int, user: Admin) -> Response:
 
 
 @router.post("/admin/rules/{rule_id}/active")
-async def rule_active(request: Request, rule_id: int, user: Admin) -> Response:
+async def rule_active(request: Request, rule_id: RowId, user: Admin) -> Response:
     app = hoanhap(request)
     active = checked(await read_form(request), "active")
     return await submit(

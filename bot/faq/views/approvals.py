@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from bot import faq
 from bot.faq import EntryNotFound
 from bot.faq.views.common import approval_required, done_key
-from bot.web.deps import CSRF, Admin
+from bot.web.deps import CSRF, Admin, RowId
 from bot.web.forms import see_other, submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
@@ -51,7 +51,7 @@ async def approvals(request: Request, user: Admin, done: str = "", error: str = 
 
 
 @router.post("/faq/approvals/{approval_id}/approve")
-async def approve(request: Request, approval_id: int, user: Admin) -> Response:
+async def approve(request: Request, approval_id: RowId, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
         request,
@@ -64,7 +64,7 @@ async def approve(request: Request, approval_id: int, user: Admin) -> Response:
 
 
 @router.post("/faq/approvals/{approval_id}/reject")
-async def reject(request: Request, approval_id: int, user: Admin) -> Response:
+async def reject(request: Request, approval_id: RowId, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
         request,

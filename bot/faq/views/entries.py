@@ -17,7 +17,7 @@ from bot.faq.views import checks as faq_checks
 from bot.faq.views.common import MAX_QUESTION, approval_required, done_key, read_form
 from bot.storage.models import FaqEntryRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, Admin
+from bot.web.deps import CSRF, Admin, SmallInt
 from bot.web.forms import submit
 from bot.web.security import hoanhap
 from bot.web.templating import render
@@ -311,7 +311,7 @@ async def history(request: Request, slug: str, user: Admin) -> Response:
 
 
 @router.post("/faq/{slug}/restore/{version}")
-async def restore(request: Request, slug: str, version: int, user: Admin) -> Response:
+async def restore(request: Request, slug: str, version: SmallInt, user: Admin) -> Response:
     app = hoanhap(request)
     return await submit(
         request,
