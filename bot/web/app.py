@@ -28,7 +28,7 @@ from bot.requests.views import request as staff_request
 from bot.routing import views as routing
 from bot.storage.database import schema_is_current
 from bot.storage.errors import ValueOutOfRange
-from bot.web.middleware import BrowserSecurityMiddleware
+from bot.web.middleware import BodyLimitMiddleware, BrowserSecurityMiddleware
 from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
 from bot.web.templating import render
 
@@ -64,6 +64,8 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     web.state.hoanhap = app
     web.state.security = WebSecurity(app)
     web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
+    # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
+    web.add_middleware(BodyLimitMiddleware)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     web.mount("/api/v1", create_api(app))
 
