@@ -63,7 +63,7 @@ def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes | None:
     """The body, read as it arrives and given up on past `limit` bytes (None), declared or not."""
     declared = request.headers.get("content-length", "")
-    if declared and (not declared.isdigit() or int(declared) > limit):
+    if declared and (not declared.isascii() or not declared.isdigit() or int(declared) > limit):
         return None
     chunks: list[bytes] = []
     size = 0

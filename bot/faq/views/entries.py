@@ -55,7 +55,8 @@ def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _matches(row: FaqEntryRow, needle: str) -> bool:
