@@ -25,7 +25,9 @@ from tests.storage.sessions import session_of
 _chats = itertools.count(1)
 _updates = itertools.count(1)
 # What hostile or broken clients send beside ordinary text.
-NASTY = st.sampled_from(["\x00", "\x1b", "\x7f", "\ud800", "\udfff", "\r", "\u202e", "\ufeff", "\u200b", "\U0001f600", "/"])
+NASTY = st.sampled_from(
+    ["\x00", "\x1b", "\x7f", "\ud800", "\udfff", "\r", "\u202e", "\ufeff", "\u200b", "\U0001f600", "/"]
+)
 UNICODE = st.text(alphabet=st.one_of(st.characters(), NASTY), max_size=200)
 HUGE = st.builds(lambda piece, times: piece * times, st.text(min_size=1, max_size=4), st.integers(500, 6000))
 TYPED = st.one_of(
@@ -77,7 +79,8 @@ async def test_any_conversation_is_answered_and_leaves_a_valid_state(
         assert replies, f"no reply to {fields!r}"
         assert apology not in replies, f"the core failed on {fields!r}"
     async with demo_app.uow() as uow:
-        row = (await session_of(uow).execute(select(ConversationRow).where(ConversationRow.chat_id == chat))).scalar_one()
+        found = await session_of(uow).execute(select(ConversationRow).where(ConversationRow.chat_id == chat))
+        row = found.scalar_one()
     _state_is_valid(row.state, tuple(demo_app.texts.locales))
 
 
