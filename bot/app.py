@@ -67,7 +67,13 @@ async def create_app(
         request_retention_days=settings.retention_request_days,
     )
     processor = MessageProcessor(
-        database, kb, texts, clock, core_settings, pseudonym_days=settings.retention_pseudonym_days
+        database,
+        kb,
+        texts,
+        clock,
+        core_settings,
+        pseudonym_days=settings.retention_pseudonym_days,
+        max_text=settings.max_message_chars,
     )
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:

@@ -66,12 +66,27 @@ class Settings(BaseSettings):
 
     # Matcher decisions: see knowledge_base/matcher.py for what each signal means.
 
+    # Any text a person or a staff member sends is cut to this many characters at the door (before the
+    # core and the database see it); Telegram's own ceiling for a message.
+    max_message_chars: Annotated[int, Field(ge=100, le=100_000)] = 4096
     # A question longer than this is asked to be shortened rather than matched.
     max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).
     max_description_chars: Annotated[int, Field(ge=50)] = 2000
     # Publishing an answer, or changing a published one, waits for a second admin's approval.
     faq_publish_needs_approval: bool = False
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured tokens and keys, for the log filter to mask wherever they appear."""
+        found = (
+            self.secret_key,
+            self.telegram_token,
+            self.telegram_webhook_secret,
+            self.zalo_bot_token,
+            self.zalo_webhook_secret,
+            self.zalo_oa_secret_key,
+        )
+        return tuple(s.get_secret_value() for s in found if s is not None and s.get_secret_value())
 
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")

@@ -59,7 +59,11 @@ async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Ev
     """Serve until stopped: web (webhooks), long polls where no webhook is set, the sender."""
     stop = stop or asyncio.Event()
     services = compose(app)
-    config = uvicorn.Config(services.web, host=app.settings.host, port=app.settings.port, log_level="warning")
+    # log_config=None: uvicorn's loggers (its tracebacks of failed requests included) go through the
+    # root handler and its redaction instead of a handler of uvicorn's own.
+    config = uvicorn.Config(
+        services.web, host=app.settings.host, port=app.settings.port, log_level="warning", log_config=None
+    )
     server = uvicorn.Server(config)
     tasks = [
         asyncio.create_task(services.sender.run_forever(stop)),

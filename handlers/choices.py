@@ -272,7 +272,8 @@ def resolve(text: str, offered: Sequence[Sequence[str]]) -> Resolution:
     typed = _plain(text)
     if not typed or not offered:
         return Resolution()
-    if typed.isdigit() and len(typed) <= 3:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if typed.isdecimal() and len(typed) <= 3:
         number = int(typed)
         if 1 <= number <= len(offered):
             return Resolution(offered[number - 1][0])

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from bot.messaging.pipeline import INCOMING
 from bot.storage.models import OutboxRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, Clock, HoaNhap, Uow
+from bot.web.deps import CSRF, Clock, HoaNhap, Position, Uow
 from bot.web.security import security
 from bot.web.templating import render
 from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
@@ -103,7 +103,7 @@ async def chat_page(request: Request, uow: Uow, clock: Clock) -> Response:
 
 
 @router.get("/chat/messages")
-async def poll(request: Request, uow: Uow, clock: Clock, after: int = 0) -> Response:
+async def poll(request: Request, uow: Uow, clock: Clock, after: Position = 0) -> Response:
     chat_id = await security(request).chat_id(request)
     if chat_id is None:
         return JSONResponse({"messages": []})
@@ -119,7 +119,7 @@ async def send(
     label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
     start: Annotated[str, Form(max_length=8)] = "",
     nonce: Annotated[str, Form(max_length=64)] = "",
-    after: Annotated[int, Form()] = 0,
+    after: Annotated[Position, Form()] = 0,
 ) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
     known = await security(request).chat_id(request)

@@ -49,10 +49,10 @@ class WebhookSecret:
         return self.configured.get_secret_value() if self.configured is not None else ""
 
 
-def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[bytes, Request], Awaitable[bool]]:
+def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[Request], Awaitable[bool]]:
     """A check of a shared-secret header, in constant time; no secret configured means no entry."""
 
-    async def check(_raw: bytes, request: Request) -> bool:
+    async def check(request: Request) -> bool:
         expected = await secret()
         given = request.headers.get(name, "")
         return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
@@ -60,18 +60,39 @@ def secret_header(name: str, secret: Callable[[], Awaitable[str]]) -> Callable[[
     return check
 
 
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes | None:
+    """The body, read as it arrives and given up on past `limit` bytes (None), declared or not."""
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isascii() or not declared.isdigit() or int(declared) > limit):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def handle_webhook(
     request: Request,
-    authorised: Callable[[bytes, Request], Awaitable[bool]],
+    authorised: Callable[[Request], Awaitable[bool]],
     parse: Callable[[bytes], T],
     handle: Callable[[T], Awaitable[None]],
+    verify: Callable[[bytes, Request], bool] = lambda _raw, _request: True,
 ) -> Response:
     """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 500 when
-    handling failed, so the platform delivers again; 200 once the effects are committed."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        return Response(status_code=413)
-    if not await authorised(raw, request):
+    handling failed, so the platform delivers again; 200 once the effects are committed.
+
+    `authorised` looks at the headers only and runs before a byte of the body is read: a caller
+    without the secret costs no memory. `verify` checks what needs the body (a signature over it)."""
+    if not await authorised(request):
+        return Response(status_code=401)
+    raw = await read_body(request)
+    if raw is None:
+        return Response(status_code=413, headers={"Connection": "close"})
+    if not verify(raw, request):
         return Response(status_code=401)
     try:
         item = parse(raw)

@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    setup_logging(Settings().log_level)
+    settings = Settings()
+    setup_logging(settings.log_level, secrets=settings.secret_values())
     # Windows consoles and pipes may default to a legacy code page; Vietnamese needs UTF-8.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)

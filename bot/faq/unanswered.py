@@ -154,7 +154,8 @@ def parse_ids(value: str) -> list[int]:
     ids: list[int] = []
     for raw in value.split(","):
         part = raw.strip()
-        if part.isdigit():
+        # ASCII digits only ("²" is a digit int() refuses), and no id past what a column holds.
+        if part.isascii() and part.isdigit() and len(part) < 19:
             ids.append(int(part))
         if len(ids) >= MAX_IDS:
             break

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.messaging.notify import AGENCY_CHANNEL
+from bot.messaging.sanitise import DEFAULT_LIMIT, sanitise
 from bot.requests import service
 from bot.requests.errors import RequestError, describe
 from bot.requests.service import Reader
@@ -72,12 +73,15 @@ class AgencyDesk:
     texts: Texts
     clock: Clock
     on_commit: Callable[[], None] = lambda: None
+    # Staff texts are cleaned at this door as people's are at the message processor's.
+    max_text: int = DEFAULT_LIMIT
 
     def t(self, key: str, **values: str) -> str:
         return self.texts.get(self.texts.default_locale, key, **values)
 
     async def handle(self, message: StaffMessage) -> bool:
         """Act on a staff message exactly once; False for a redelivered update."""
+        message = sanitise(message, self.max_text)
         async with UnitOfWork(self.database) as uow:
             now = self.clock()
             if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging.notify import enqueue_agency
+from bot.messaging.sanitise import DEFAULT_LIMIT, sanitise
 from bot.privacy.pseudonyms import Pseudonyms
 from bot.privacy.service import PersonDataService
 from bot.storage.database import Database
@@ -39,6 +40,8 @@ class MessageProcessor:
     # How far back a person's pseudonyms in the question log may reach (the retention period).
     pseudonym_days: int = 180
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
+    # Every text is cut to this at the door (Settings.max_message_chars).
+    max_text: int = DEFAULT_LIMIT
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -46,6 +49,8 @@ class MessageProcessor:
         When this returns, the replies are committed to the outbox (or were already, for a
         redelivery). An exception means nothing was committed and the platform should redeliver.
         """
+        # The one door of every channel: what the core and the database see is clean from here on.
+        message = sanitise(message, self.max_text)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return await self._process_once(message)

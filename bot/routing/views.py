@@ -15,7 +15,7 @@ from bot.routing.tester import RouteTest, try_route
 from bot.storage.models import RoutingRuleRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.admin import action_pages, checked, read_form
-from bot.web.deps import ADMIN_ONLY, Admin, Clock, Uow
+from bot.web.deps import ADMIN_ONLY, Admin, Clock, RowId, Uow
 from bot.web.forms import submit
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES
@@ -126,12 +126,12 @@ async def rule_page(
 
 
 @router.get("/admin/rules/{rule_id}")
-async def rule(request: Request, rule_id: int, user: Admin, uow: Uow) -> Response:
+async def rule(request: Request, rule_id: RowId, user: Admin, uow: Uow) -> Response:
     return await rule_page(request, uow, rule_id)
 
 
 @router.post("/admin/rules/{rule_id}")
-async def rule_update(request: Request, rule_id: int, user: Admin, uow: Uow, clock: Clock) -> Response:
+async def rule_update(request: Request, rule_id: RowId, user: Admin, uow: Uow, clock: Clock) -> Response:
     data = _rule_input(await read_form(request))
     return await submit(
         uow,
@@ -144,7 +144,7 @@ async def rule_update(request: Request, rule_id: int, user: Admin, uow: Uow, clo
 
 
 @router.post("/admin/rules/{rule_id}/active")
-async def rule_active(request: Request, rule_id: int, user: Admin, uow: Uow, clock: Clock) -> Response:
+async def rule_active(request: Request, rule_id: RowId, user: Admin, uow: Uow, clock: Clock) -> Response:
     active = checked(await read_form(request), "active")
     return await submit(
         uow,

@@ -31,7 +31,9 @@ def create_engine(url: str) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
-    engine = create_async_engine(url, **kwargs)
+    # Statement parameters are what people wrote (phones, names, descriptions): never in an error's text,
+    # which ends up in a log line.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)

@@ -95,7 +95,7 @@ class UnitOfWork:
                 await self._session.close()
         finally:
             self._release()
-        if isinstance(exc, DBAPIError):
+        if isinstance(exc, DBAPIError | OverflowError):
             storage_error = translate(exc)
             if storage_error is not None:
                 raise storage_error from exc

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -25,7 +27,8 @@ from bot.requests.views import export, queue
 from bot.requests.views import request as staff_request
 from bot.routing import views as routing
 from bot.storage.database import schema_is_current
-from bot.web.middleware import BrowserSecurityMiddleware
+from bot.storage.errors import ValueOutOfRange
+from bot.web.middleware import BodyLimitMiddleware, BrowserSecurityMiddleware
 from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
 from bot.web.templating import render
 
@@ -61,6 +64,8 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     web.state.hoanhap = app
     web.state.security = WebSecurity(app)
     web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
+    # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
+    web.add_middleware(BodyLimitMiddleware)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     web.mount("/api/v1", create_api(app))
 
@@ -87,9 +92,23 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     async def csrf_refused(request: Request, _error: CsrfError) -> Response:
         return await render(request, "error.html", {"status": 403, "message_key": "error_csrf"}, status_code=403)
 
+    @web.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> Response:
+        # A browser gets a page saying so; scripts get FastAPI's usual 422 with what was wrong.
+        if _wants_html(request):
+            return await render(request, "error.html", {"status": 400, "message_key": "error_bad_request"}, 400)
+        return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+
+    @web.exception_handler(ValueOutOfRange)
+    async def out_of_range(request: Request, _error: ValueOutOfRange) -> Response:
+        # The net under every number a route parses itself: too large for the database is a bad request.
+        if _wants_html(request):
+            return await render(request, "error.html", {"status": 400, "message_key": "error_bad_request"}, 400)
+        return JSONResponse({"detail": "a number is out of range"}, status_code=400)
+
     @web.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
-        if "text/html" not in request.headers.get("accept", "") or error.status_code not in (403, 404, 405):
+        if not _wants_html(request) or error.status_code not in (403, 404, 405):
             return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
         key = "error_not_found" if error.status_code == 404 else "error_forbidden"
         return await render(request, "error.html", {"status": error.status_code, "message_key": key}, error.status_code)
@@ -98,3 +117,7 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     for router in (*ROUTERS, *routers):
         web.include_router(router)
     return web
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from fastapi import Depends, Request
 
 from bot.app import App
@@ -74,6 +75,16 @@ WebText = Annotated[Translate, Depends(translator)]
 Uow = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 StaffUser = Annotated[WebUser, Depends(staff_user)]
 Admin = Annotated[WebUser, Depends(admin_user)]
+
+# Numbers from a URL or a form as the database holds them: row ids are 64-bit, versions and counts
+# 32-bit (PostgreSQL's integer). A larger one is refused as a bad request (422; a page for a browser)
+# before it reaches the driver, which would fail on it with a 500.
+MAX_ROW_ID = 2**63 - 1
+MAX_SMALL_INT = 2**31 - 1
+RowId = Annotated[int, Ge(0), Le(MAX_ROW_ID)]
+SmallInt = Annotated[int, Ge(0), Le(MAX_SMALL_INT)]
+# A position in a list (the web chat's `after`): anything below zero means from the start.
+Position = Annotated[int, Le(MAX_ROW_ID)]
 
 # Router dependencies of the admin pages. admin_user comes first: for anyone else the pages do not
 # exist, even to a forged form, and it runs before any body is parsed (the CSRF check reads the form).

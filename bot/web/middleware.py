@@ -1,12 +1,15 @@
-"""What every response carries: the per-browser CSRF secret, and headers that keep pages to themselves."""
+"""What every request is held to (a body of bounded size, counted as it streams in) and what every
+response carries: the per-browser CSRF secret, and headers that keep pages to themselves."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from fastapi import Request, Response
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.reference.uploads import MAX_UPLOAD_BYTES
 from bot.web.security import CSRF_COOKIE
@@ -29,28 +32,99 @@ def request_limit(path: str) -> int:
     return MAX_UPLOAD_REQUEST_BYTES if path.startswith(UPLOAD_PATH) else MAX_REQUEST_BYTES
 
 
-class BrowserSecurityMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: object, secure_cookies: bool) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once a body passes its limit. An HTTPException, so FastAPI's body parsing
+    lets it through as it is and the application answers 413."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI, outermost: a declared Content-Length over the limit is refused before the
+    application runs; any body (chunked, or longer than it declared) is counted as the application
+    reads it, and reading past the limit ends the request with 413. Nothing buffers the body here, so
+    a flood costs at most one limit's worth of memory (BaseHTTPMiddleware would not allow this)."""
+
+    def __init__(self, app: ASGIApp, limit: Callable[[str], int] = request_limit) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope["path"])
+        declared = [v for k, v in scope["headers"] if k == b"content-length"]
+        if declared and not all(v.isdigit() and len(v) < 19 and int(v) <= limit for v in declared):
+            await _too_large(send)
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge()
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except BodyTooLarge:
+            # Read outside FastAPI's body parsing (a route reading the stream itself): answered here.
+            if not started:
+                await _too_large(send)
+
+
+async def _too_large(send: Send) -> None:
+    # Connection: close: the rest of the body is never read, so the connection cannot serve another.
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close"), (b"content-length", b"0")]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+class BrowserSecurityMiddleware:
+    """The per-browser CSRF seed (read from its cookie, or a fresh one set on the response) and the
+    headers every response carries. Pure ASGI: BaseHTTPMiddleware runs the application in a task
+    group, which would wrap BodyLimitMiddleware's 413 in an ExceptionGroup (answered 400)."""
+
+    def __init__(self, app: ASGIApp, secure_cookies: bool) -> None:
+        self.app = app
         self.secure_cookies = secure_cookies
 
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        # Refused before any form is parsed: FastAPI would otherwise read the whole body first.
-        length = request.headers.get("content-length", "")
-        if length and (not length.isdigit() or int(length) > request_limit(request.url.path)):
-            return Response(status_code=413)
-        seed = request.cookies.get(CSRF_COOKIE, "")
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = Request(scope).cookies.get(CSRF_COOKIE, "")
         fresh = not seed or len(seed) > 100
         if fresh:
             seed = secrets.token_urlsafe(32)
-        request.state.csrf_seed = seed
-        response = await call_next(request)
-        if fresh and not request.url.path.startswith(("/api/", "/telegram/", "/zalo/", "/static/")):
-            response.set_cookie(CSRF_COOKIE, seed, path="/", httponly=True, samesite="lax", secure=self.secure_cookies)
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        if headers.get("content-type", "").startswith("text/html"):
-            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            headers.setdefault("Cache-Control", "no-store")
-        return response
+        scope.setdefault("state", {})["csrf_seed"] = seed
+        set_cookie = fresh and not scope["path"].startswith(("/api/", "/telegram/", "/zalo/", "/static/"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if set_cookie:
+                    cookie = Response()
+                    cookie.set_cookie(
+                        CSRF_COOKIE, seed, path="/", httponly=True, samesite="lax", secure=self.secure_cookies
+                    )
+                    headers.append("set-cookie", cookie.headers["set-cookie"])
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -70,6 +70,9 @@ def show_categories(ctx: Context, categories: tuple[str, ...] = TOPIC_CATEGORIES
 
 
 def show_category(ctx: Context, category: str) -> bool:
+    # "cat:" (no category) would gather the uncategorised entries under a title that has no text.
+    if not category:
+        return False
     entries = [e for e in ctx.kb.entries.values() if (e.category or "") == category]
     if not entries:
         return False

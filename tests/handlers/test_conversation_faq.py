@@ -85,7 +85,8 @@ BAD_INPUT = [
     ("   \t  ", "chưa thấy nội dung"),
     ("x" * 10_000, "dài quá"),
     ("😀😀🙏", "chỉ đọc được chữ"),
-    ("\x00\x07\x1b\x7f", "chỉ đọc được chữ"),
+    # control characters are removed at the door (bot/messaging/sanitise.py): nothing is left to read
+    ("\x00\x07\x1b\x7f", "chưa thấy nội dung"),
     ("\x1b[31mvay von\x1b[0m", ""),
     ("vay\x00 von\x1b", ""),
     ("Привет 你好 vay vốn", ""),

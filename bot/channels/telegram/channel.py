@@ -68,7 +68,7 @@ class TelegramChannel(Channel):
         return cls(
             bot,
             app.processor,
-            AgencyDesk(app.database, app.texts, app.clock, wake),
+            AgencyDesk(app.database, app.texts, app.clock, wake, app.settings.max_message_chars),
             TelegramTransport(bot, share_label),
             webhook_secret(app),
             polls=not app.settings.telegram_webhook_url,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from bot import faq
 from bot.faq import EntryNotFound
 from bot.faq.views.common import approval_required, done_key
-from bot.web.deps import CSRF, Admin, HoaNhap, Uow
+from bot.web.deps import CSRF, Admin, HoaNhap, RowId, Uow
 from bot.web.forms import see_other, submit
 from bot.web.templating import render
 
@@ -48,7 +48,7 @@ async def approvals(request: Request, user: Admin, uow: Uow, app: HoaNhap, done:
 
 
 @router.post("/faq/approvals/{approval_id}/approve")
-async def approve(approval_id: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
+async def approve(approval_id: RowId, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
         uow,
         lambda uow: faq.approve(uow, approval_id, user.username, app.clock()),
@@ -60,7 +60,7 @@ async def approve(approval_id: int, user: Admin, uow: Uow, app: HoaNhap) -> Resp
 
 
 @router.post("/faq/approvals/{approval_id}/reject")
-async def reject(approval_id: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
+async def reject(approval_id: RowId, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
         uow,
         lambda uow: faq.reject(uow, approval_id, user.username, app.clock()),

@@ -18,7 +18,7 @@ from bot.faq.views import checks as faq_checks
 from bot.faq.views.common import MAX_QUESTION, approval_required, done_key, read_form
 from bot.storage.models import FaqEntryRow
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, Admin, HoaNhap, Uow
+from bot.web.deps import CSRF, Admin, HoaNhap, SmallInt, Uow
 from bot.web.forms import submit
 from bot.web.templating import render
 from knowledge_base.faq import REQUEST_CATEGORIES, STATUSES, FaqEntry
@@ -55,7 +55,8 @@ def _by_field(problems: list[Problem]) -> dict[str, list[Problem]]:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.strip().isdigit() else None
+    value = value.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _matches(row: FaqEntryRow, needle: str) -> bool:
@@ -335,7 +336,7 @@ async def history(request: Request, slug: str, user: Admin, uow: Uow) -> Respons
 
 
 @router.post("/faq/{slug}/restore/{version}")
-async def restore(request: Request, slug: str, version: int, user: Admin, uow: Uow, app: HoaNhap) -> Response:
+async def restore(request: Request, slug: str, version: SmallInt, user: Admin, uow: Uow, app: HoaNhap) -> Response:
     return await submit(
         uow,
         lambda uow: faq.restore(

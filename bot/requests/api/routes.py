@@ -99,7 +99,8 @@ def _decode_cursor(cursor: str) -> int:
         after = data["after"]
     except (binascii.Error, ValueError, TypeError, KeyError) as error:
         raise HTTPException(422, "invalid cursor") from error
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+    # Past 64 bits no row id can be: refused here rather than overflowing in the driver.
+    if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
         raise HTTPException(422, "invalid cursor")
     return after
 
