@@ -76,7 +76,9 @@ async def cmd_users_set_active(app: App, args: argparse.Namespace) -> int:
         before = user_summary(row)
         row.active = active
         # Disabling ends every open session at once.
-        row.session_version += 0 if active else 1
+        if not active:
+            row.session_version += 1
+            await uow.web_sessions.end_all_of(row.id)
         row.updated_at = app.clock()
         await uow.audit.add(ACTOR, f"user.{args.users_command}", row.username, app.clock(), before, user_summary(row))
         await uow.commit()
