@@ -8,6 +8,7 @@ import getpass
 import sys
 from typing import Any
 
+from bot.accounts import two_factor
 from bot.accounts.api_tokens import ApiTokenError, create_token, revoke_token
 from bot.accounts.service import ROLES, AccountError, create_user, set_password, user_summary
 from bot.app import App
@@ -102,6 +103,22 @@ async def cmd_users_passwd(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_users_reset_2fa(app: App, args: argparse.Namespace) -> int:
+    """For a user who lost their phone and their recovery codes: no second factor, and every session
+    ends (the lost phone may be in someone's hands). They sign in with the password and enrol again."""
+    async with app.uow() as uow:
+        row = await uow.users.by_username(args.username)
+        if row is None:
+            print(f"no user {args.username}", file=sys.stderr)
+            return 1
+        had = row.totp_secret is not None
+        await two_factor.switch_off(uow, row, app.clock(), actor=ACTOR)
+        ended = await uow.web_sessions.end_all_of(row.id)
+        await uow.commit()
+    print_json({"username": row.username, "had_2fa": had, "two_factor": False, "sessions_ended": ended})
+    return 0
+
+
 async def cmd_tokens_create(app: App, args: argparse.Namespace) -> int:
     async with app.uow() as uow:
         try:
@@ -183,6 +200,9 @@ def _register_users(sub: Subparsers) -> None:
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.set_defaults(run=cmd_users_passwd)
+    reset = users.add_parser("reset-2fa", help="switch off a user's second factor and end their sessions (JSON)")
+    reset.add_argument("username")
+    reset.set_defaults(run=cmd_users_reset_2fa)
 
 
 def _register_tokens(sub: Subparsers) -> None:

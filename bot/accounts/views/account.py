@@ -37,6 +37,7 @@ def _must_keep(user: WebUser, settings: AppSettings) -> bool:
 async def account(request: Request, uow: Uow, user: SignedIn, settings: AppSettings, clock: Clock) -> Response:
     row = await _row(uow, user)
     live = await sessions.live_sessions(uow, row, clock(), security(request).policy)
+    live.sort(key=lambda s: s.id != user.session_id)  # this one first, then the most recently seen
     context = {
         "sessions": [(s, sessions.short_agent(s.user_agent)) for s in live],
         "current_session": user.session_id,
