@@ -50,7 +50,8 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def normalise_username(username: str) -> str:
-    return username.strip().lower()
+    # Control characters go: no username has them, and PostgreSQL refuses a NUL in any text.
+    return "".join(ch for ch in username if ch.isprintable()).strip().lower()
 
 
 async def create_user(

@@ -49,7 +49,7 @@ async def begin(
         now,
         now + policy.lifetime,
         address=address[:64],
-        user_agent=user_agent[:USER_AGENT_CHARS],
+        user_agent=_PRINTABLE.sub("", user_agent)[:USER_AGENT_CHARS],
     )
     return token
 

@@ -7,8 +7,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import func, select
 
-from bot.accounts.sessions import short_agent
 from bot.accounts.service import set_password
+from bot.accounts.sessions import short_agent
 from bot.app import App
 from bot.config import Settings
 from bot.storage.models import WebSessionRow
