@@ -145,3 +145,19 @@ async def authenticate(
         return LoginResult(user)
     await throttle.record_failure(uow, username, address, now)
     return LoginResult(None, await throttle.wait_seconds(uow, username, address, now, ceilings))
+
+
+async def change_own_password(
+    uow: UnitOfWork, user: UserRow, current: str, new: str, repeated: str, now: datetime, *, keep_session: int
+) -> str | None:
+    """The user's own new password, after the current one: their other sessions end, this one stays.
+    A refusal is the key of its text; a wrong current password counts as a failed login would."""
+    if not _verify(user.password_hash, current[:MAX_PASSWORD_CHARS]):
+        return "account_password_wrong"
+    if new != repeated:
+        return "account_password_differ"
+    if not MIN_PASSWORD_CHARS <= len(new) <= MAX_PASSWORD_CHARS:
+        return "account_password_length"
+    await set_password(uow, user, new, now, actor=user.username, keep_session=keep_session)
+    user.updated_at = now
+    return None

@@ -18,6 +18,7 @@ RULES = {
     ("GET", "/account"): "signed in",
     ("POST", "/account/sessions/{session_id}/end"): "signed in",
     ("POST", "/account/sessions/end-others"): "signed in",
+    ("POST", "/account/password"): "signed in",
     ("POST", "/account/2fa/start"): "signed in",
     ("POST", "/account/2fa/confirm"): "signed in",
     ("POST", "/account/2fa/off"): "signed in",

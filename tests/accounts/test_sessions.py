@@ -13,7 +13,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.storage.models import WebSessionRow
 from tests.accounts.logins import current_session, session_ids, with_settings
-from tests.admin_pages import PASSWORDS, signed_in
+from tests.admin_pages import PASSWORDS, audit_rows, said, signed_in
 from tests.harness import FakeClock
 from tests.storage.sessions import session_of
 from tests.web_client import WebClient
@@ -141,3 +141,47 @@ def test_a_trusted_proxy_that_is_no_address_is_refused_at_start() -> None:
 )
 def test_user_agents_are_shortened(agent: str, short: str) -> None:
     assert short_agent(agent) == short
+
+
+async def test_changing_ones_own_password_ends_the_other_sessions_only(admin_app: App) -> None:
+    async with await signed_in(admin_app, "vieclam") as web, await signed_in(admin_app, "vieclam") as other:
+        new = "a fresh long password"
+        changed = await web.post_form(
+            "/account/password", {"current": PASSWORDS["vieclam"], "new": new, "repeated": new}
+        )
+        assert changed.status_code == 303 and changed.headers["location"] == "/account?done=password"
+        assert said(await web.http.get(changed.headers["location"]), "account_password_changed")
+        assert (await web.http.get("/staff")).status_code == 200
+        assert (await other.http.get("/staff")).status_code == 303
+    async with WebClient(admin_app) as web:
+        assert (await web.log_in("vieclam", PASSWORDS["vieclam"])).status_code == 401
+        assert (await web.log_in("vieclam", new)).status_code == 303
+    assert [r.action for r in await audit_rows(admin_app, "user.password")] == ["user.password"]
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "repeated", "key"),
+    [
+        ("not my password", "a fresh long password", "a fresh long password", "account_password_wrong"),
+        (PASSWORDS["vieclam"], "a fresh long password", "a fresh long passwore", "account_password_differ"),
+        (PASSWORDS["vieclam"], "short", "short", "account_password_length"),
+        ("", "", "", "account_password_wrong"),
+    ],
+)
+async def test_a_refused_password_change_changes_nothing(
+    admin_app: App, current: str, new: str, repeated: str, key: str
+) -> None:
+    async with await signed_in(admin_app, "vieclam") as web, await signed_in(admin_app, "vieclam") as other:
+        refused = await web.post_form("/account/password", {"current": current, "new": new, "repeated": repeated})
+        assert refused.status_code == 400 and said(refused, key, min=10)
+        assert (await other.http.get("/staff")).status_code == 200
+
+
+async def test_guessing_the_current_password_from_a_session_is_throttled(admin_app: App) -> None:
+    async with await signed_in(admin_app, "vieclam") as web:
+        answers = [
+            (await web.post_form("/account/password", {"current": f"guess {n}", "new": "x" * 12, "repeated": "x" * 12}))
+            for n in range(6)
+        ]
+        assert [a.status_code for a in answers] == [400] * 5 + [429]
+        assert said(answers[-1], "account_password_wait")

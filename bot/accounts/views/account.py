@@ -1,5 +1,6 @@
-"""A signed-in user's own account: their sessions (ending any of them) and their second factor
-(enrolling with a QR code or the secret as text, recovery codes shown once, switching it off)."""
+"""A signed-in user's own account: their sessions (ending any of them), their password (a new one
+ends the other sessions) and their second factor (enrolling with a QR code or the secret as text,
+recovery codes shown once, switching it off)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from bot.accounts import sessions, two_factor
+from bot.accounts import sessions, throttle, two_factor
+from bot.accounts.service import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, change_own_password
 from bot.storage.models import UserRow
 from bot.web.deps import CSRF, AppSettings, Clock, SignedIn, Uow
 from bot.web.forms import see_other
@@ -17,6 +19,7 @@ from bot.web.security import WebUser, security
 from bot.web.templating import render
 
 CODE_FIELD = 64
+PASSWORD_FIELD = MAX_PASSWORD_CHARS
 
 router = APIRouter(dependencies=CSRF)
 
@@ -35,6 +38,12 @@ def _must_keep(user: WebUser, settings: AppSettings) -> bool:
 
 @router.get("/account")
 async def account(request: Request, uow: Uow, user: SignedIn, settings: AppSettings, clock: Clock) -> Response:
+    return await _account_page(request, uow, user, settings, clock)
+
+
+async def _account_page(
+    request: Request, uow: Uow, user: WebUser, settings: AppSettings, clock: Clock, error: str = "", status: int = 200
+) -> Response:
     row = await _row(uow, user)
     live = await sessions.live_sessions(uow, row, clock(), security(request).policy)
     live.sort(key=lambda s: s.id != user.session_id)  # this one first, then the most recently seen
@@ -45,8 +54,40 @@ async def account(request: Request, uow: Uow, user: SignedIn, settings: AppSetti
         "unused_codes": await uow.recovery_codes.unused(row.id),
         "must_enrol": _must_keep(user, settings) and row.totp_secret is None,
         "must_keep": _must_keep(user, settings),
+        "password_error": error,
+        "password_changed": request.query_params.get("done") == "password",
+        "min_password": MIN_PASSWORD_CHARS,
     }
-    return await render(request, "account/account.html", context)
+    return await render(request, "account/account.html", context, status)
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    uow: Uow,
+    user: SignedIn,
+    settings: AppSettings,
+    clock: Clock,
+    current: Annotated[str, Form(max_length=PASSWORD_FIELD)] = "",
+    new: Annotated[str, Form(max_length=PASSWORD_FIELD)] = "",
+    repeated: Annotated[str, Form(max_length=PASSWORD_FIELD)] = "",
+) -> Response:
+    """The user's own new password; their other sessions end. Wrong current passwords are throttled
+    as logins are, so a borrowed session cannot be used to guess the password."""
+    web, now = security(request), clock()
+    address = web.client_address(request)
+    ceilings = throttle.Ceilings.of(settings)
+    if await throttle.wait_seconds(uow, user.username, address, now, ceilings):
+        return await _account_page(request, uow, user, settings, clock, "account_password_wait", 429)
+    row = await _row(uow, user)
+    refused = await change_own_password(uow, row, current, new, repeated, now, keep_session=user.session_id)
+    if refused is None:
+        await uow.commit()
+        return see_other("/account?done=password")
+    if refused == "account_password_wrong":
+        await throttle.record_failure(uow, user.username, address, now)
+        await uow.commit()
+    return await _account_page(request, uow, user, settings, clock, refused, 400)
 
 
 @router.post("/account/sessions/{session_id}/end")
