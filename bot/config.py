@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,8 +28,20 @@ class Settings(BaseSettings):
     public_url: str = ""
     # Signs session and CSRF cookies; unset, one is generated and kept in the database for every worker.
     secret_key: SecretStr | None = None
-    # How long a staff or admin login lasts, and a web-chat conversation's cookie.
+    # How long a staff or admin login lasts at most, however busy, and a web-chat conversation's cookie.
     session_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 12
+    # A staff or admin session unused this long ends (the next page asks for the password again).
+    session_idle_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = 60
+    # Admins must sign in with a second factor (an authenticator app's code); staff may choose to.
+    require_2fa: bool = False
+    # Wrong passwords or codes from one address (any usernames), and from everywhere together, within
+    # 15 minutes, after which logins wait: against password spraying. A pair of username and address
+    # has its own, smaller allowance (bot/accounts/throttle.py), so an attacker locks out only themselves.
+    login_failures_per_address: Annotated[int, Field(ge=5)] = 30
+    login_failures_overall: Annotated[int, Field(ge=10)] = 300
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated, e.g.
+    # "127.0.0.1,10.0.0.0/8"); empty: the client address is the connection's peer, and the header is ignored.
+    trusted_proxies: str = ""
     web_chat_days: Annotated[int, Field(ge=1, le=365)] = 30
     # Behind HTTPS (production) cookies must be Secure; plain http on 127.0.0.1 cannot use them.
     secure_cookies: bool = False
@@ -100,6 +113,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if item:
+                try:
+                    ip_network(item, strict=False)
+                except ValueError:
+                    raise ValueError(f"not an address or network: {item!r}") from None
+        return value
+
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        return [ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
 
     def resolved_database_url(self) -> str:
         if self.database_url:

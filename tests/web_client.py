@@ -14,10 +14,13 @@ _CSRF = re.compile(r'name="csrf-token" content="([0-9a-f]+)"')
 
 
 class WebClient:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, address: str = "127.0.0.1", headers: dict[str, str] | None = None) -> None:
+        """`address` is the peer the app sees (a browser elsewhere, or a proxy in front of it)."""
         self.app = app
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_web_app(app, [])), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=create_web_app(app, []), client=(address, 50000)),
+            base_url="http://testserver",
+            headers=headers,
         )
 
     async def __aenter__(self) -> WebClient:

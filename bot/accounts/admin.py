@@ -122,6 +122,7 @@ async def set_user_active(
     if not active:
         # Disabling ends every open session at once (the cookie names the session version).
         row.session_version += 1
+        await uow.web_sessions.end_all_of(row.id)
     row.updated_at = now
     action = "user.enable" if active else "user.disable"
     await uow.audit.add(actor, action, row.username, now, before, user_summary(row))

@@ -8,6 +8,7 @@ import getpass
 import sys
 from typing import Any
 
+from bot.accounts import two_factor
 from bot.accounts.api_tokens import ApiTokenError, create_token, revoke_token
 from bot.accounts.service import ROLES, AccountError, create_user, set_password, user_summary
 from bot.app import App
@@ -76,7 +77,9 @@ async def cmd_users_set_active(app: App, args: argparse.Namespace) -> int:
         before = user_summary(row)
         row.active = active
         # Disabling ends every open session at once.
-        row.session_version += 0 if active else 1
+        if not active:
+            row.session_version += 1
+            await uow.web_sessions.end_all_of(row.id)
         row.updated_at = app.clock()
         await uow.audit.add(ACTOR, f"user.{args.users_command}", row.username, app.clock(), before, user_summary(row))
         await uow.commit()
@@ -97,6 +100,22 @@ async def cmd_users_passwd(app: App, args: argparse.Namespace) -> int:
         print(str(error), file=sys.stderr)
         return 1
     print(f"password of {args.username} changed; their sessions have ended")
+    return 0
+
+
+async def cmd_users_reset_2fa(app: App, args: argparse.Namespace) -> int:
+    """For a user who lost their phone and their recovery codes: no second factor, and every session
+    ends (the lost phone may be in someone's hands). They sign in with the password and enrol again."""
+    async with app.uow() as uow:
+        row = await uow.users.by_username(args.username)
+        if row is None:
+            print(f"no user {args.username}", file=sys.stderr)
+            return 1
+        had = row.totp_secret is not None
+        await two_factor.switch_off(uow, row, app.clock(), actor=ACTOR)
+        ended = await uow.web_sessions.end_all_of(row.id)
+        await uow.commit()
+    print_json({"username": row.username, "had_2fa": had, "two_factor": False, "sessions_ended": ended})
     return 0
 
 
@@ -181,6 +200,9 @@ def _register_users(sub: Subparsers) -> None:
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
     passwd.set_defaults(run=cmd_users_passwd)
+    reset = users.add_parser("reset-2fa", help="switch off a user's second factor and end their sessions (JSON)")
+    reset.add_argument("username")
+    reset.set_defaults(run=cmd_users_reset_2fa)
 
 
 def _register_tokens(sub: Subparsers) -> None:

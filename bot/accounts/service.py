@@ -1,15 +1,16 @@
-"""Staff and admin accounts: argon2 password hashes, and login throttling after wrong passwords."""
+"""Staff and admin accounts: argon2 password hashes, and checking a password (throttled: throttle.py)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.clock import as_utc
+from bot.accounts import throttle
+from bot.accounts.throttle import Ceilings
 from bot.storage.models import UserRow
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -19,10 +20,6 @@ ROLES = (STAFF, ADMIN)
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-# Wrong passwords in a row that cost nothing; after that every try waits, doubling up to the cap.
-FREE_FAILURES = 5
-FIRST_WAIT_SECONDS = 30
-MAX_WAIT_SECONDS = 15 * 60
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a wrong username costs as long as a wrong password.
@@ -53,7 +50,8 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def normalise_username(username: str) -> str:
-    return username.strip().lower()
+    # Control characters go: no username has them, and PostgreSQL refuses a NUL in any text.
+    return "".join(ch for ch in username if ch.isprintable()).strip().lower()
 
 
 async def create_user(
@@ -104,10 +102,15 @@ def user_summary(row: UserRow) -> dict[str, object]:
     }
 
 
-async def set_password(uow: UnitOfWork, user: UserRow, password: str, now: datetime, *, actor: str) -> None:
-    """A new password ends every session of the user."""
+async def set_password(
+    uow: UnitOfWork, user: UserRow, password: str, now: datetime, *, actor: str, keep_session: int | None = None
+) -> None:
+    """A new password ends every session of the user (but `keep_session`, the one of a user changing
+    their own password)."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    await uow.web_sessions.end_all_of(user.id, keep=keep_session)
+    if keep_session is None:
+        user.session_version += 1
     user.updated_at = now
     await uow.audit.add(actor, "user.password", user.username, now)
 
@@ -119,28 +122,42 @@ class LoginResult:
     wait_seconds: int = 0
 
 
-async def authenticate(uow: UnitOfWork, username: str, password: str, now: datetime) -> LoginResult:
-    """The user for a right password; otherwise none, and a wait after five wrong ones in a row.
+async def authenticate(
+    uow: UnitOfWork, username: str, password: str, now: datetime, address: str, ceilings: Ceilings
+) -> LoginResult:
+    """The user for a right password; otherwise none, and a wait after too many wrong ones.
 
-    Attempts are counted per username whether or not it exists, so the answer never tells which
-    usernames are real; a waiting username is refused without looking at the password.
+    Attempts are counted per username and client address whether or not the username exists (so the
+    answer never tells which usernames are real), per address and overall (bot/accounts/throttle.py);
+    a waiting attempt is refused without looking at the password.
     """
     username = normalise_username(username)[:120]
-    attempt = await uow.login_attempts.get(username)
-    if attempt is not None and attempt.blocked_until is not None and as_utc(attempt.blocked_until) > now:
-        return LoginResult(None, max(1, int((as_utc(attempt.blocked_until) - now).total_seconds() + 0.999)))
+    wait = await throttle.wait_seconds(uow, username, address, now, ceilings)
+    if wait:
+        return LoginResult(None, wait)
     user = await uow.users.by_username(username) if username else None
     ok = _verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD_CHARS]) and user is not None
     if ok and user is not None and user.active:
-        if attempt is not None:
-            await uow.login_attempts.clear(username)
+        await throttle.record_success(uow, username, address)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
         user.last_login_at = now
         return LoginResult(user)
-    failures = (attempt.failures if attempt else 0) + 1
-    wait = 0
-    if failures >= FREE_FAILURES:
-        wait = min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES))
-    await uow.login_attempts.record_failure(username, now, now + timedelta(seconds=wait) if wait else None)
-    return LoginResult(None, wait)
+    await throttle.record_failure(uow, username, address, now)
+    return LoginResult(None, await throttle.wait_seconds(uow, username, address, now, ceilings))
+
+
+async def change_own_password(
+    uow: UnitOfWork, user: UserRow, current: str, new: str, repeated: str, now: datetime, *, keep_session: int
+) -> str | None:
+    """The user's own new password, after the current one: their other sessions end, this one stays.
+    A refusal is the key of its text; a wrong current password counts as a failed login would."""
+    if not _verify(user.password_hash, current[:MAX_PASSWORD_CHARS]):
+        return "account_password_wrong"
+    if new != repeated:
+        return "account_password_differ"
+    if not MIN_PASSWORD_CHARS <= len(new) <= MAX_PASSWORD_CHARS:
+        return "account_password_length"
+    await set_password(uow, user, new, now, actor=user.username, keep_session=keep_session)
+    user.updated_at = now
+    return None

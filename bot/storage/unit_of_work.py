@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.database import Database
 from bot.storage.errors import translate, translating
-from bot.storage.repos.accounts import ApiTokenRepo, LoginAttemptRepo, NotificationRepo, UserRepo
+from bot.storage.repos.accounts import ApiTokenRepo, NotificationRepo, UserRepo
 from bot.storage.repos.agencies import AgencyRepo
 from bot.storage.repos.audit import AuditRepo
 from bot.storage.repos.channels import AgencyChannelRepo, LinkCodeRepo, ZaloTokenRepo
@@ -22,6 +22,7 @@ from bot.storage.repos.dashboard import StatsRepo
 from bot.storage.repos.faq import FaqRepo
 from bot.storage.repos.holidays import HolidayRepo
 from bot.storage.repos.localities import LocalityRepo
+from bot.storage.repos.logins import LoginFailureRepo, RecoveryCodeRepo, WebSessionRepo
 from bot.storage.repos.match_log import MatchLogRepo
 from bot.storage.repos.meta import MetaRepo
 from bot.storage.repos.outbox import OutboxRepo
@@ -63,7 +64,9 @@ class UnitOfWork:
         self.link_codes = LinkCodeRepo(s)
         self.zalo_tokens = ZaloTokenRepo(s)
         self.users = UserRepo(s)
-        self.login_attempts = LoginAttemptRepo(s)
+        self.login_failures = LoginFailureRepo(s)
+        self.web_sessions = WebSessionRepo(s)
+        self.recovery_codes = RecoveryCodeRepo(s)
         self.api_tokens = ApiTokenRepo(s)
         self.request_views = RequestViewRepo(s)
         self.holidays = HolidayRepo(s)

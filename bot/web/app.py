@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from bot.accounts.views import login, tokens, users
+from bot.accounts.views import account, login, tokens, users
 from bot.agencies import views as agencies
 from bot.app import App
 from bot.audit import views as audit
@@ -29,7 +29,7 @@ from bot.routing import views as routing
 from bot.storage.database import schema_is_current
 from bot.storage.errors import ValueOutOfRange
 from bot.web.middleware import BodyLimitMiddleware, BrowserSecurityMiddleware
-from bot.web.security import CsrfError, NotAuthenticated, WebSecurity, login_redirect_target
+from bot.web.security import CsrfError, NeedsSecondFactor, NotAuthenticated, WebSecurity, login_redirect_target
 from bot.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -39,6 +39,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 # before the entries' /admin/faq/{slug}; within entries.py, /admin/faq/new before /admin/faq/{slug}).
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
+    account.router,
     webchat.router,
     dashboard.router,
     approvals.router,
@@ -87,6 +88,10 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     @web.exception_handler(NotAuthenticated)
     async def to_login(request: Request, _error: NotAuthenticated) -> Response:
         return RedirectResponse(login_redirect_target(request), status_code=303)
+
+    @web.exception_handler(NeedsSecondFactor)
+    async def to_enrolment(_request: Request, _error: NeedsSecondFactor) -> Response:
+        return RedirectResponse("/account", status_code=303)
 
     @web.exception_handler(CsrfError)
     async def csrf_refused(request: Request, _error: CsrfError) -> Response:

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.config import Settings
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.i18n import request_locale, web_texts
-from bot.web.security import WebUser, admin_user, csrf_protect, hoanhap, security, staff_user
+from bot.web.security import WebUser, admin_user, csrf_protect, hoanhap, security, signed_in_user, staff_user
 from handlers.texts import Texts
 
 Translate = Callable[..., str]
@@ -74,6 +74,8 @@ WebText = Annotated[Translate, Depends(translator)]
 # "function" scope: the transaction ends before the response leaves, never after.
 Uow = Annotated[UnitOfWork, Depends(unit_of_work, scope="function")]
 StaffUser = Annotated[WebUser, Depends(staff_user)]
+# The user's own account pages: reachable by an admin who must still enrol a second factor.
+SignedIn = Annotated[WebUser, Depends(signed_in_user)]
 Admin = Annotated[WebUser, Depends(admin_user)]
 
 # Numbers from a URL or a form as the database holds them: row ids are 64-bit, versions and counts

@@ -1,7 +1,8 @@
-"""Sessions in signed cookies, CSRF tokens bound to a per-browser secret, and who may see what.
+"""Sessions, CSRF tokens bound to a per-browser secret, the client's address, and who may see what.
 
-A staff or admin session is a signed, expiring cookie holding the user id and the user's session
-version: disabling a user or changing their password bumps the version and ends every session.
+A staff or admin session is a row on the server (bot/accounts/sessions.py); its cookie is the signed
+random token that names it, so logging out (deleting the row) ends it for every copy of the cookie.
+Between the password and the second factor, a short signed cookie names the user half signed in.
 Every unsafe request carries a CSRF token, an HMAC of a random per-browser cookie; an attacker's
 page can neither read that cookie nor compute the HMAC.
 """
@@ -12,15 +13,21 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from bot.accounts import sessions
+from bot.accounts.sessions import SessionPolicy
 from bot.app import App
 
 SESSION_COOKIE = "hn_session"
+SECOND_FACTOR_COOKIE = "hn_login2"
+# Minutes between a right password and the authenticator's code.
+SECOND_FACTOR_MINUTES = 5
 CHAT_COOKIE = "hn_chat"
 CSRF_COOKIE = "hn_csrf"
 CSRF_FIELD = "csrf_token"
@@ -31,6 +38,10 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 class NotAuthenticated(Exception):
     """Raised by a page that needs a login; answered with a redirect to the login form."""
+
+
+class NeedsSecondFactor(Exception):
+    """Raised for an admin without a second factor where one is required: sent to enrol first."""
 
 
 class CsrfError(Exception):
@@ -45,6 +56,9 @@ class WebUser:
     role: str
     agency_code: str | None
     is_lead: bool
+    # The server-side session this request came with, and whether the user has a second factor.
+    session_id: int = 0
+    has_2fa: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -64,6 +78,8 @@ class WebSecurity:
     def __init__(self, app: App) -> None:
         self.app = app
         self._key: bytes | None = None
+        self._proxies = app.settings.trusted_proxy_networks()
+        self.policy = SessionPolicy.of(app.settings)
 
     async def key(self) -> bytes:
         if self._key is None:
@@ -105,12 +121,41 @@ class WebSecurity:
 
     # -- staff and admin sessions ---------------------------------------------------------------
 
-    async def login_cookie(self, response: Response, user_id: int, session_version: int) -> None:
-        value = (await self.serializer("session")).dumps({"u": user_id, "v": session_version})
+    async def login_cookie(self, response: Response, token: str) -> None:
+        value = (await self.serializer("session")).dumps(token)
         self._set_cookie(response, SESSION_COOKIE, value, self.app.settings.session_hours * 3600)
+        response.delete_cookie(SECOND_FACTOR_COOKIE, path="/", httponly=True, samesite="lax")
+
+    async def session_token(self, request: Request) -> str | None:
+        raw = request.cookies.get(SESSION_COOKIE)
+        if not raw:
+            return None
+        try:
+            value = (await self.serializer("session")).loads(raw, max_age=self.app.settings.session_hours * 3600)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) and value else None
 
     def logout_cookie(self, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+
+    async def second_factor_cookie(self, response: Response, user_id: int, session_version: int, next: str) -> None:
+        value = (await self.serializer("second-factor")).dumps({"u": user_id, "v": session_version, "n": next})
+        self._set_cookie(response, SECOND_FACTOR_COOKIE, value, SECOND_FACTOR_MINUTES * 60)
+
+    async def half_signed_in(self, request: Request) -> tuple[int, int, str] | None:
+        """(user id, session version, where to go) after a right password, until the code is given."""
+        raw = request.cookies.get(SECOND_FACTOR_COOKIE)
+        if not raw:
+            return None
+        try:
+            data: Any = (await self.serializer("second-factor")).loads(raw, max_age=SECOND_FACTOR_MINUTES * 60)
+            return int(data["u"]), int(data["v"]), str(data["n"])
+        except (BadSignature, KeyError, TypeError, ValueError):
+            return None
+
+    def client_address(self, request: Request) -> str:
+        return client_address(request, self._proxies)
 
     def _set_cookie(self, response: Response, name: str, value: str, max_age: int) -> None:
         response.set_cookie(
@@ -134,24 +179,34 @@ class WebSecurity:
         return user
 
     async def _session_user(self, request: Request) -> WebUser | None:
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
-            return None
-        try:
-            data: Any = (await self.serializer("session")).loads(raw, max_age=self.app.settings.session_hours * 3600)
-            user_id, version = int(data["u"]), int(data["v"])
-        except (BadSignature, KeyError, TypeError, ValueError):
+        token = await self.session_token(request)
+        if token is None:
             return None
         async with self.app.uow() as uow:
-            row = await uow.users.get(user_id)
-            if row is None or not row.active or row.session_version != version:
-                return None
-            return WebUser(row.id, row.username, row.display_name, row.role, row.agency_code, row.is_lead)
+            found = await sessions.resume(uow, token, self.app.clock(), self.policy)
+            await uow.commit()
+        if found is None:
+            return None
+        session, row = found
+        return WebUser(
+            row.id,
+            row.username,
+            row.display_name,
+            row.role,
+            row.agency_code,
+            row.is_lead,
+            session_id=session.id,
+            has_2fa=row.totp_secret is not None,
+        )
 
-    async def require_user(self, request: Request) -> WebUser:
+    async def require_user(self, request: Request, *, enrolled: bool = True) -> WebUser:
+        """Who is signed in; with `enrolled`, an admin without a second factor where one is required
+        is sent to enrol first (the enrolment pages themselves ask without it)."""
         user = await self.current_user(request)
         if user is None:
             raise NotAuthenticated()
+        if enrolled and user.is_admin and not user.has_2fa and self.app.settings.require_2fa:
+            raise NeedsSecondFactor()
         return user
 
     # -- the web chat's conversation ------------------------------------------------------------
@@ -194,6 +249,42 @@ def security(request: Request) -> WebSecurity:
 def hoanhap(request: Request) -> App:
     found: App = request.app.state.hoanhap
     return found
+
+
+def client_address(request: Request, proxies: list[IPv4Network | IPv6Network]) -> str:
+    """The peer's address; behind a trusted proxy, the nearest address in X-Forwarded-For that is not
+    itself a trusted proxy. From any other peer the header is ignored: anyone can write it."""
+    peer = request.client.host if request.client else ""
+    if not proxies or not _within(peer, proxies):
+        return peer or "unknown"
+    hops = [hop.strip() for header in request.headers.getlist("x-forwarded-for") for hop in header.split(",")]
+    for hop in reversed(hops):
+        if not _is_address(hop):
+            break
+        if not _within(hop, proxies):
+            return hop
+    return peer
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _within(text: str, networks: list[IPv4Network | IPv6Network]) -> bool:
+    try:
+        address = ip_address(text)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
+async def signed_in_user(request: Request) -> WebUser:
+    """Dependency of the user's own account pages: reachable before a required second factor exists."""
+    return await security(request).require_user(request, enrolled=False)
 
 
 async def staff_user(request: Request) -> WebUser:

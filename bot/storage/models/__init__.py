@@ -7,7 +7,7 @@ package registers every table on `Base.metadata`, which Alembic's environment co
 migrations. A new model module must be imported here.
 """
 
-from bot.storage.models.accounts import ApiTokenRow, LoginAttemptRow, UserNotificationRow, UserRow
+from bot.storage.models.accounts import ApiTokenRow, UserNotificationRow, UserRow
 from bot.storage.models.agencies import AgencyRow
 from bot.storage.models.audit import AuditLogRow
 from bot.storage.models.base import Base, BigId, Meta
@@ -16,6 +16,7 @@ from bot.storage.models.conversations import ConversationRow, InboundUpdateRow
 from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.localities import LocalityRow
+from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
 from bot.storage.models.match_log import MatchLogRow
 from bot.storage.models.outbox import DeliveryAttemptRow, OutboxRow
 from bot.storage.models.requests import ConsentTextRow, RequestEventRow, RequestRow, RequestViewRow
@@ -38,15 +39,17 @@ __all__ = [
     "InboundUpdateRow",
     "LinkCodeRow",
     "LocalityRow",
-    "LoginAttemptRow",
+    "LoginFailureRow",
     "MatchLogRow",
     "Meta",
     "OutboxRow",
+    "RecoveryCodeRow",
     "RequestEventRow",
     "RequestRow",
     "RequestViewRow",
     "RoutingRuleRow",
     "UserNotificationRow",
     "UserRow",
+    "WebSessionRow",
     "ZaloTokenRow",
 ]

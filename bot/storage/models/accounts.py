@@ -1,4 +1,4 @@
-"""Staff and admin accounts and what hangs on them: login throttling, agencies' API tokens and the
+"""Staff and admin accounts and what hangs on them: agencies' API tokens and the
 notifications a staff member must see."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
@@ -29,16 +29,11 @@ class UserRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
-
-
-class LoginAttemptRow(Base):
-    """Wrong passwords in a row per username (known or not), and until when the next try must wait."""
-
-    __tablename__ = "login_attempts"
-    username: Mapped[str] = mapped_column(String(120), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime | None]
-    blocked_until: Mapped[datetime | None]
+    # The second factor (TOTP, RFC 6238): the base32 secret once confirmed, the one being enrolled
+    # until its first code is given, and the last time step used (a code opens one login only).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class ApiTokenRow(Base):

@@ -1,4 +1,4 @@
-"""Staff and admin accounts: users, login throttling, agencies' API tokens, users' notifications."""
+"""Staff and admin accounts: users, agencies' API tokens, users' notifications."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.storage.models import ApiTokenRow, LoginAttemptRow, UserNotificationRow, UserRow
+from bot.storage.models import ApiTokenRow, UserNotificationRow, UserRow
 from bot.storage.repos.base import _Repo
 
 
@@ -54,28 +54,6 @@ class UserRepo(_Repo):
         if leads_only:
             statement = statement.where(UserRow.is_lead.is_(True))
         return list((await self._session.execute(statement.order_by(UserRow.username))).scalars())
-
-
-class LoginAttemptRepo(_Repo):
-    async def get(self, username: str) -> LoginAttemptRow | None:
-        return await self._session.get(LoginAttemptRow, username, with_for_update=True)
-
-    async def record_failure(self, username: str, now: datetime, blocked_until: datetime | None) -> int:
-        row = await self.get(username)
-        if row is None:
-            row = LoginAttemptRow(username=username, failures=0)
-            self._session.add(row)
-        row.failures += 1
-        row.last_failure_at = now
-        row.blocked_until = blocked_until
-        await self._session.flush()
-        return row.failures
-
-    async def clear(self, username: str) -> None:
-        row = await self.get(username)
-        if row is not None:
-            await self._session.delete(row)
-            await self._session.flush()
 
 
 class ApiTokenRepo(_Repo):
