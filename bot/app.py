@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Transport
@@ -45,6 +46,7 @@ class App:
             transports,
             self.clock,
             max_backoff_seconds=self.settings.outbox_max_backoff_seconds,
+            lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             wake=asyncio.Event() if wake is None else wake,
             sleep=self.sleep,
         )
