@@ -12,6 +12,7 @@ from typing import TypeVar
 from fastapi import Request, Response
 from pydantic import SecretStr
 
+from bot.messaging.backpressure import OutboxPressure
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -66,13 +67,18 @@ async def handle_webhook(
     parse: Callable[[bytes], T],
     handle: Callable[[T], Awaitable[None]],
 ) -> Response:
-    """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 500 when
-    handling failed, so the platform delivers again; 200 once the effects are committed."""
+    """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 503 with
+    Retry-After while the outbox is behind (back-pressure: the platform keeps the update and delivers
+    it again later); 500 when handling failed, so the platform delivers again; 200 once the effects
+    are committed."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
         return Response(status_code=413)
     if not await authorised(raw, request):
         return Response(status_code=401)
+    pressure: OutboxPressure | None = getattr(request.app.state, "outbox_pressure", None)
+    if pressure is not None and (wait := await pressure.retry_after()) is not None:
+        return Response(status_code=503, headers={"Retry-After": str(wait)})
     try:
         item = parse(raw)
     except ValueError:  # pydantic's ValidationError and json's JSONDecodeError are ValueErrors
