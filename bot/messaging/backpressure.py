@@ -66,7 +66,9 @@ class OutboxPressure:
         return now - as_utc(oldest) > self.bound
 
 
-def pressure_for(database: Database, clock: Clock, channels: Sequence[str], bound_seconds: float) -> OutboxPressure | None:
+def pressure_for(
+    database: Database, clock: Clock, channels: Sequence[str], bound_seconds: float
+) -> OutboxPressure | None:
     """The check webhooks make, for the channels this process sends on; None when it is switched off."""
     if bound_seconds <= 0 or not channels:
         return None
