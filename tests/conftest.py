@@ -117,6 +117,14 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
+async def empty_postgres(postgres_database: str) -> str:
+    """The run's PostgreSQL scratch database, emptied: for tests that only make sense on PostgreSQL
+    (several processes at once). Skipped when no PostgreSQL is configured."""
+    await _empty_postgres_database(postgres_database)
+    return postgres_database
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

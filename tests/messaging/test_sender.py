@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from bot.app import App, compose, create_app
 from bot.channels.base import DeliveryError, Transport
@@ -208,13 +209,13 @@ async def webhook_app(database_url: str, tmp_path: Path, clock: FakeClock) -> As
         _env_file=None,
         database_url=database_url,
         data_dir=tmp_path,
-        telegram_token="123456:TEST-token",
+        telegram_token=SecretStr("123456:TEST-token"),
         telegram_api_base="http://127.0.0.1:9",  # never called: nothing is sent in these tests
         telegram_webhook_url="http://127.0.0.1:8080",
-        telegram_webhook_secret="tg-secret-0123456789",
-        zalo_bot_token="zalo-token",
+        telegram_webhook_secret=SecretStr("tg-secret-0123456789"),
+        zalo_bot_token=SecretStr("zalo-token"),
         zalo_api_base="http://127.0.0.1:9",
-        zalo_webhook_secret="zalo-secret-0123456789",
+        zalo_webhook_secret=SecretStr("zalo-secret-0123456789"),
     )
     application = await create_app(settings, clock)
     yield application
