@@ -4,6 +4,7 @@ with SIGTERM, run two at once on PostgreSQL, killed with SIGKILL mid-run and rep
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -56,10 +57,8 @@ def start(env: dict[str, str], command: str, log: Path) -> subprocess.Popen[byte
 
 async def exited(process: subprocess.Popen[bytes], timeout: float = 30) -> int | None:
     """The exit code, waited for without blocking the loop (the fake Bot API answers on it)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while process.poll() is None and loop.time() < deadline:
-        await asyncio.sleep(0.02)
+    with contextlib.suppress(AssertionError):
+        await until(lambda: process.poll() is not None, timeout, "the process to exit")
     return process.returncode
 
 
@@ -114,6 +113,10 @@ def texts(fake: FakeTelegram, chats: int) -> dict[int, list[str]]:
 
 def total(fake: FakeTelegram, chats: int) -> int:
     return sum(len(sent) for sent in texts(fake, chats).values())
+
+
+def distinct(fake: FakeTelegram, chats: int) -> int:
+    return len({text for sent in texts(fake, chats).values() for text in sent})
 
 
 def check_order(fake: FakeTelegram, chats: int, each: int) -> int:
@@ -200,7 +203,7 @@ async def test_a_killed_sender_resends_at_most_the_row_in_hand(
     assert await exited(doomed) == -signal.SIGKILL
     successor = start(env, "worker", log)
     try:
-        await until(lambda: len({t for sent in texts(fake, chats).values() for t in sent}) == chats * each, 60, "every row")
+        await until(lambda: distinct(fake, chats) == chats * each, 60, "every row")
     finally:
         assert await stop(successor, log) == 0, log.read_text()
     assert check_order(fake, chats, each) <= 1
