@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Transport
@@ -12,6 +13,7 @@ from bot.channels.registry import Channel, configured_channels
 from bot.clock import Clock, Sleep, utc_now
 from bot.config import Settings
 from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
+from bot.messaging.backpressure import pressure_for
 from bot.messaging.outbox import OutboxSender
 from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database, migrate, open_database
@@ -45,6 +47,7 @@ class App:
             transports,
             self.clock,
             max_backoff_seconds=self.settings.outbox_max_backoff_seconds,
+            lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             wake=asyncio.Event() if wake is None else wake,
             sleep=self.sleep,
         )
@@ -108,4 +111,9 @@ def compose(app: App) -> Services:
     sender = app.sender({channel.kind: channel.transport for channel in channels}, wake)
     app.processor.on_commit = wake.set
     routers = [router for router in (channel.router() for channel in channels) if router is not None]
-    return Services(create_web_app(app, routers), sender, channels)
+    web = create_web_app(app, routers)
+    # Read by every channel's webhook (bot.channels.webhooks.handle_webhook).
+    web.state.outbox_pressure = pressure_for(
+        app.database, app.clock, list(sender.transports), app.settings.outbox_backpressure_seconds
+    )
+    return Services(web, sender, channels)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 
 import uvicorn
 
@@ -12,6 +13,15 @@ from bot.privacy.retention import run_retention_rounds
 from bot.requests.escalation import run_escalations
 
 log = logging.getLogger(__name__)
+
+
+def stop_on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM (a service manager, `docker stop`) and SIGINT (Ctrl-C) end the loops cleanly: the
+    sender finishes and records the row in hand and hands the rest of its batch back. uvicorn puts
+    its own handlers in while it serves and raises the signal again when it is done: this one runs then."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
 
 
 async def _escalations(app: App, services: Services, stop: asyncio.Event) -> None:

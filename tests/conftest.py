@@ -3,7 +3,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,8 +26,35 @@ from tests.harness import FakeClock
 from tests.web_client import WebClient
 
 T = TypeVar("T")
-POSTGRES_URL = os.environ.get("HOANHAP_TEST_POSTGRES_URL", "")
 DATA = Path(__file__).parent / "data"
+# A newcomer's PostgreSQL: used when it answers here and HOANHAP_TEST_POSTGRES_URL is not set at all.
+LOCAL_POSTGRES = ("127.0.0.1", 5432)
+LOCAL_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SKIP = "PostgreSQL unavailable"
+
+
+def _local_postgres_answers() -> bool:
+    try:
+        with socket.create_connection(LOCAL_POSTGRES, timeout=0.3):
+            return True
+    except OSError:
+        return False
+
+
+def _postgres_url() -> tuple[str, str]:
+    """The PostgreSQL the suite runs on ("" for none) and why it is that one (or none), for skips.
+
+    HOANHAP_TEST_POSTGRES_URL decides when set; set empty, it turns PostgreSQL off. Unset, a server
+    answering on 127.0.0.1:5432 is used as the `postgres` user on its `postgres` database."""
+    configured = os.environ.get("HOANHAP_TEST_POSTGRES_URL")
+    if configured is not None:
+        return configured, "" if configured else "HOANHAP_TEST_POSTGRES_URL is set empty"
+    if _local_postgres_answers():
+        return LOCAL_POSTGRES_URL, "found on 127.0.0.1:5432"
+    return "", "HOANHAP_TEST_POSTGRES_URL is not set and nothing answers on 127.0.0.1:5432"
+
+
+POSTGRES_URL, POSTGRES_WHY = _postgres_url()
 
 
 async def _create_postgres_database() -> tuple[str, str]:
@@ -57,6 +86,37 @@ def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> 
     return None
 
 
+def _skip_group(reason: str) -> str:
+    """The cause shared by a group of skipped tests, told plainly."""
+    if reason.startswith(POSTGRES_SKIP):
+        return reason
+    if "Chromium" in reason or "Playwright" in reason:
+        return f"Browser tests: {reason}"
+    return reason
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say at the end which groups of tests did not run and why (and how to run them)."""
+    groups: dict[str, Counter[str]] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)
+        # A module skipped whole (the browser tests) is one report for all its tests.
+        unit = "modules" if isinstance(report, pytest.CollectReport) else "tests"
+        groups.setdefault(_skip_group(reason.removeprefix("Skipped: ")), Counter())[unit] += 1
+    if not groups:
+        return
+    terminalreporter.section("skipped, and why")
+    for reason, counts in sorted(groups.items(), key=lambda item: -sum(item[1].values())):
+        what = ", ".join(f"{n} {unit}" for unit, n in sorted(counts.items(), reverse=True))
+        terminalreporter.write_line(f"{what:>20}  {reason}")
+    if any(reason.startswith(POSTGRES_SKIP) for reason in groups):
+        terminalreporter.write_line(
+            "PostgreSQL tests run when one answers on 127.0.0.1:5432 (user postgres, no password) or "
+            "HOANHAP_TEST_POSTGRES_URL=postgresql+asyncpg://user@host:port/database names one."
+        )
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file with the shipped knowledge base, copied for each test (fast set-up)."""
@@ -75,8 +135,13 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def postgres_database() -> Iterator[str]:
     """One scratch database per test run (dropped at the end); each test empties it first."""
     if not POSTGRES_URL:
-        pytest.skip("HOANHAP_TEST_POSTGRES_URL is not set")
-    name, url = _run_outside_loop(_create_postgres_database())
+        pytest.skip(f"{POSTGRES_SKIP}: {POSTGRES_WHY}")
+    try:
+        name, url = _run_outside_loop(_create_postgres_database())
+    except Exception as error:
+        if os.environ.get("HOANHAP_TEST_POSTGRES_URL"):
+            raise  # asked for by name: a failure, not a skip
+        pytest.skip(f"{POSTGRES_SKIP}: the server on 127.0.0.1:5432 refused ({type(error).__name__}: {error})")
     try:
         yield url
     finally:
@@ -114,6 +179,14 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     url = request.getfixturevalue("postgres_database")
     await _empty_postgres_database(url)
     yield url
+
+
+@pytest.fixture
+async def empty_postgres(postgres_database: str) -> str:
+    """The run's PostgreSQL scratch database, emptied: for tests that only make sense on PostgreSQL
+    (several processes at once). Skipped when no PostgreSQL is configured."""
+    await _empty_postgres_database(postgres_database)
+    return postgres_database
 
 
 @pytest.fixture

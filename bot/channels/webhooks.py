@@ -12,6 +12,7 @@ from typing import TypeVar
 from fastapi import Request, Response
 from pydantic import SecretStr
 
+from bot.messaging.backpressure import OutboxPressure
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -82,13 +83,18 @@ async def handle_webhook(
     handle: Callable[[T], Awaitable[None]],
     verify: Callable[[bytes, Request], bool] = lambda _raw, _request: True,
 ) -> Response:
-    """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 500 when
-    handling failed, so the platform delivers again; 200 once the effects are committed.
+    """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 503 with
+    Retry-After while the outbox is behind (back-pressure: the platform keeps the update and delivers
+    it again later); 500 when handling failed, so the platform delivers again; 200 once the effects
+    are committed.
 
     `authorised` looks at the headers only and runs before a byte of the body is read: a caller
     without the secret costs no memory. `verify` checks what needs the body (a signature over it)."""
     if not await authorised(request):
         return Response(status_code=401)
+    pressure: OutboxPressure | None = getattr(request.app.state, "outbox_pressure", None)
+    if pressure is not None and (wait := await pressure.retry_after()) is not None:
+        return Response(status_code=503, headers={"Retry-After": str(wait)})
     raw = await read_body(request)
     if raw is None:
         return Response(status_code=413, headers={"Connection": "close"})

@@ -45,7 +45,7 @@ async def cmd_chat(app: App, args: argparse.Namespace) -> int:
 
 
 async def cmd_serve(app: App, args: argparse.Namespace) -> int:
-    from bot.runtime import serve  # the web and channel stack loads only for the commands that need it
+    from bot.runtime import serve, stop_on_signals  # the web and channel stack loads only for the commands that need it
 
     base = app.settings.base_url()
     print(f"Hòa Nhập on {base}  (health: /healthz, /readyz)", flush=True)
@@ -64,14 +64,17 @@ async def cmd_serve(app: App, args: argparse.Namespace) -> int:
         print(f"Telegram: webhook at {app.settings.telegram_webhook_url}", flush=True)
     else:
         print("Telegram: long polling", flush=True)
-    await serve(app)
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    await serve(app, stop)
     return 0
 
 
 async def cmd_worker(app: App, args: argparse.Namespace) -> int:
-    from bot.runtime import run_worker
+    from bot.runtime import run_worker, stop_on_signals
 
     stop = asyncio.Event()
+    stop_on_signals(stop)
     await run_worker(app, stop)
     return 0
 

@@ -4,14 +4,23 @@
 blocked the bot (403) or a rejected message (400) fails for good and is recorded. A chat's messages
 leave in the order they were written, because a row is only due once every older row of the same
 chat has left the pending state.
+
+Several senders (processes) may run against one PostgreSQL. Each leases rows under its own id for a
+short time, renews the lease while it sends, and records each row's outcome as soon as the platform
+answers: a sender killed mid-batch leaves at most the row in hand unrecorded (sent again: the only
+duplicate possible), and its other rows return to any sender when the lease runs out, in seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import random
-from collections.abc import Mapping
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +35,12 @@ log = logging.getLogger(__name__)
 ERROR_CHARS = 500
 
 
+def sender_id() -> str:
+    """A sender's name on the rows it leases: the process id for people reading the table, random
+    so that a restarted process with the same pid is not taken for the dead one."""
+    return f"{os.getpid()}-{secrets.token_hex(6)}"
+
+
 @dataclass
 class OutboxSender:
     database: Database
@@ -34,12 +49,16 @@ class OutboxSender:
     batch_size: int = 50
     max_attempts: int = 12
     max_backoff_seconds: float = 600.0
-    # How long a leased row is left to its sender before another may take it (a crashed sender).
-    lease: timedelta = timedelta(seconds=120)
+    # How long a leased row is left to its sender before another may take it (a sender that died);
+    # renewed every `heartbeat_seconds` while it sends (default: a quarter of the lease).
+    lease: timedelta = timedelta(seconds=10)
+    heartbeat_seconds: float | None = None
     # Set by whoever commits new rows, so the sender wakes at once instead of at its next idle tick.
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     # How a retry's wait passes: tests skip their clock ahead instead of sleeping.
     sleep: Sleep = asyncio.sleep
+    # This sender's name on the rows it leases.
+    id: str = field(default_factory=sender_id)
     # While run_forever runs: one timer a scheduled retry, which wakes the sender when it falls due.
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
 
@@ -47,26 +66,69 @@ class OutboxSender:
         base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
         return base * random.uniform(0.5, 1.5)  # noqa: S311 (jitter spreads retries; nothing to guess)
 
-    async def run_once(self) -> int:
+    async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send what is due now; the number of rows handled (sent, retried or failed).
 
-        Rows are leased in one short transaction, sent with no transaction open, and their outcome
-        recorded in another: a slow platform never holds database locks, and a transport may use the
-        database itself (the Zalo OA token). A sender that dies mid-send leaves a lease that expires,
-        and the row is sent again.
+        Rows are leased in one short transaction and sent with no transaction open; each row's
+        outcome is recorded as soon as its platform answers, so a sender that dies sends again at
+        most the row in hand. A slow platform never holds database locks, and a transport may use the
+        database itself (the Zalo OA token). Once `stop` is set the row in hand is finished and
+        recorded, and the rest of the batch is handed back at once for any sender to take.
         """
         if not self.transports:
             return 0
         async with UnitOfWork(self.database) as uow:
-            rows = await uow.outbox.lease_due(self.clock(), self.batch_size, list(self.transports), self.lease)
+            rows = await uow.outbox.lease_due(
+                self.clock(), self.batch_size, list(self.transports), self.lease, by=self.id
+            )
             claimed = [(row.id, row.channel, row.chat_id, row.payload, row.kind) for row in rows]
             await uow.commit()
-        results: list[tuple[int, str | DeliveryError]] = []
-        for row_id, channel, chat_id, payload, kind in claimed:
-            results.append((row_id, await self._attempt(channel, chat_id, payload, kind)))
-        if results:
-            await self._record(results)
-        return len(results)
+        if not claimed:
+            return 0
+        handled = 0
+        async with self._heartbeat():
+            for row_id, channel, chat_id, payload, kind in claimed:
+                if stop is not None and stop.is_set():
+                    await self._release()
+                    break
+                await self._record(row_id, await self._attempt(channel, chat_id, payload, kind))
+                handled += 1
+        return handled
+
+    @asynccontextmanager
+    async def _heartbeat(self) -> AsyncIterator[None]:
+        """While the batch is being sent, renew its lease so no other sender takes a row in hand."""
+        done = asyncio.Event()
+        interval = self.heartbeat_seconds or self.lease.total_seconds() / 4
+
+        async def beat() -> None:
+            # Real time, not `sleep`: a test's skipping sleep would spin here.
+            while not done.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(done.wait(), interval)
+                if done.is_set():
+                    return
+                try:
+                    await self._renew()
+                except Exception:  # the database away for a moment: the next beat tries again
+                    log.warning("outbox lease renewal failed", exc_info=True)
+
+        task = asyncio.create_task(beat())
+        try:
+            yield
+        finally:
+            done.set()  # ended rather than cancelled: a renewal under way finishes its transaction
+            await task
+
+    async def _renew(self) -> None:
+        async with UnitOfWork(self.database) as uow:
+            await uow.outbox.renew_leases(self.id, self.clock() + self.lease)
+            await uow.commit()
+
+    async def _release(self) -> None:
+        async with UnitOfWork(self.database) as uow:
+            await uow.outbox.release_leases(list(self.transports), self.clock(), by=self.id)
+            await uow.commit()
 
     async def _attempt(self, channel: str, chat_id: str, payload: dict[str, Any], kind: str) -> str | DeliveryError:
         try:
@@ -89,30 +151,29 @@ class OutboxSender:
         delay = result.retry_after if result.retry_after is not None else self.backoff(attempts)
         return Delivery(Outcome.RETRY, error, retry_after=delay)
 
-    async def _record(self, results: list[tuple[int, str | DeliveryError]]) -> None:
-        """Each row's new state and its attempt, in one transaction."""
-        delays: list[float] = []
+    async def _record(self, row_id: int, result: str | DeliveryError) -> None:
+        """The row's new state and its attempt, in one transaction, if the row is still ours."""
         async with UnitOfWork(self.database) as uow:
             now = self.clock()
-            for row_id, result in results:
-                row = await uow.outbox.get(row_id)
-                if row is None:
-                    continue
-                row.attempts += 1
-                delivery = self.judge(result, row.attempts)
-                _apply(row, delivery, now)
-                if delivery.unreachable:
-                    await uow.conversations.mark_unreachable(row.channel, row.chat_id)
-                if delivery.outcome is Outcome.FAILED:
-                    log.warning("outbox row %s failed for good: %s", row.id, delivery.error[:200])
-                if delivery.retry_after is not None:
-                    delays.append(delivery.retry_after)
-                await uow.outbox.record_attempt(
-                    row.id, row.attempts, now, delivery.outcome.value, delivery.error, delivery.retry_after
-                )
+            row = await uow.outbox.held(row_id, self.id)
+            if row is None:
+                # Our lease ran out (this sender stalled) and another took the row, or the person's
+                # client fetched it meanwhile: theirs is the record that counts.
+                log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row_id)
+                return
+            row.attempts += 1
+            delivery = self.judge(result, row.attempts)
+            _apply(row, delivery, now)
+            if delivery.unreachable:
+                await uow.conversations.mark_unreachable(row.channel, row.chat_id)
+            if delivery.outcome is Outcome.FAILED:
+                log.warning("outbox row %s failed for good: %s", row.id, delivery.error[:200])
+            await uow.outbox.record_attempt(
+                row.id, row.attempts, now, delivery.outcome.value, delivery.error, delivery.retry_after
+            )
             await uow.commit()
-        for delay in delays:
-            self._wake_after(delay)
+        if delivery.retry_after is not None:
+            self._wake_after(delivery.retry_after)
 
     def _wake_after(self, seconds: float) -> None:
         """Under run_forever, wake when a retry falls due rather than at the idle tick after it."""
@@ -153,7 +214,7 @@ class OutboxSender:
         try:
             while not stop.is_set():
                 try:
-                    handled = await self.run_once()
+                    handled = await self.run_once(stop)
                 except Exception:
                     log.exception("outbox round failed")
                     handled = 0
@@ -175,7 +236,7 @@ class OutboxSender:
 
 def _apply(row: OutboxRow, delivery: Delivery, now: datetime) -> None:
     """The row's state after an attempt."""
-    row.last_error = delivery.error
+    row.last_error, row.leased_by = delivery.error, None
     if delivery.outcome is Outcome.SENT:
         row.status, row.sent_at = "sent", now
         row.external_id = delivery.external_id or None

@@ -390,6 +390,9 @@ class FakeTelegram(FakeServer):
         self.dropped_updates: list[JSON] = []
         # (update, HTTP status) for each webhook delivery attempt, 0 when the connection failed.
         self.deliveries: list[tuple[JSON, int]] = []
+        # Seconds each sendMessage takes before it is answered: a slow platform, so that a test can
+        # stop or kill the bot while a message is with Telegram.
+        self.send_delay = 0.0
         super().__init__()
         self._queue: list[JSON] = []
         self._next_update_id = FIRST_UPDATE_ID
@@ -915,6 +918,8 @@ class FakeTelegram(FakeServer):
         return message
 
     async def _send_message(self, params: JSON) -> JSON:
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)
         chat_id = self._chat_id(params)
         self._check_forbidden(chat_id)
         text, plain, entities = self._validate_text(params)

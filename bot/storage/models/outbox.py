@@ -29,6 +29,9 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None]
     # The platform's id of the message once sent: a staff reply to an agency post finds its request.
     external_id: Mapped[str | None] = mapped_column(String(64))
+    # The sender holding the row while its status is "sending" (a random id per process); its lease
+    # runs until next_attempt_at, renewed while it sends, so a dead sender's rows return in seconds.
+    leased_by: Mapped[str | None] = mapped_column(String(32))
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),

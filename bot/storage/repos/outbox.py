@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 
 from bot.storage.models import DeliveryAttemptRow, OutboxRow
 from bot.storage.repos.base import _Repo
@@ -41,13 +41,9 @@ class OutboxRepo(_Repo):
         await self._session.flush()
         return row
 
-    async def lease_due(self, now: datetime, limit: int, channels: Sequence[str], lease: timedelta) -> list[OutboxRow]:
-        """Lease due rows, oldest first, at most one per chat so a chat's messages go out in order.
-
-        A row is due when pending and its time has come, or when its sender's lease ran out. It is
-        only due once no older row of the same chat is pending or being sent. On PostgreSQL rows are
-        locked with SKIP LOCKED while leased, so several senders never take the same row.
-        """
+    def _due(self, now: datetime, channels: Sequence[str]) -> ColumnElement[bool]:
+        """A row is due when pending and its time has come, or when its sender's lease ran out; and
+        only once no older row of the same chat is pending or being sent (a chat's order)."""
         o2 = OutboxRow.__table__.alias("o2")
         blocked = (
             select(o2.c.id)
@@ -59,34 +55,64 @@ class OutboxRepo(_Repo):
             )
             .exists()
         )
-        statement = (
-            select(OutboxRow)
-            .where(
-                OutboxRow.status.in_(("pending", "sending")),
-                OutboxRow.next_attempt_at <= now,
-                OutboxRow.channel.in_(channels),
-                ~blocked,
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
+        return and_(
+            OutboxRow.status.in_(("pending", "sending")),
+            OutboxRow.next_attempt_at <= now,
+            OutboxRow.channel.in_(channels),
+            ~blocked,
         )
+
+    async def lease_due(
+        self, now: datetime, limit: int, channels: Sequence[str], lease: timedelta, *, by: str | None = None
+    ) -> list[OutboxRow]:
+        """Lease due rows to the sender `by`, oldest first, at most one per chat so a chat's messages
+        go out in order. On PostgreSQL rows are locked with SKIP LOCKED while leased, so several
+        senders never take the same row."""
+        statement = select(OutboxRow).where(self._due(now, channels)).order_by(OutboxRow.id).limit(limit)
         if self.dialect == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
         rows = list((await self._session.execute(statement)).scalars())
         for row in rows:
-            row.status, row.next_attempt_at = "sending", now + lease
+            row.status, row.next_attempt_at, row.leased_by = "sending", now + lease, by
         await self._session.flush()
         return rows
+
+    async def oldest_due(self, now: datetime, channels: Sequence[str]) -> datetime | None:
+        """When the row that has waited longest among those a sender would take now fell due."""
+        statement = select(func.min(OutboxRow.next_attempt_at)).where(self._due(now, channels))
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def renew_leases(self, by: str, until: datetime) -> int:
+        """The sender `by` is alive: its rows stay its own until `until`."""
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.status == "sending", OutboxRow.leased_by == by)
+            .values(next_attempt_at=until)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def held(self, row_id: int, by: str | None) -> OutboxRow | None:
+        """The row, if it is still leased to the sender `by` (locked on PostgreSQL until the commit,
+        so a sender taking an expired lease cannot slip in between)."""
+        statement = select(OutboxRow).where(
+            OutboxRow.id == row_id,
+            OutboxRow.status == "sending",
+            OutboxRow.leased_by.is_(None) if by is None else OutboxRow.leased_by == by,
+        )
+        if self.dialect == "postgresql":
+            statement = statement.with_for_update()
+        return (await self._session.execute(statement)).scalar_one_or_none()
 
     async def get(self, row_id: int) -> OutboxRow | None:
         return await self._session.get(OutboxRow, row_id)
 
-    async def release_leases(self, channels: Sequence[str], now: datetime) -> int:
-        result = await self._session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.status == "sending", OutboxRow.channel.in_(channels))
-            .values(status="pending", next_attempt_at=now)
-        )
+    async def release_leases(self, channels: Sequence[str], now: datetime, *, by: str | None = None) -> int:
+        """Leased rows become due now: every one of `channels` (SQLite, where one sender runs per
+        database), or those the sender `by` still holds (it stops before sending them)."""
+        statement = update(OutboxRow).where(OutboxRow.status == "sending", OutboxRow.channel.in_(channels))
+        if by is not None:
+            statement = statement.where(OutboxRow.leased_by == by)
+        result = await self._session.execute(statement.values(status="pending", next_attempt_at=now, leased_by=None))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
@@ -143,7 +169,7 @@ class OutboxRepo(_Repo):
             await self._session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id.in_(list(row_ids)), OutboxRow.status.in_(("pending", "sending")))
-                .values(status="delivered", sent_at=now, delivered_at=now)
+                .values(status="delivered", sent_at=now, delivered_at=now, leased_by=None)
             )
 
     async def statuses(self, row_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
