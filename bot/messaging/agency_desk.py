@@ -24,7 +24,7 @@ from bot.requests.service import Reader
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.choices import StaffAction, StaffChoice
-from handlers.domain import RESOLVED, find_code
+from handlers.domain import CLOSING_STATUSES, RESOLVED, find_code
 from handlers.messages import OutgoingMessage
 from handlers.texts import Texts
 
@@ -123,8 +123,11 @@ class AgencyDesk:
         if agency_code is None:
             return OutgoingMessage(self.t("staff_link_invalid"))
         await uow.agency_channels.link(agency_code, message.channel, message.chat_id, message.actor, now)
-        # Posts that waited for the agency to have a place to receive them go there now, in order.
-        await uow.outbox.readdress(AGENCY_CHANNEL, agency_code, message.channel, message.chat_id)
+        # Posts that waited for the agency to have a place to receive them go there now, in order;
+        # those of requests already closed (a person's details among them) are not sent at all.
+        await uow.outbox.readdress(
+            AGENCY_CHANNEL, agency_code, message.channel, message.chat_id, closed=CLOSING_STATUSES
+        )
         await uow.audit.add(message.actor, "agency.linked", agency_code, now, after={"channel": message.channel})
         agency = await uow.agencies.get(agency_code)
         return OutgoingMessage(self.t("staff_linked", agency=agency.name if agency else agency_code))

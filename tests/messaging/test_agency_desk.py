@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.messaging.agency_desk import AgencyDesk, StaffMessage, create_link_code
+from bot.requests import service
 from tests.handlers.test_conversation_intake import at_step
 from tests.harness import FakeClock, Person
 
@@ -157,3 +158,18 @@ async def test_refusals_reach_a_group_in_vietnamese(demo_app: App) -> None:
         "Yêu cầu đã ở cơ quan này. Chọn một cơ quan khác.",
         "Cần ghi lý do chuyển (chỉ cán bộ thấy).",
     ]
+
+
+async def test_linking_a_group_does_not_push_posts_of_requests_already_closed(demo_app: App) -> None:
+    person = await at_step(demo_app, "confirm")
+    await person.presses("form:confirm")
+    code = person.text.split("Mã của bạn: ")[1].split()[0]
+    # resolved (by phone, say) before the agency has any group: its details need not reach one
+    async with demo_app.uow() as uow:
+        await service.change_status(uow, demo_app.texts, code, "resolved", "lan", demo_app.clock())
+        await uow.commit()
+    desk = AgencyDesk(demo_app.database, demo_app.texts, demo_app.clock)
+    await link(demo_app, desk, "demo-vieclam", GROUP_A)
+    texts = await group_texts(demo_app, GROUP_A)
+    assert not any(t.startswith("📨 Yêu cầu mới") or "0356 789 012" in t for t in texts), texts
+    assert texts[-1].startswith("✅ Nhóm này đã được liên kết")

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 
-from bot.storage.models import DeliveryAttemptRow, OutboxRow
+from bot.storage.models import DeliveryAttemptRow, OutboxRow, RequestRow
 from bot.storage.repos.base import _Repo
 
 
@@ -144,8 +144,21 @@ class OutboxRepo(_Repo):
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def readdress(self, from_channel: str, from_chat: str, to_channel: str, to_chat: str) -> int:
-        """Pending rows waiting for an address (an agency with no channel yet) go to its new channel."""
+    async def readdress(
+        self, from_channel: str, from_chat: str, to_channel: str, to_chat: str, *, closed: Sequence[str] = ()
+    ) -> int:
+        """Pending rows waiting for an address (an agency with no channel yet) go to its new channel;
+        those about a request already in one of the `closed` statuses are dropped instead."""
+        if closed:
+            finished = select(RequestRow.id).where(RequestRow.status.in_(list(closed)))
+            await self._session.execute(
+                delete(OutboxRow).where(
+                    OutboxRow.channel == from_channel,
+                    OutboxRow.chat_id == from_chat,
+                    OutboxRow.status == "pending",
+                    OutboxRow.request_id.in_(finished),
+                )
+            )
         result = await self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.channel == from_channel, OutboxRow.chat_id == from_chat, OutboxRow.status == "pending")
