@@ -268,7 +268,7 @@ class Seeder:
                 {
                     "created_at": NOW - timedelta(days=self.rng.uniform(0, 84)),
                     "channel": self.rng.choice(CHANNELS),
-                    "conversation_id": None,
+                    "pseudonym": None,
                     "question": question,
                     "normalized": self.normalizer.normalize(question).text,
                     "decision": decision,

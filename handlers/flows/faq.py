@@ -51,12 +51,13 @@ def is_readable_question(ctx: Context, text: str) -> bool:
 
 async def match_and_log(ctx: Context, text: str) -> tuple[MatchResult, int]:
     result = ctx.kb.match(text)
+    names = [str(ctx.state.draft.get("name") or "")]
     match_id = await ctx.match_log.record(
         channel=ctx.channel,
         pseudonym=ctx.pseudonym or None,
         # Kept to improve the answers: nothing in it may say who asked.
-        question=mask_personal(text, [str(ctx.state.draft.get("name") or "")]),
-        normalized=result.normalized,
+        question=mask_personal(text, names),
+        normalized=mask_personal(result.normalized, names),
         decision=result.decision,
         slug=result.slug,
         score=result.score,

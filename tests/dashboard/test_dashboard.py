@@ -183,7 +183,7 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
             MatchLogRow(
                 created_at=created,
                 channel="web",
-                conversation_id=conversation,
+                pseudonym="p-seeded",
                 question=question,
                 normalized=question.lower().strip("=+@ "),
                 decision=decision,
@@ -201,7 +201,7 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
             MatchLogRow(
                 created_at=now - timedelta(days=10 + i * 2, minutes=i),
                 channel="telegram",
-                conversation_id=None,
+                pseudonym=None,
                 question=question,
                 normalized=question.lower().strip("=+@ "),
                 decision="fallback",
@@ -214,7 +214,7 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
             MatchLogRow(
                 created_at=created,
                 channel="web",
-                conversation_id=conversation,
+                pseudonym="p-seeded",
                 question=f"edge {i}",
                 normalized=f"edge {i}",
                 decision="fallback",

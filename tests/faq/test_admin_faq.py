@@ -482,7 +482,7 @@ async def log_questions(app: App, *questions: str, decision: str = "fallback", c
             conversation = await uow.conversations.get_or_create("test", f"{chat_prefix}{i}", "u", app.clock())
             await uow.match_log.record(
                 channel="test",
-                conversation_id=conversation.id,
+                pseudonym=f"p{conversation.id}",
                 question=question,
                 normalized=matcher.match(question).normalized,
                 decision=decision,
@@ -501,7 +501,7 @@ async def test_the_inbox_groups_and_counts_and_never_shows_who_asked(admin_app: 
     await log_questions(admin_app, "thi bang lai xe may", decision="suggest", chat_prefix="s")
     async with admin_app.uow() as uow:
         chosen = await uow.match_log.record(
-            channel="test", conversation_id=None, question="cau hoi da chon goi y", normalized="cau hoi da chon goi y",
+            channel="test", pseudonym=None, question="cau hoi da chon goi y", normalized="cau hoi da chon goi y",
             decision="suggest", slug=None, score=0.4, suggestions=["can-cuoc"], now=admin_app.clock(),
         )  # fmt: skip
         await uow.match_log.mark_chosen(chosen, "can-cuoc")
