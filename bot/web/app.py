@@ -60,16 +60,7 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
-    web = FastAPI(title="Hòa Nhập", docs_url=None, redoc_url=None, openapi_url=None)
-    web.state.hoanhap = app
-    web.state.security = WebSecurity(app)
-    web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
-    # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
-    web.add_middleware(BodyLimitMiddleware)
-    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    web.mount("/api/v1", create_api(app))
-
+def _add_health_checks(web: FastAPI, app: App) -> None:
     @web.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -84,6 +75,18 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
         if not current:
             return JSONResponse({"status": "migrations pending"}, status_code=503)
         return JSONResponse({"status": "ready"})
+
+
+def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
+    web = FastAPI(title="Hòa Nhập", docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.hoanhap = app
+    web.state.security = WebSecurity(app)
+    web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
+    # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
+    web.add_middleware(BodyLimitMiddleware)
+    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    web.mount("/api/v1", create_api(app))
+    _add_health_checks(web, app)
 
     @web.exception_handler(NotAuthenticated)
     async def to_login(request: Request, _error: NotAuthenticated) -> Response:

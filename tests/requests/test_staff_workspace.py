@@ -320,6 +320,8 @@ async def test_a_status_change_tells_the_person(staffed: App) -> None:
 async def test_a_transfer_moves_the_request_and_starts_a_new_clock(staffed: App, clock: FakeClock) -> None:
     person, code = await person_request(staffed)
     reason = "Việc trợ cấp thuộc UBND xã, không phải việc làm"
+    # Hours pass for the agencies' clocks, not for the staff member's sign-in.
+    staffed.settings.session_idle_minutes = 24 * 60
     async with browser(staffed, "vieclam") as staff:
         await staff.act(code, "claim")
         await staff.act(code, "reply", text="Chúng tôi đã nhận.")
@@ -605,7 +607,7 @@ async def test_exports_hold_the_filtered_queue_neutralised_and_are_audited(staff
 def test_every_text_the_workspace_builds_a_key_for_exists() -> None:
     from bot.requests.views.export import COLUMNS
     from bot.requests.views.queue import ASSIGNED_CHOICES, NOTICES, STATUS_ALL, STATUS_OPEN, STATUS_OVERDUE, Names
-    from bot.requests.views.request import DELIVERY
+    from bot.requests.views.timeline import DELIVERY
     from bot.web.i18n import load_web_catalogues
 
     keys = (

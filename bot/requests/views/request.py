@@ -9,9 +9,7 @@ reader's language. The outbox sender is woken after the commit.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -29,7 +27,8 @@ from bot.requests.views.queue import (
     unread_notifications,
 )
 from bot.requests.views.targets import describe_target
-from bot.storage.models import AgencyRow, RequestEventRow, RequestRow, RequestViewRow
+from bot.requests.views.timeline import Timeline, erasure, viewers
+from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.forms import committed
@@ -45,136 +44,7 @@ MAX_FIELD = 120
 NONCE_CHANNEL = "staff-web"
 MAX_NONCE = 64
 RECENT_VIEWS = 200
-DELIVERY = {
-    "pending": "queued",
-    "sending": "queued",
-    "held": "queued",
-    "sent": "sent",
-    "delivered": "delivered",
-    "failed": "failed",
-}
 FormText = Annotated[str, Form()]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One line of the timeline, in words."""
-
-    css: str
-    title: str
-    actor: str
-    created_at: datetime
-    body: str = ""
-    body_label: str = ""
-    delivery: str = ""
-    delivery_text: str = ""
-    delivery_error: str = ""
-
-
-def _actor(actor: str, labels: dict[str, str], t: Translate) -> str:
-    if actor == "person":
-        return t("ws_actor_person")
-    if actor == "system":
-        return t("ws_actor_system")
-    return labels.get(actor, actor)
-
-
-class Timeline:
-    def __init__(
-        self,
-        t: Translate,
-        status_name: Callable[[str], str],
-        agencies: dict[str, AgencyRow],
-        labels: dict[str, str],
-        deliveries: dict[int, tuple[str, str]],
-    ) -> None:
-        self.t = t
-        self.status_name = status_name
-        self.agencies = agencies
-        self.labels = labels
-        self.deliveries = deliveries
-
-    def agency(self, code: object) -> str:
-        found = self.agencies.get(str(code or ""))
-        return found.name if found else str(code or "")
-
-    def entry(self, event: RequestEventRow, routing: str) -> Entry:
-        t, data = self.t, event.data or {}
-        actor = _actor(event.actor, self.labels, t)
-        kind = event.type
-
-        def line(css: str, title: str, **extra: str) -> Entry:
-            return Entry(css, title, actor, event.created_at, **extra)
-
-        if kind == "created":
-            return line("person", t("ws_event_created"))
-        if kind == "routed":
-            return line("system", t("ws_event_routed", agency=self.agency(data.get("agency")), how=routing))
-        if kind == "person_message":
-            return line("person", t("ws_event_person_message"), body=str(data.get("text", "")))
-        if kind == "replied":
-            state, error = self.deliveries.get(int(data.get("outbox_id") or 0), ("", ""))
-            delivery = DELIVERY.get(state, "unknown") if data.get("outbox_id") else "none"
-            return line(
-                "reply",
-                t("ws_event_replied"),
-                body=str(data.get("text", "")),
-                delivery=delivery,
-                delivery_text=t(f"ws_delivery_{delivery}"),
-                delivery_error=error if delivery == "failed" else "",
-            )
-        if kind == "note":
-            return line("note", t("ws_event_note"), body=str(data.get("text", "")))
-        if kind == "status":
-            before, after = str(data.get("from", "")), str(data.get("to", ""))
-            return line("status", t("ws_event_status", before=self.status_name(before), after=self.status_name(after)))
-        if kind == "claimed":
-            return line("staff", t("ws_event_claimed"))
-        if kind == "assigned":
-            to = data.get("to")
-            if not to:
-                return line("staff", t("ws_event_unassigned"))
-            return line("staff", t("ws_event_assigned", to=self.labels.get(str(to), str(to))))
-        if kind == "transferred":
-            return line(
-                "transfer",
-                t("ws_event_transferred", before=self.agency(data.get("from")), after=self.agency(data.get("to"))),
-                body=str(data.get("reason", "")),
-                body_label=t("ws_reason_staff_only"),
-            )
-        if kind == "escalated":
-            return line("escalated", t("ws_event_escalated"))
-        if kind == "erased":
-            return line(
-                "person" if event.actor == "person" else "system", t(f"ws_event_erased_{_erasure(event.actor)}")
-            )
-        return line("system", t("ws_event_other", type=kind))
-
-
-def _erasure(actor: str) -> str:
-    """Who erased: the person, or the retention round."""
-    return "person" if actor == "person" else "retention"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    who: str
-    via: str
-    times: int
-    last_at: datetime
-
-
-def _viewers(views: Sequence[RequestViewRow], labels: dict[str, str], t: Translate) -> list[Viewer]:
-    """Recent reads per reader (newest first): every read is kept, a page shows who and how often."""
-    seen: dict[tuple[str, str], Viewer] = {}
-    for view in views:
-        key = (view.actor, view.via)
-        before = seen.get(key)
-        if before is None:
-            seen[key] = Viewer(_actor(view.actor, labels, t), view.via, 1, view.created_at)
-        else:
-            seen[key] = replace(before, times=before.times + 1)
-    return list(seen.values())
 
 
 async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
@@ -227,12 +97,12 @@ async def _page_context(
         "agencies": [a for a in clocks.agencies.values() if a.active and a.code != row.agency_code],
         "statuses": STATUSES,
         "names": names,
-        "views": _viewers(views, labels, t),
+        "views": viewers(views, labels, t),
         "channel": conversation.channel if conversation else "",
         "unreachable": bool(conversation and conversation.unreachable),
         "notifications": await unread_notifications(uow, user, t),
         "nonce": secrets.token_urlsafe(16),
-        "erased_by": next((_erasure(e.actor) for e in reversed(events) if e.type == "erased"), "retention"),
+        "erased_by": next((erasure(e.actor) for e in reversed(events) if e.type == "erased"), "retention"),
     }
 
 
