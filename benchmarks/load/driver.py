@@ -33,6 +33,7 @@ class Sample:
     chat_id: str
     posted: float
     replied: float | None = None
+    lost: bool = False
 
 
 @dataclass
@@ -186,7 +187,8 @@ class Load:
         interval = 1.0 / rate
         began = time.monotonic()
         count = int(rate * seconds)
-        form_every = int(1 / self.form_share) * 8 if self.form_share else 0
+        # A form is nine messages: one form started per this many offered keeps its share of messages.
+        form_every = max(1, round(9 / self.form_share)) if self.form_share else 0
         for n in range(count):
             delay = began + n * interval - time.monotonic()
             if delay > 0:
@@ -197,11 +199,16 @@ class Load:
                 self._spawn(self._question(next(self.updates.chats), random.choice(self.questions)))  # noqa: S311
         ended = time.monotonic()
         await self.settle(5.0)
-        window = self.samples[start:]
-        accepted = [s for s in window if s.posted > 0]
+        # Form steps that came after the window belong to no rate: left out.
+        window = [s for s in self.samples[start:] if s.posted <= ended]
+        accepted = [s for s in window if not s.lost]
         replied = [s for s in accepted if s.replied is not None and s.replied <= ended + 2.0]
         latencies = [(s.replied - s.posted) * 1000 for s in replied if s.replied is not None]
-        return Step(rate, ended - began, count, len(accepted), len(replied), latencies, self.webhook.retries - retries)
+        # Every message posted counts, form steps included (a form is nine messages, started as one).
+        return Step(
+            len(window) / (ended - began), ended - began, len(window), len(accepted), len(replied), latencies,
+            self.webhook.retries - retries,
+        )
 
     async def settle(self, seconds: float) -> None:
         if self.tasks:
@@ -218,7 +225,7 @@ class Load:
         first = self.replies.expect(str(chat))
         wanted_reply = self.replies.expect(str(chat), wanted)
         if not await self.webhook.deliver(update):
-            sample.posted = -1.0
+            sample.lost = True
             return None
         try:
             sample.replied = (await asyncio.wait_for(first, 30)).at
@@ -234,15 +241,15 @@ class Load:
         self.forms.append(chat)
         u = self.updates
         steps: list[tuple[Callable[[Received | None], JSON], Callable[[Received], bool]]] = [
-            (lambda _r: u.text(chat, "/start"), has_button("menu:")),
-            (lambda _r: u.press(chat, "menu:request"), has_button("")),
-            (lambda r: u.press(chat, _first(r, "form:topic:", "form:")), lambda _i: True),
-            (lambda _r: u.text(chat, "Tôi cần hỗ trợ tìm việc làm gần nhà sau khi ra trại"), has_button("form:loc:")),
+            (lambda _r: u.text(chat, "xin phieu ly lich tu phap o dau"), has_button("help:")),
+            (lambda r: u.press(chat, _first(r, "help:")), lambda _i: True),
+            (lambda _r: u.text(chat, "Tôi cần xin phiếu lý lịch tư pháp số 1 để đi làm"), has_button("form:loc:")),
             (lambda r: u.press(chat, _first(r, "form:loc:")), asks_contact),
             (lambda _r: u.text(chat, f"09{chat % 100_000_000:08d}"), has_button("form:skip")),
             (lambda _r: u.press(chat, "form:skip"), has_button("form:time:")),
             (lambda _r: u.press(chat, "form:time:any"), has_button("form:yes")),
-            (lambda _r: u.press(chat, "form:yes"), lambda item: "YC-" in item.text),
+            (lambda _r: u.press(chat, "form:yes"), has_button("form:confirm")),
+            (lambda _r: u.press(chat, "form:confirm"), lambda item: "YC-" in item.text),
         ]
         reply: Received | None = None
         for make, wanted in steps:
@@ -258,4 +265,4 @@ def _first(reply: Received | None, *prefixes: str) -> str:
         for data in options:
             if data.startswith(prefix):
                 return data
-    return options[0] if options else "menu:request"
+    return options[0] if options else ""
