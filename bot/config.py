@@ -24,6 +24,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8080
+    # On SIGTERM, requests under way get this long to finish before their connections are closed.
+    shutdown_grace_seconds: Annotated[int, Field(ge=0, le=600)] = 20
     # The address people and staff reach the web on, for links printed at start (default: host:port).
     public_url: str = ""
     # Signs session and CSRF cookies; unset, one is generated and kept in the database for every worker.

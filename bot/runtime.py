@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
+import socket
 
 import uvicorn
 
@@ -44,6 +46,7 @@ def _retention(app: App, stop: asyncio.Event) -> asyncio.Task[None]:
 
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = compose(app)
+    freeze_heap()
     rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
     try:
         await services.sender.run_forever(stop)
@@ -65,24 +68,64 @@ async def _pollers(services: Services, stop: asyncio.Event) -> list[asyncio.Task
     return pollers
 
 
-async def serve(app: App, stop: asyncio.Event | None = None, started: asyncio.Event | None = None) -> None:
-    """Serve until stopped: web (webhooks), long polls where no webhook is set, the sender."""
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A listening socket that other serving processes bind too (the kernel shares connections out)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def freeze_heap() -> None:
+    """Move everything start-up made out of the collector's sight.
+
+    A full collection walks every tracked object: with the knowledge base's index that is hundreds of
+    thousands, a pause of hundreds of milliseconds in the event loop. What exists after start-up lives
+    as long as the process, so it need not be walked again (gc.freeze); only what requests create is."""
+    gc.collect()
+    gc.freeze()
+
+
+async def warm_up(app: App) -> None:
+    """The matcher built before the first message rather than by it, and frozen with the rest."""
+    async with app.uow() as uow:
+        await app.kb.current(uow)
+    freeze_heap()
+
+
+async def serve(
+    app: App, stop: asyncio.Event | None = None, started: asyncio.Event | None = None, child: int | None = None
+) -> None:
+    """Serve until stopped: web (webhooks), long polls where no webhook is set, the sender.
+
+    `child` is this process's place under `serve --workers N` (bot.supervisor): it shares the port,
+    and only child 0 runs the long polls and the escalation and retention rounds."""
     stop = stop or asyncio.Event()
     services = compose(app)
+    primary = child is None or child == 0
     # log_config=None: uvicorn's loggers (its tracebacks of failed requests included) go through the
     # root handler and its redaction instead of a handler of uvicorn's own.
     config = uvicorn.Config(
-        services.web, host=app.settings.host, port=app.settings.port, log_level="warning", log_config=None
+        services.web,
+        host=app.settings.host,
+        port=app.settings.port,
+        log_level="warning",
+        log_config=None,
+        timeout_graceful_shutdown=app.settings.shutdown_grace_seconds,
     )
     server = uvicorn.Server(config)
-    tasks = [
-        asyncio.create_task(services.sender.run_forever(stop)),
-        asyncio.create_task(_escalations(app, services, stop)),
-        _retention(app, stop),
-    ]
+    tasks = [asyncio.create_task(services.sender.run_forever(stop))]
+    if primary:
+        tasks += [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
-    pollers = await _pollers(services, stop)
-    server_task = asyncio.create_task(server.serve())
+    pollers = await _pollers(services, stop) if primary else []
+    await warm_up(app)
+    sockets = None if child is None else [reuse_port_socket(app.settings.host, app.settings.port)]
+    server_task = asyncio.create_task(server.serve(sockets=sockets))
     # uvicorn sets a flag, not an event, once it listens: polling it is the only way to know.
     while not server.started and not server_task.done():  # noqa: ASYNC110
         await asyncio.sleep(0.05)

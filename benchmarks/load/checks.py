@@ -51,9 +51,7 @@ async def outbox_and_requests(database_url: str) -> tuple[list[tuple[str, str, d
                 )
             )
             outbox = [(str(chat), str(status), _json(payload)) for chat, status, payload in rows]
-            per_conversation = await connection.execute(
-                text("SELECT count(*) FROM requests GROUP BY conversation_id")
-            )
+            per_conversation = await connection.execute(text("SELECT count(*) FROM requests GROUP BY conversation_id"))
             requests = [int(n) for (n,) in per_conversation]
     finally:
         await engine.dispose()

@@ -147,7 +147,13 @@ class Updates:
             "from": BOT_FROM,
             "text": "…",
         }
-        query = {"id": str(next(self._message_ids)), "from": user, "chat_instance": "1", "message": message, "data": data}
+        query = {
+            "id": str(next(self._message_ids)),
+            "from": user,
+            "chat_instance": "1",
+            "message": message,
+            "data": data,
+        }
         return {"update_id": next(self._update_ids), "callback_query": query}
 
 
@@ -196,7 +202,7 @@ class Load:
             if form_every and n % form_every == 0:
                 self._spawn(self._form(next(self.updates.chats)))
             else:
-                self._spawn(self._question(next(self.updates.chats), random.choice(self.questions)))  # noqa: S311
+                self._spawn(self._question(next(self.updates.chats), random.choice(self.questions)))
         ended = time.monotonic()
         await self.settle(5.0)
         # Form steps that came after the window belong to no rate: left out.
@@ -206,7 +212,12 @@ class Load:
         latencies = [(s.replied - s.posted) * 1000 for s in replied if s.replied is not None]
         # Every message posted counts, form steps included (a form is nine messages, started as one).
         return Step(
-            len(window) / (ended - began), ended - began, len(window), len(accepted), len(replied), latencies,
+            len(window) / (ended - began),
+            ended - began,
+            len(window),
+            len(accepted),
+            len(replied),
+            latencies,
             self.webhook.retries - retries,
         )
 

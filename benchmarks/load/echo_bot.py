@@ -27,7 +27,9 @@ def main() -> None:
 
     app = web.Application()
     # handle_in_background=False: 200 only once the reply went out, as Hòa Nhập answers only after its commit.
-    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False).register(app, path="/webhook")
+    SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False).register(
+        app, path="/webhook"
+    )
     app.router.add_get("/healthz", lambda _request: web.Response(text="ok"))
     setup_application(app, dispatcher, bot=bot)
     try:

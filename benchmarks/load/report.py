@@ -14,7 +14,9 @@ def _ms(value: float | None) -> str:
     return "-" if value is None or value != value else f"{value:.0f}"
 
 
-def render_report(results: list[Result], faults: list[FaultRun], machine: str, args: argparse.Namespace, when: datetime) -> str:
+def render_report(
+    results: list[Result], faults: list[FaultRun], machine: str, args: argparse.Namespace, when: datetime
+) -> str:
     lines = [
         "# Load and fault runs",
         "",
@@ -32,7 +34,11 @@ def render_report(results: list[Result], faults: list[FaultRun], machine: str, a
     for result in results:
         best, half = result.best, result.half
         failed = next((s for s in result.steps if s is not best and (best is None or s.rate > best.rate)), None)
-        failed_text = "-" if failed is None else f"{failed.rate:.0f}/s: p99 {_ms(failed.p99)} ms, {failed.replied}/{failed.offered} replied, {failed.retries} retries"
+        failed_text = (
+            "-"
+            if failed is None
+            else f"{failed.rate:.0f}/s: p99 {_ms(failed.p99)} ms, {failed.replied}/{failed.offered} replied, {failed.retries} retries"
+        )
         rss = ", ".join(f"{v:.0f}" for v in result.rss_mib) or "-"
         lines.append(
             f"| {result.name} | {best.rate:.0f} | {_ms(best.p50)} / {_ms(best.p99)} | "
@@ -53,7 +59,11 @@ def render_report(results: list[Result], faults: list[FaultRun], machine: str, a
             "| run | updates lost | webhook retries | replies expected / received | lost replies | duplicate replies | order breaks | requests | duplicate requests | slowest recovery after a kill (s) |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
-        names = {"kill": "kill -9 of a worker, 3 times", "api": "Bot API 429 (3 s), 502 (3 s), 500 (2 s)", "postgres": "PostgreSQL restarted mid-run"}
+        names = {
+            "kill": "kill -9 of a worker, 3 times",
+            "api": "Bot API 429 (3 s), 502 (3 s), 500 (2 s)",
+            "postgres": "PostgreSQL restarted mid-run",
+        }
         for run in faults:
             c = run.counts
             recovery = f"{max(run.recovery_s):.1f}" if run.recovery_s else "-"

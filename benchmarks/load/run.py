@@ -81,8 +81,11 @@ class Harness:
             while rate < 5000:
                 step = await load.offer(rate, self.step_seconds)
                 result.steps.append(step)
-                print(f"  {name}: {step.rate:.0f}/s offered, p50 {step.p50:.0f} ms, p99 {step.p99:.0f} ms, "
-                      f"{step.replied}/{step.offered} replied, {step.retries} retries", flush=True)
+                print(
+                    f"  {name}: {step.rate:.0f}/s offered, p50 {step.p50:.0f} ms, p99 {step.p99:.0f} ms, "
+                    f"{step.replied}/{step.offered} replied, {step.retries} retries",
+                    flush=True,
+                )
                 if not held(step):
                     break
                 rate *= 1.5
@@ -165,7 +168,7 @@ async def fault_run(harness: Harness, name: str, work: Path, rate: float, second
                     recovery.append(await _kill_and_time(target, load))
             elif fault == "postgres":
                 await asyncio.sleep(began + 10 - time.monotonic())
-                subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)  # noqa: S603, S607
+                subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=True)
             await offered
             await load.settle(60.0)
             harness.api.faults = []
@@ -199,7 +202,11 @@ async def _drained(target: HoaNhap, load: Load, seconds: float = 40.0) -> None:
 def machine() -> str:
     cpus = len([line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("processor")])
     model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
         platform.processor(),
     )
     return f"{cpus} cores ({model}), Python {platform.python_version()}, {platform.system()} {platform.release()}"

@@ -3,11 +3,11 @@ built from their vocabulary (benchmarks.matching), through the same import as `h
 
 from __future__ import annotations
 
+from benchmarks.matching import synthetic_entries
 from bot.app import create_app
 from bot.clock import utc_now
 from bot.config import Settings
 from bot.faq.knowledge import import_entries
-from benchmarks.matching import synthetic_entries
 
 
 async def seed_entries(database_url: str, total: int) -> int:

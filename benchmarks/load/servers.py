@@ -17,8 +17,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-TOKEN = "123456:BENCH-token"  # noqa: S105 (the fake Bot API's, nothing real)
-SECRET = "bench-webhook-secret"  # noqa: S105
+TOKEN = "123456:BENCH-token"
+SECRET = "bench-webhook-secret"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
@@ -37,7 +37,7 @@ def postgres_answers() -> bool:
 def fresh_postgres_database(name: str) -> str:
     """An empty database of that name (dropped first if a previous run left it)."""
     for statement in (f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"):
-        subprocess.run(["psql", POSTGRES_ADMIN, "-qc", statement], check=True, capture_output=True)  # noqa: S603, S607
+        subprocess.run(["psql", POSTGRES_ADMIN, "-qc", statement], check=True, capture_output=True)
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 
 
@@ -98,14 +98,16 @@ class HoaNhap:
         }
 
     def init(self, *extra: str) -> None:
-        subprocess.run([str(BIN / "hoanhap"), "init", "--demo", *extra], env=self.env(), check=True, capture_output=True)  # noqa: S603
+        subprocess.run(
+            [str(BIN / "hoanhap"), "init", "--demo", *extra], env=self.env(), check=True, capture_output=True
+        )
 
     async def start(self) -> None:
         command = [str(BIN / "hoanhap"), "serve"]
         if self.workers > 1:
             command += ["--workers", str(self.workers)]
         log = (self.data_dir / "serve.log").open("ab")
-        self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log, cwd=ROOT)  # noqa: S603
+        self.process = subprocess.Popen(command, env=self.env(), stdout=log, stderr=log, cwd=ROOT)
         await wait_healthy(f"http://127.0.0.1:{self.port}/readyz")
 
     def worker_pids(self) -> list[int]:
@@ -150,7 +152,7 @@ class EchoBot:
 
     async def start(self) -> None:
         command = [sys.executable, "-m", "benchmarks.load.echo_bot", str(self.port), self.api_base]
-        self.process = subprocess.Popen(command, cwd=ROOT)  # noqa: S603
+        self.process = subprocess.Popen(command, cwd=ROOT)
         await wait_healthy(f"http://127.0.0.1:{self.port}/healthz")
 
     def rss(self) -> list[float]:

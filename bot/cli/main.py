@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Coroutine
 from types import ModuleType
+from typing import Any
 
 from bot.accounts import cli as accounts_cli
 from bot.agencies import cli as agencies_cli
@@ -45,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(main: Coroutine[Any, Any, int]) -> int:
+    """uvloop's event loop where it is installed (Linux and macOS: uvicorn[standard]), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
@@ -55,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         if reconfigure:
             reconfigure(encoding="utf-8", errors="replace")
     try:
-        return asyncio.run(run_in_app(args))
+        return _run(run_in_app(args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -47,6 +47,14 @@ async def cmd_chat(app: App, args: argparse.Namespace) -> int:
 async def cmd_serve(app: App, args: argparse.Namespace) -> int:
     from bot.runtime import serve, stop_on_signals  # the web and channel stack loads only for the commands that need it
 
+    if args.child is not None:
+        stop = asyncio.Event()
+        stop_on_signals(stop)
+        await serve(app, stop, child=args.child)
+        return 0
+    if args.workers > 1:
+        return await _supervise(app, args.workers)
+
     base = app.settings.base_url()
     print(f"Hòa Nhập on {base}  (health: /healthz, /readyz)", flush=True)
     print(f"  web chat (for people):     {base}/", flush=True)
@@ -70,6 +78,22 @@ async def cmd_serve(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _supervise(app: App, workers: int) -> int:
+    from bot.runtime import stop_on_signals
+    from bot.supervisor import Supervisor
+
+    if app.database.serial is not None:
+        # One SQLite file has one writer at a time: more processes would only queue on its lock.
+        print("--workers needs PostgreSQL (HOANHAP_DATABASE_URL); SQLite serves from one process", file=sys.stderr)
+        return 2
+    print(f"Hòa Nhập: {workers} serving processes on {app.settings.base_url()}", flush=True)
+    # The children open their own connections; the supervisor needs none.
+    await app.close()
+    stop = asyncio.Event()
+    stop_on_signals(stop)
+    return await Supervisor(workers, grace_seconds=app.settings.shutdown_grace_seconds + 10).run(stop)
+
+
 async def cmd_worker(app: App, args: argparse.Namespace) -> int:
     from bot.runtime import run_worker, stop_on_signals
 
@@ -89,5 +113,15 @@ def register(sub: Subparsers) -> None:
     chat.set_defaults(run=cmd_chat)
 
     sv = sub.add_parser("serve", help="web server, channels whose settings are present, and the outbox sender")
+    sv.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        choices=range(1, 65),
+        metavar="N",
+        help="serving processes sharing the port (PostgreSQL only; default 1)",
+    )
+    # Set by the supervisor for its children: which one this is (0 runs the rounds and polls).
+    sv.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
     sv.set_defaults(run=cmd_serve)
     sub.add_parser("worker", help="only the outbox sender").set_defaults(run=cmd_worker)

@@ -24,7 +24,11 @@ class KnowledgeBase:
         self._lock = asyncio.Lock()
 
     async def current(self, uow: UnitOfWork) -> Matcher:
-        revision = await uow.meta.get(KB_REVISION)
+        return await self.at_revision(uow, await uow.meta.get(KB_REVISION))
+
+    async def at_revision(self, uow: UnitOfWork, revision: str | None) -> Matcher:
+        """The matcher of `revision` (read by the caller, e.g. in the statement that opened a message's
+        conversation), rebuilt from the database when that is not the one held."""
         if self._matcher is not None and revision == self._revision:
             return self._matcher
         async with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
@@ -14,12 +15,14 @@ from bot.privacy.pseudonyms import Pseudonyms
 from bot.privacy.service import PersonDataService
 from bot.storage.database import Database
 from bot.storage.errors import DatabaseUnavailable, DuplicateRow
+from bot.storage.models import ConversationRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers import core
 from handlers.context import Context, CoreSettings
 from handlers.messages import IncomingMessage, OutgoingMessage
 from handlers.state import ConversationState
 from handlers.texts import Texts
+from knowledge_base.matcher import Matcher
 
 log = logging.getLogger(__name__)
 # Outbox rows of this kind are the person's own messages, kept for a channel's transcript.
@@ -63,27 +66,13 @@ class MessageProcessor:
     async def _process_once(self, message: IncomingMessage) -> bool:
         async with UnitOfWork(self.database) as uow:
             now = self.clock()
-            if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
-                return False
-            conversation = await uow.conversations.get_or_create(message.channel, message.chat_id, message.user_id, now)
-            state = ConversationState.from_dict(conversation.state)
-            await self.pseudonyms.load(uow)
-            ctx = Context(
-                channel=message.channel,
-                conversation_id=conversation.id,
-                now=now,
-                state=state,
-                texts=self.texts,
-                kb=await self.kb.current(uow),
-                match_log=uow.match_log,
-                requests=uow.requests,
-                localities=uow.localities,
-                agencies=uow.agencies,
-                rules=uow.rules,
-                privacy=PersonDataService(uow, self.pseudonyms, self.pseudonym_days),
-                settings=self.settings,
-                pseudonym=self.pseudonyms.of(conversation.id, now),
+            opened = await uow.conversations.open_for_message(
+                message.channel, message.update_id, message.chat_id, message.user_id, now
             )
+            if opened is None:
+                return False
+            await self.pseudonyms.load(uow)
+            ctx = self._context(uow, message, opened.row, await self.kb.at_revision(uow, opened.kb_revision), now)
             try:
                 replies = await core.handle(message, ctx)
             except Exception:
@@ -91,26 +80,7 @@ class MessageProcessor:
                 await uow.rollback()
                 replies = None
             if replies is not None:
-                conversation.state = state.to_dict()
-                conversation.locale = state.locale
-                conversation.updated_at = now
-                conversation.unreachable = False
-                if ctx.forget_since is not None:
-                    # This message's own words go with the rest: it is not kept either.
-                    await uow.privacy.forget_chat(message.channel, message.chat_id, ctx.forget_since)
-                elif message.echo:
-                    await uow.outbox.add(
-                        message.channel,
-                        message.chat_id,
-                        {"text": message.echo},
-                        now,
-                        kind=INCOMING,
-                        status="delivered",
-                    )
-                for reply in replies:
-                    await uow.outbox.add(message.channel, message.chat_id, reply.to_payload(), now)
-                for notification in ctx.notifications:
-                    await enqueue_agency(uow, self.texts, notification, now)
+                await self._save(uow, message, ctx, replies, now)
                 await uow.commit()
                 self.on_commit()
         if replies is not None:
@@ -120,6 +90,44 @@ class MessageProcessor:
             return True
         # Outside the failed unit of work: on SQLite a second one inside it would wait on itself.
         return await self._apologise(message)
+
+    def _context(
+        self, uow: UnitOfWork, message: IncomingMessage, conversation: ConversationRow, kb: Matcher, now: datetime
+    ) -> Context:
+        return Context(
+            channel=message.channel,
+            conversation_id=conversation.id,
+            now=now,
+            state=ConversationState.from_dict(conversation.state),
+            texts=self.texts,
+            kb=kb,
+            match_log=uow.match_log,
+            requests=uow.requests,
+            localities=uow.localities,
+            agencies=uow.agencies,
+            rules=uow.rules,
+            privacy=PersonDataService(uow, self.pseudonyms, self.pseudonym_days),
+            settings=self.settings,
+            pseudonym=self.pseudonyms.of(conversation.id, now),
+        )
+
+    async def _save(
+        self, uow: UnitOfWork, message: IncomingMessage, ctx: Context, replies: list[OutgoingMessage], now: datetime
+    ) -> None:
+        """The turn's state and outbox rows in one statement, then the agencies' notifications."""
+        if ctx.forget_since is not None:
+            # This message's own words go with the rest: it is not kept either.
+            await uow.privacy.forget_chat(message.channel, message.chat_id, ctx.forget_since)
+        rows = []
+        if message.echo and ctx.forget_since is None:
+            payload = {"text": message.echo}
+            rows.append(
+                uow.outbox.values(message.channel, message.chat_id, payload, now, kind=INCOMING, status="delivered")
+            )
+        rows += [uow.outbox.values(message.channel, message.chat_id, reply.to_payload(), now) for reply in replies]
+        await uow.conversations.save_turn(ctx.conversation_id, ctx.state.to_dict(), ctx.state.locale, now, rows)
+        for notification in ctx.notifications:
+            await enqueue_agency(uow, self.texts, notification, now)
 
     async def _apologise(self, message: IncomingMessage) -> bool:
         """A bug must not make the platform redeliver the same message forever: say sorry, move on."""

@@ -30,7 +30,10 @@ def create_engine(url: str) -> AsyncEngine:
         # A writer waits for the lock instead of failing at once when two transactions meet.
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # No ping before each use: it is a round trip per transaction. A connection that died (the
+        # server restarted) fails its statement as DatabaseUnavailable(transient), the pool drops every
+        # connection as old as it, and the message is retried from the start (bot.messaging.pipeline).
+        kwargs.update(pool_pre_ping=False, pool_size=10, max_overflow=20)
     # Statement parameters are what people wrote (phones, names, descriptions): never in an error's text,
     # which ends up in a log line.
     engine = create_async_engine(url, hide_parameters=True, **kwargs)

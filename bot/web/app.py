@@ -84,6 +84,9 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
     # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
     web.add_middleware(BodyLimitMiddleware)
+    # The channels' webhooks first: they carry most requests, and Starlette tries routes in order.
+    for router in routers:
+        web.include_router(router)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     web.mount("/api/v1", create_api(app))
     _add_health_checks(web, app)
@@ -121,8 +124,7 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
         key = "error_not_found" if error.status_code == 404 else "error_forbidden"
         return await render(request, "error.html", {"status": error.status_code, "message_key": key}, error.status_code)
 
-    # The channels' webhooks come last: they are built for the channels that are set up.
-    for router in (*ROUTERS, *routers):
+    for router in ROUTERS:
         web.include_router(router)
     return web
 

@@ -24,22 +24,36 @@ class OutboxRepo(_Repo):
         request_id: int | None = None,
         status: str = "pending",
     ) -> OutboxRow:
-        row = OutboxRow(
-            channel=channel,
-            chat_id=chat_id,
-            kind=kind,
-            payload=payload,
-            status=status,
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            request_id=request_id,
-            created_at=now,
-            sent_at=None,
-        )
+        row = OutboxRow(**self.values(channel, chat_id, payload, now, kind=kind, request_id=request_id, status=status))
         self._session.add(row)
         await self._session.flush()
         return row
+
+    @staticmethod
+    def values(
+        channel: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        now: datetime,
+        *,
+        kind: str = "message",
+        request_id: int | None = None,
+        status: str = "pending",
+    ) -> dict[str, Any]:
+        """A new row's columns, for a statement that writes several (ConversationRepo.save_turn)."""
+        return {
+            "channel": channel,
+            "chat_id": chat_id,
+            "kind": kind,
+            "payload": payload,
+            "status": status,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "request_id": request_id,
+            "created_at": now,
+            "sent_at": None,
+        }
 
     def _due(self, now: datetime, channels: Sequence[str]) -> ColumnElement[bool]:
         """A row is due when pending and its time has come, or when its sender's lease ran out; and

@@ -1,0 +1,70 @@
+"""`hoanhap serve --workers N`: N serving processes on one port, kept alive.
+
+Each child is a whole `hoanhap serve` (web, webhooks, its own outbox sender) that binds the port with
+SO_REUSEPORT, so the kernel spreads connections over them; they share nothing but PostgreSQL, where
+leases keep a chat's messages in order and each sent once. Child 0 alone also runs what must not run
+N times over (long polls, registering bot commands, escalation and retention rounds). A child that
+dies is started again; SIGTERM or SIGINT is passed on to every child, which finishes the row in hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+# A child that lived shorter than this is restarted after a growing pause: a crash loop (a bad
+# setting, the database away) must not spin the machine.
+STEADY_SECONDS = 10.0
+MAX_PAUSE_SECONDS = 10.0
+
+
+@dataclass
+class Supervisor:
+    workers: int
+    # How a child is started: `python -m bot.cli.main serve --child i` (tests may run another command).
+    command: tuple[str, ...] = (sys.executable, "-m", "bot.cli.main", "serve")
+    grace_seconds: float = 30.0
+    _children: dict[int, asyncio.subprocess.Process] = field(default_factory=dict, init=False)
+
+    async def run(self, stop: asyncio.Event) -> int:
+        keepers = [asyncio.create_task(self._keep(index, stop)) for index in range(self.workers)]
+        await stop.wait()
+        await self._terminate()
+        await asyncio.gather(*keepers, return_exceptions=True)
+        return 0
+
+    def pids(self) -> list[int]:
+        return [child.pid for child in self._children.values() if child.returncode is None]
+
+    async def _keep(self, index: int, stop: asyncio.Event) -> None:
+        pause = 0.5
+        while not stop.is_set():
+            started = time.monotonic()
+            child = await asyncio.create_subprocess_exec(*self.command, "--child", str(index))
+            self._children[index] = child
+            returncode = await child.wait()
+            if stop.is_set():
+                return
+            lived = time.monotonic() - started
+            pause = 0.5 if lived > STEADY_SECONDS else min(MAX_PAUSE_SECONDS, pause * 2)
+            log.warning("serving process %d (pid %d) ended with %s; starting it again", index, child.pid, returncode)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
+
+    async def _terminate(self) -> None:
+        running = [child for child in self._children.values() if child.returncode is None]
+        for child in running:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(asyncio.gather(*(c.wait() for c in running)), self.grace_seconds)
+        except TimeoutError:
+            for child in running:
+                with contextlib.suppress(ProcessLookupError):
+                    child.kill()
