@@ -54,7 +54,11 @@ async def test_a_question_costs_at_most_five_round_trips(demo_app: App, database
         pytest.skip("round trips are what PostgreSQL costs; SQLite is in-process")
     await demo_app.processor.process(question("rt-1", "u-0", "xin chao"))  # loads the key and the matcher
     for n, (chat, text) in enumerate(
-        [("rt-1", "xin phieu ly lich tu phap o dau"), ("rt-2", "moi ra tu tim viec o dau"), ("rt-3", "gia vang hom nay")]
+        [
+            ("rt-1", "xin phieu ly lich tu phap o dau"),
+            ("rt-2", "moi ra tu tim viec o dau"),
+            ("rt-3", "gia vang hom nay"),
+        ]
     ):
         with counted(demo_app) as trips:
             assert await demo_app.processor.process(question(chat, f"u-{n + 1}", text))

@@ -48,10 +48,14 @@ def environment(database_url: str, fake: FakeTelegram, data_dir: Path, **setting
     return env
 
 
-def start(env: dict[str, str], command: str, log: Path) -> subprocess.Popen[bytes]:
+def start(env: dict[str, str], command: str, log: Path, *options: str) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot.cli.main", command], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot.cli.main", command, *options],
+            env=env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, column, exists, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import JSON, DateTime, String, TextClause, bindparam, column, insert, select, text, update
 
 from bot.storage.models import ConversationRow, InboundUpdateRow, Meta, OutboxRow
 from bot.storage.repos.base import _Repo
@@ -46,25 +46,11 @@ class ConversationRepo(_Repo):
             row = await self.get_or_create(channel, chat_id, user_id, now)
             meta = await self._session.get(Meta, KB_REVISION)
             return OpenedConversation(row, meta.value if meta else None)
-        values = _new_conversation(channel, chat_id, user_id, now)
-        source = select(*(literal(v, ConversationRow.__table__.c[k].type) for k, v in values.items()))
-        if update_id:
-            seen = (
-                pg_insert(InboundUpdateRow)
-                .values(channel=channel, update_id=update_id, received_at=now)
-                .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-                .returning(InboundUpdateRow.id)
-                .cte("seen")
-            )
-            source = source.where(exists(select(seen.c.id)))
-        upsert = pg_insert(ConversationRow).from_select(list(values), source)
-        revision = select(Meta.value).where(Meta.key == KB_REVISION).scalar_subquery().label("kb_revision")
-        # A no-op update: it takes the row lock that SELECT ... FOR UPDATE would, and returns the row.
-        locked = upsert.on_conflict_do_update(
-            index_elements=["channel", "chat_id"], set_={"channel": upsert.excluded.channel}
-        ).returning(ConversationRow, revision)
-        statement = select(ConversationRow, column("kb_revision", String)).from_statement(locked)
-        found = (await self._session.execute(statement)).first()
+        statement = select(ConversationRow, column("kb_revision", String)).from_statement(
+            _OPEN_WITH_UPDATE if update_id else _OPEN
+        )
+        params = {"channel": channel, "chat_id": chat_id, "user_id": user_id, "now": now, "update_id": update_id}
+        found = (await self._session.execute(statement, {**params, "kb_key": KB_REVISION})).first()
         return None if found is None else OpenedConversation(found[0], found[1])
 
     async def save_turn(
@@ -72,20 +58,15 @@ class ConversationRepo(_Repo):
     ) -> None:
         """The conversation's new state and the turn's outbox rows (OutboxRepo.values): one statement
         on PostgreSQL (the update in a CTE), two elsewhere."""
-        saved = (
-            update(ConversationRow)
-            .where(ConversationRow.id == conversation_id)
-            .values(state=state, locale=locale, updated_at=now, unreachable=False)
-        )
-        if not outbox:
-            await self._session.execute(saved)
+        params: dict[str, Any] = {"id": conversation_id, "state": state, "locale": locale, "now": now}
+        if self.dialect != "postgresql":
+            await self._session.execute(_SAVE, params)
+            if outbox:
+                await self._session.execute(insert(OutboxRow), list(outbox))
             return
-        rows = insert(OutboxRow).values(list(outbox))
-        if self.dialect == "postgresql":
-            await self._session.execute(rows.add_cte(saved.cte("saved")))
-            return
-        await self._session.execute(saved)
-        await self._session.execute(rows)
+        for n, row in enumerate(outbox):
+            params.update({f"{key}_{n}": value for key, value in row.items()})
+        await self._session.execute(_save_with_outbox(len(outbox)), params)
 
     async def get_for_update(self, channel: str, chat_id: str) -> ConversationRow | None:
         statement = (
@@ -131,3 +112,62 @@ def _new_conversation(channel: str, chat_id: str, user_id: str, now: datetime) -
         "created_at": now,
         "updated_at": now,
     }
+
+
+# The hot path's statements on PostgreSQL, written out: SQLAlchemy's dialect constructs for ON CONFLICT
+# and INSERT ... SELECT cannot be cached, and compiling them again took a fifth of a worker's CPU.
+_CONVERSATION = """
+    INSERT INTO conversations (channel, chat_id, user_id, locale, state, unreachable, created_at, updated_at)
+    SELECT :channel, :chat_id, :user_id, 'vi', '{}', false, :now, :now CONDITION
+    ON CONFLICT (channel, chat_id) DO UPDATE SET channel = excluded.channel
+    RETURNING conversations.*, (SELECT value FROM meta WHERE key = :kb_key) AS kb_revision
+    """
+_SEEN = """
+    WITH seen AS (
+        INSERT INTO inbound_updates (channel, update_id, received_at) VALUES (:channel, :update_id, :now)
+        ON CONFLICT (channel, update_id) DO NOTHING RETURNING id
+    )
+"""
+_RETURNED = (*ConversationRow.__table__.c, column("kb_revision", String))
+_NOW = bindparam("now", type_=DateTime(timezone=True))
+# The conflict's no-op update takes the row lock that SELECT ... FOR UPDATE would, and returns the row.
+_OPEN = text(_CONVERSATION.replace("CONDITION", "")).bindparams(_NOW).columns(*_RETURNED)
+_OPEN_WITH_UPDATE = (
+    text(_SEEN + _CONVERSATION.replace("CONDITION", "WHERE EXISTS (SELECT 1 FROM seen)"))
+    .bindparams(_NOW)
+    .columns(*_RETURNED)
+)
+_SAVE_SQL = (
+    "UPDATE conversations SET state = :state, locale = :locale, updated_at = :now, unreachable = false WHERE id = :id"
+)
+_SAVE = text(_SAVE_SQL).bindparams(bindparam("state", type_=JSON), _NOW)
+_OUTBOX_COLUMNS = (
+    "channel",
+    "chat_id",
+    "kind",
+    "payload",
+    "status",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "request_id",
+    "created_at",
+    "sent_at",
+)
+
+
+@lru_cache(maxsize=16)
+def _save_with_outbox(rows: int) -> TextClause:
+    """The state update and `rows` outbox rows in one statement (the update in a CTE)."""
+    if not rows:
+        return _SAVE
+    values = ", ".join("(" + ", ".join(f":{c}_{n}" for c in _OUTBOX_COLUMNS) + ")" for n in range(rows))
+    # Only constant column names and a count go into the text; every value is a bound parameter.
+    sql = f"WITH saved AS ({_SAVE_SQL}) INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) VALUES {values}"  # noqa: S608
+    typed = [bindparam("state", type_=JSON), _NOW]
+    for n in range(rows):
+        typed.append(bindparam(f"payload_{n}", type_=JSON))
+        typed += [
+            bindparam(f"{c}_{n}", type_=DateTime(timezone=True)) for c in ("next_attempt_at", "created_at", "sent_at")
+        ]
+    return text(sql).bindparams(*typed)
