@@ -28,7 +28,7 @@ from typing import Any
 from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
 from bot.storage.database import Database
-from bot.storage.models import OutboxRow
+from bot.storage.repos.outbox import Finished
 from bot.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,18 @@ def sender_id() -> str:
     """A sender's name on the rows it leases: the process id for people reading the table, random
     so that a restarted process with the same pid is not taken for the dead one."""
     return f"{os.getpid()}-{secrets.token_hex(6)}"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A leased row, as much of it as sending and recording need (no ORM object outlives its lease)."""
+
+    id: int
+    channel: str
+    chat_id: str
+    payload: dict[str, Any]
+    kind: str
+    attempts: int
 
 
 @dataclass
@@ -81,17 +93,17 @@ class OutboxSender:
             rows = await uow.outbox.lease_due(
                 self.clock(), self.batch_size, list(self.transports), self.lease, by=self.id
             )
-            claimed = [(row.id, row.channel, row.chat_id, row.payload, row.kind) for row in rows]
+            claimed = [Claimed(row.id, row.channel, row.chat_id, row.payload, row.kind, row.attempts) for row in rows]
             await uow.commit()
         if not claimed:
             return 0
         handled = 0
         async with self._heartbeat():
-            for row_id, channel, chat_id, payload, kind in claimed:
+            for row in claimed:
                 if stop is not None and stop.is_set():
                     await self._release()
                     break
-                await self._record(row_id, await self._attempt(channel, chat_id, payload, kind))
+                await self._record(row, await self._attempt(row.channel, row.chat_id, row.payload, row.kind))
                 handled += 1
         return handled
 
@@ -151,26 +163,22 @@ class OutboxSender:
         delay = result.retry_after if result.retry_after is not None else self.backoff(attempts)
         return Delivery(Outcome.RETRY, error, retry_after=delay)
 
-    async def _record(self, row_id: int, result: str | DeliveryError) -> None:
-        """The row's new state and its attempt, in one transaction, if the row is still ours."""
+    async def _record(self, row: Claimed, result: str | DeliveryError) -> None:
+        """The row's new state and its attempt, in one statement, if the row is still ours."""
+        # The row is leased to this sender: its count of attempts is the one read at the lease.
+        attempts = row.attempts + 1
+        delivery = self.judge(result, attempts)
         async with UnitOfWork(self.database) as uow:
             now = self.clock()
-            row = await uow.outbox.held(row_id, self.id)
-            if row is None:
+            if not await uow.outbox.finish(row.id, self.id, attempts, _outcome(delivery, now), now):
                 # Our lease ran out (this sender stalled) and another took the row, or the person's
                 # client fetched it meanwhile: theirs is the record that counts.
-                log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row_id)
+                log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row.id)
                 return
-            row.attempts += 1
-            delivery = self.judge(result, row.attempts)
-            _apply(row, delivery, now)
             if delivery.unreachable:
                 await uow.conversations.mark_unreachable(row.channel, row.chat_id)
             if delivery.outcome is Outcome.FAILED:
                 log.warning("outbox row %s failed for good: %s", row.id, delivery.error[:200])
-            await uow.outbox.record_attempt(
-                row.id, row.attempts, now, delivery.outcome.value, delivery.error, delivery.retry_after
-            )
             await uow.commit()
         if delivery.retry_after is not None:
             self._wake_after(delivery.retry_after)
@@ -234,16 +242,16 @@ class OutboxSender:
         self.wake.clear()
 
 
-def _apply(row: OutboxRow, delivery: Delivery, now: datetime) -> None:
-    """The row's state after an attempt."""
-    row.last_error, row.leased_by = delivery.error, None
-    if delivery.outcome is Outcome.SENT:
-        row.status, row.sent_at = "sent", now
-        row.external_id = delivery.external_id or None
-    elif delivery.outcome is Outcome.HELD:
-        row.status = "held"
-    elif delivery.outcome is Outcome.FAILED:
-        row.status = "failed"
-    else:
-        row.status = "pending"
-        row.next_attempt_at = now + timedelta(seconds=delivery.retry_after or 0.0)
+def _outcome(delivery: Delivery, now: datetime) -> Finished:
+    """The row's state after an attempt, and the attempt as recorded."""
+    status = {Outcome.SENT: "sent", Outcome.HELD: "held", Outcome.FAILED: "failed"}.get(delivery.outcome, "pending")
+    retry = delivery.outcome is Outcome.RETRY
+    return Finished(
+        status=status,
+        error=delivery.error,
+        sent_at=now if delivery.outcome is Outcome.SENT else None,
+        external_id=(delivery.external_id or None) if delivery.outcome is Outcome.SENT else None,
+        next_attempt_at=now + timedelta(seconds=delivery.retry_after or 0.0) if retry else None,
+        outcome=delivery.outcome.value,
+        retry_after=delivery.retry_after,
+    )

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, select, update
+from sqlalchemy import ColumnElement, DateTime, Float, String, and_, bindparam, delete, func, select, text, update
 
 from bot.storage.models import DeliveryAttemptRow, OutboxRow, RequestRow
 from bot.storage.repos.base import _Repo
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What an attempt did to a row: its new status and error; when it was sent and the platform's
+    id for it (sent), or when to try again (a retry); None leaves a column as it was."""
+
+    status: str
+    error: str
+    sent_at: datetime | None
+    external_id: str | None
+    next_attempt_at: datetime | None
+    outcome: str
+    retry_after: float | None
 
 
 class OutboxRepo(_Repo):
@@ -105,17 +120,20 @@ class OutboxRepo(_Repo):
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def held(self, row_id: int, by: str | None) -> OutboxRow | None:
-        """The row, if it is still leased to the sender `by` (locked on PostgreSQL until the commit,
-        so a sender taking an expired lease cannot slip in between)."""
-        statement = select(OutboxRow).where(
-            OutboxRow.id == row_id,
-            OutboxRow.status == "sending",
-            OutboxRow.leased_by.is_(None) if by is None else OutboxRow.leased_by == by,
-        )
+    async def finish(self, row_id: int, by: str, attempts: int, finished: Finished, now: datetime) -> bool:
+        """Record an attempt's outcome on the row, if the row is still leased to the sender `by`;
+        False when it is not (another sender took it over, or the person's client fetched it).
+
+        One statement on PostgreSQL (the row updated in a CTE, the attempt inserted from it): the
+        sender records every row as soon as the platform answers, so this runs once a message."""
+        params = {"id": row_id, "by": by, "attempts": attempts, "now": now, **asdict(finished)}
         if self.dialect == "postgresql":
-            statement = statement.with_for_update()
-        return (await self._session.execute(statement)).scalar_one_or_none()
+            return (await self._session.execute(_FINISH, params)).first() is not None
+        changed = (await self._session.execute(_FINISH_ROW, params)).first()
+        if changed is None:
+            return False
+        await self._session.execute(_RECORD_ATTEMPT, params)
+        return True
 
     async def get(self, row_id: int) -> OutboxRow | None:
         return await self._session.get(OutboxRow, row_id)
@@ -206,16 +224,6 @@ class OutboxRepo(_Repo):
         statement = select(OutboxRow.id, OutboxRow.status, OutboxRow.last_error).where(OutboxRow.id.in_(list(row_ids)))
         return {row_id: (status, error) for row_id, status, error in (await self._session.execute(statement)).all()}
 
-    async def record_attempt(
-        self, outbox_id: int, attempt: int, at: datetime, outcome: str, error: str, retry_after: float | None
-    ) -> None:
-        """One delivery attempt of a row, written with the row's new state."""
-        self._session.add(
-            DeliveryAttemptRow(
-                outbox_id=outbox_id, attempt=attempt, at=at, outcome=outcome, error=error, retry_after=retry_after
-            )
-        )
-
     async def attempts(self, outbox_id: int) -> list[DeliveryAttemptRow]:
         """A row's delivery attempts, oldest first."""
         statement = (
@@ -230,3 +238,31 @@ class OutboxRepo(_Repo):
         if status:
             statement = statement.where(OutboxRow.status == status)
         return int((await self._session.execute(statement)).scalar_one())
+
+
+# Written out: these run once for every message sent, and text statements are compiled once.
+_FINISH_ROW_SQL = """
+    UPDATE outbox SET attempts = :attempts, status = :status, last_error = :error, leased_by = NULL,
+        sent_at = COALESCE(:sent_at, sent_at), external_id = COALESCE(:external_id, external_id),
+        next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at)
+    WHERE id = :id AND status = 'sending' AND leased_by = :by
+    RETURNING id
+"""
+_RECORD_ATTEMPT_SQL = """
+    INSERT INTO delivery_attempts (outbox_id, attempt, at, outcome, error, retry_after)
+    VALUES (:id, :attempts, :now, :outcome, :error, :retry_after)
+"""
+_TIMES = (
+    bindparam("now", type_=DateTime(timezone=True)),
+    bindparam("sent_at", type_=DateTime(timezone=True)),
+    bindparam("next_attempt_at", type_=DateTime(timezone=True)),
+    bindparam("external_id", type_=String()),
+    bindparam("retry_after", type_=Float()),
+)
+_FINISH_ROW = text(_FINISH_ROW_SQL).bindparams(*_TIMES[1:4])
+_RECORD_ATTEMPT = text(_RECORD_ATTEMPT_SQL).bindparams(_TIMES[0], _TIMES[4])
+_FINISH = text(
+    f"WITH finished AS ({_FINISH_ROW_SQL})"  # noqa: S608 (constants only; every value is a bound parameter)
+    " INSERT INTO delivery_attempts (outbox_id, attempt, at, outcome, error, retry_after)"
+    " SELECT id, :attempts, :now, :outcome, :error, :retry_after FROM finished RETURNING outbox_id"
+).bindparams(*_TIMES)
