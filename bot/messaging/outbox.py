@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
 from bot.storage.database import Database
@@ -163,6 +164,7 @@ class OutboxSender:
                 return
             row.attempts += 1
             delivery = self.judge(result, row.attempts)
+            metrics.count_delivery(row.channel, result, delivery.outcome.value)
             _apply(row, delivery, now)
             if delivery.unreachable:
                 await uow.conversations.mark_unreachable(row.channel, row.chat_id)
