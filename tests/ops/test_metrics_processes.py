@@ -75,4 +75,3 @@ def test_the_worker_serves_metrics_on_its_port_and_still_stops_on_sigterm(tmp_pa
         code = terminate(worker, log)
     assert code == 0, log.read_text()
     assert "worker-scrape-token-123456" not in log.read_text()
-
