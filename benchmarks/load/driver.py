@@ -147,13 +147,7 @@ class Updates:
             "from": BOT_FROM,
             "text": "…",
         }
-        query = {
-            "id": str(next(self._message_ids)),
-            "from": user,
-            "chat_instance": "1",
-            "message": message,
-            "data": data,
-        }
+        query = {"id": str(next(self._message_ids)), "from": user, "chat_instance": "1", "message": message, "data": data}
         return {"update_id": next(self._update_ids), "callback_query": query}
 
 
