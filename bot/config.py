@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     log_level: str = "INFO"
+    # "json": one JSON object a line (time, level, logger, message, request_id, exception), for a log
+    # collector; "text": a line for people reading a terminal. Both go through the same redaction.
+    log_format: Literal["text", "json"] = "text"
     default_locale: str = "vi"
     console_chat_id: str = "console"
 
@@ -47,6 +50,16 @@ class Settings(BaseSettings):
     web_chat_days: Annotated[int, Field(ge=1, le=365)] = 30
     # Behind HTTPS (production) cookies must be Secure; plain http on 127.0.0.1 cannot use them.
     secure_cookies: bool = False
+
+    # /metrics answers loopback, these networks (comma-separated, e.g. "10.0.0.0/8"), and anyone
+    # sending `Authorization: Bearer <metrics_token>`; nobody else (404).
+    metrics_networks: str = ""
+    metrics_token: SecretStr | None = None
+    # A scrape waits this long for the figures read from the database, then answers without them.
+    metrics_db_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = 2.0
+    # `hoanhap worker` serves /metrics on this port when set (the same access rules).
+    worker_metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    worker_metrics_host: str = "127.0.0.1"
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"
@@ -106,6 +119,7 @@ class Settings(BaseSettings):
             self.zalo_bot_token,
             self.zalo_webhook_secret,
             self.zalo_oa_secret_key,
+            self.metrics_token,
         )
         return tuple(s.get_secret_value() for s in found if s is not None and s.get_secret_value())
 
@@ -122,9 +136,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
-    @field_validator("trusted_proxies")
+    @field_validator("trusted_proxies", "metrics_networks")
     @classmethod
-    def _proxy_networks(cls, value: str) -> str:
+    def _networks(cls, value: str) -> str:
         for item in (part.strip() for part in value.split(",")):
             if item:
                 try:
@@ -134,7 +148,10 @@ class Settings(BaseSettings):
         return value
 
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
-        return [ip_network(p.strip(), strict=False) for p in self.trusted_proxies.split(",") if p.strip()]
+        return _network_list(self.trusted_proxies)
+
+    def metrics_network_list(self) -> list[IPv4Network | IPv6Network]:
+        return _network_list(self.metrics_networks)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -144,3 +161,7 @@ class Settings(BaseSettings):
     def match_settings(self) -> MatchSettings:
         # The decision's cut-offs are fitted data (knowledge_base/content/decision.yaml), not settings.
         return MatchSettings()
+
+
+def _network_list(value: str) -> list[IPv4Network | IPv6Network]:
+    return [ip_network(p.strip(), strict=False) for p in value.split(",") if p.strip()]

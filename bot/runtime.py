@@ -11,6 +11,7 @@ import socket
 import uvicorn
 
 from bot.app import App, Services, compose
+from bot.metrics.worker import serve_worker_metrics
 from bot.privacy.retention import run_retention_rounds
 from bot.requests.escalation import run_escalations
 
@@ -48,6 +49,7 @@ async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = compose(app)
     freeze_heap()
     rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
+    rounds.append(asyncio.create_task(serve_worker_metrics(app, stop)))
     try:
         await services.sender.run_forever(stop)
     finally:

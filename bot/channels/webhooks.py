@@ -12,6 +12,7 @@ from typing import TypeVar
 from fastapi import Request, Response
 from pydantic import SecretStr
 
+from bot import metrics
 from bot.messaging.backpressure import OutboxPressure
 from bot.storage.database import Database
 from bot.storage.unit_of_work import UnitOfWork
@@ -82,6 +83,22 @@ async def handle_webhook(
     parse: Callable[[bytes], T],
     handle: Callable[[T], Awaitable[None]],
     verify: Callable[[bytes, Request], bool] = lambda _raw, _request: True,
+) -> Response:
+    """The webhook's answer (see `_answer`), counted by channel and status."""
+    response = await _answer(request, authorised, parse, handle, verify)
+    # Labelled by the route's own fixed path (/telegram/webhook, /zalo/oa/webhook), never by anything
+    # the caller chose: each distinct label value is a time series kept for good.
+    route = getattr(request.scope.get("route"), "path", "other")
+    metrics.webhook_responses.labels(route, str(response.status_code)).inc()
+    return response
+
+
+async def _answer(
+    request: Request,
+    authorised: Callable[[Request], Awaitable[bool]],
+    parse: Callable[[bytes], T],
+    handle: Callable[[T], Awaitable[None]],
+    verify: Callable[[bytes, Request], bool],
 ) -> Response:
     """401 unauthenticated, 400 unreadable, 413 too large (nothing recorded for any of them); 503 with
     Retry-After while the outbox is behind (back-pressure: the platform keeps the update and delivers

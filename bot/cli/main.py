@@ -59,7 +59,7 @@ def _run(main: Coroutine[Any, Any, int]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    setup_logging(settings.log_level, secrets=settings.secret_values())
+    setup_logging(settings.log_level, secrets=settings.secret_values(), fmt=settings.log_format)
     # Windows consoles and pipes may default to a legacy code page; Vietnamese needs UTF-8.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot import metrics
 from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
 from bot.storage.database import Database
@@ -175,6 +176,7 @@ class OutboxSender:
                 # client fetched it meanwhile: theirs is the record that counts.
                 log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row.id)
                 return
+            metrics.count_delivery(row.channel, result, delivery.outcome.value)
             if delivery.unreachable:
                 await uow.conversations.mark_unreachable(row.channel, row.chat_id)
             if delivery.outcome is Outcome.FAILED:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot import metrics
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging.notify import enqueue_agency
@@ -54,6 +55,7 @@ class MessageProcessor:
         """
         # The one door of every channel: what the core and the database see is clean from here on.
         message = sanitise(message, self.max_text)
+        metrics.updates_received.labels(message.channel).inc()
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 return await self._process_once(message)
@@ -70,6 +72,7 @@ class MessageProcessor:
                 message.channel, message.update_id, message.chat_id, message.user_id, now
             )
             if opened is None:
+                metrics.updates_duplicate.labels(message.channel).inc()
                 return False
             await self.pseudonyms.load(uow)
             ctx = self._context(uow, message, opened.row, await self.kb.at_revision(uow, opened.kb_revision), now)
@@ -101,7 +104,7 @@ class MessageProcessor:
             state=ConversationState.from_dict(conversation.state),
             texts=self.texts,
             kb=kb,
-            match_log=uow.match_log,
+            match_log=metrics.CountedMatchLog(uow.match_log),
             requests=uow.requests,
             localities=uow.localities,
             agencies=uow.agencies,

@@ -26,6 +26,12 @@ class RequestTargets(NamedTuple):
     first_response: Target
     resolution: Target
 
+    @property
+    def overdue(self) -> bool:
+        """An open request past a target not yet met: its first response, or its resolution."""
+        first, resolution = self
+        return (not first.done and first.overdue) or (not resolution.done and resolution.overdue)
+
 
 def schedule_for(agency: AgencyRow, holidays: Iterable[date], tz_name: str) -> Schedule:
     """The agency's working time; the default office hours when its settings cannot be read.

@@ -20,6 +20,7 @@ from bot.storage.repos.channels import AgencyChannelRepo, LinkCodeRepo, ZaloToke
 from bot.storage.repos.conversations import ConversationRepo, InboundRepo
 from bot.storage.repos.dashboard import StatsRepo
 from bot.storage.repos.faq import FaqRepo
+from bot.storage.repos.gauges import GaugeRepo
 from bot.storage.repos.holidays import HolidayRepo
 from bot.storage.repos.localities import LocalityRepo
 from bot.storage.repos.logins import LoginFailureRepo, RecoveryCodeRepo, WebSessionRepo
@@ -74,6 +75,7 @@ class UnitOfWork:
         self.queue = QueueRepo(s)
         self.stats = StatsRepo(s)
         self.privacy = PrivacyRepo(s)
+        self.gauges = GaugeRepo(s)
         return self
 
     async def flush(self) -> None:

@@ -21,6 +21,8 @@ from bot.dashboard import views as dashboard
 from bot.faq.views import approvals, entries, inbox, test_box
 from bot.holidays import views as holidays
 from bot.localities import views as localities
+from bot.metrics import gc_pauses
+from bot.metrics import views as metrics
 from bot.reference import views as reference
 from bot.requests.api import create_api
 from bot.requests.views import export, queue
@@ -28,7 +30,7 @@ from bot.requests.views import request as staff_request
 from bot.routing import views as routing
 from bot.storage.database import schema_is_current
 from bot.storage.errors import ValueOutOfRange
-from bot.web.middleware import BodyLimitMiddleware, BrowserSecurityMiddleware
+from bot.web.middleware import BodyLimitMiddleware, BrowserSecurityMiddleware, RequestIdMiddleware
 from bot.web.security import CsrfError, NeedsSecondFactor, NotAuthenticated, WebSecurity, login_redirect_target
 from bot.web.templating import render
 
@@ -57,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     queue.router,
     staff_request.router,
     export.router,
+    metrics.router,
 )
 
 
@@ -82,8 +85,11 @@ def create_web_app(app: App, routers: list[APIRouter]) -> FastAPI:
     web.state.hoanhap = app
     web.state.security = WebSecurity(app)
     web.add_middleware(BrowserSecurityMiddleware, secure_cookies=app.settings.secure_cookies)
-    # Added last, so outermost: no other middleware, mount or route sees a body past its limit.
+    # Added after the others, so outside them: no other middleware, mount or route sees a body past its limit.
     web.add_middleware(BodyLimitMiddleware)
+    # Outermost (it reads no body): a refused body's 413 carries the request's id too.
+    web.add_middleware(RequestIdMiddleware)
+    gc_pauses.install()
     # The channels' webhooks first: they carry most requests, and Starlette tries routes in order.
     for router in routers:
         web.include_router(router)

@@ -1,9 +1,12 @@
 """What every request is held to (a body of bounded size, counted as it streams in) and what every
-response carries: the per-browser CSRF secret, and headers that keep pages to themselves."""
+response carries: the per-browser CSRF secret, headers that keep pages to themselves, and the
+request's id. All pure ASGI (no BaseHTTPMiddleware: see BrowserSecurityMiddleware)."""
 
 from __future__ import annotations
 
+import re
 import secrets
+import uuid
 from collections.abc import Callable
 
 from fastapi import Request, Response
@@ -11,6 +14,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.logging_setup import request_id
 from bot.reference.uploads import MAX_UPLOAD_BYTES
 from bot.web.security import CSRF_COOKIE
 
@@ -109,7 +113,7 @@ class BrowserSecurityMiddleware:
         if fresh:
             seed = secrets.token_urlsafe(32)
         scope.setdefault("state", {})["csrf_seed"] = seed
-        set_cookie = fresh and not scope["path"].startswith(("/api/", "/telegram/", "/zalo/", "/static/"))
+        set_cookie = fresh and not scope["path"].startswith(("/api/", "/telegram/", "/zalo/", "/static/", "/metrics"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -128,3 +132,47 @@ class BrowserSecurityMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+REQUEST_ID_HEADER = b"x-request-id"
+# What a proxy's or a client's id may look like to be kept (nginx's $request_id, a UUID, ...):
+# anything else (too long, spaces, control characters, a header injection) is replaced by our own.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def incoming_request_id(headers: list[tuple[bytes, bytes]]) -> str:
+    """The first X-Request-ID if it is sane, else a fresh one."""
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER:
+            text = value.decode("latin-1")
+            if _SANE_REQUEST_ID.fullmatch(text):
+                return text
+            break
+    return uuid.uuid4().hex
+
+
+class RequestIdMiddleware:
+    """Outermost: every request gets an id (the proxy's X-Request-ID when sane, else a new one),
+    held in `bot.logging_setup.request_id` for every log record written while it is served and
+    echoed in the response's X-Request-ID."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        value = incoming_request_id(scope["headers"])
+        scope.setdefault("state", {})["request_id"] = value
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["X-Request-ID"] = value
+            await send(message)
+
+        token = request_id.set(value)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id.reset(token)

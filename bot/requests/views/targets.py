@@ -89,7 +89,7 @@ def queue_item(row: RequestRow, clocks: AgencyClocks, t: Translate) -> QueueItem
     if targets is None:
         return QueueItem(row, NO_TARGET, NO_TARGET, False, None)
     first, resolution = targets
-    overdue = is_open and ((not first.done and first.overdue) or (not resolution.done and resolution.overdue))
+    overdue = is_open and targets.overdue
     next_due = first.due_at if not first.done else resolution.due_at
     return QueueItem(
         row,
