@@ -131,6 +131,9 @@ def main() -> None:
         "Every matcher runs in the same process on the same questions and the same shipped knowledge base "
         f"({len(shipped)} entries).",
         "",
+        "Throughput, latency and fault runs of the whole service (webhooks, workers, PostgreSQL, the echo-bot "
+        "ceiling) are in [benchmarks-load.md](benchmarks-load.md), made by `make bench-load`.",
+        "",
         "## Accuracy",
         "",
         "The fitted decision was fitted on the tuning sets only (`python -m benchmarks.fit_decision`); the "
