@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     outbox_max_backoff_seconds: Annotated[float, Field(gt=0)] = 600.0
     # How long a sender's hold on the rows it is sending lasts unless renewed (it renews it several
     # times a lease while it sends): a sender that died has its rows taken by another this soon.
-    outbox_lease_seconds: Annotated[float, Field(ge=1, le=600)] = 10.0
+    outbox_lease_seconds: Annotated[float, Field(ge=1, le=600)] = 6.0
     # Webhooks answer 503 (the platform retries later) while the oldest message due to go out has
     # waited longer than this: accepting more would only hide replies that arrive minutes late. 0: off.
     outbox_backpressure_seconds: Annotated[float, Field(ge=0)] = 30.0

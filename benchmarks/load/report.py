@@ -56,7 +56,7 @@ def render_report(
             "",
             f"## Faults (PostgreSQL, 2 workers, {args.fault_rate:.0f} msg/s offered for 30 s)",
             "",
-            "| run | updates lost | webhook retries | replies expected / received | lost replies | duplicate replies | order breaks | requests | duplicate requests | slowest recovery after a kill (s) |",
+            "| run | updates lost | webhook retries | replies expected / received | lost replies | duplicate replies | order breaks | requests | duplicate requests | every waiting chat answered, seconds after the restart (slowest of the kills) |",
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         names = {

@@ -180,13 +180,20 @@ async def fault_run(harness: Harness, name: str, work: Path, rate: float, second
 
 
 async def _kill_and_time(target: HoaNhap, load: Load) -> float:
-    """kill -9 of a worker; the seconds until every chat waiting at that moment had its reply."""
+    """kill -9 of a worker; the seconds from the new process's start (the supervisor's restart)
+    until every chat waiting at the kill had its reply."""
     waiting = [s for s in load.samples if not s.lost and s.replied is None]
-    target.kill_worker()
-    killed = time.monotonic()
+    dead = target.kill_worker()
+    killed = restarted = time.monotonic()
+    while time.monotonic() - killed < 30:
+        pids = target.worker_pids()
+        if dead not in pids and len(pids) == target.workers:
+            restarted = time.monotonic()
+            break
+        await asyncio.sleep(0.05)
     while time.monotonic() - killed < 60 and any(s.replied is None for s in waiting):
         await asyncio.sleep(0.1)
-    return time.monotonic() - killed
+    return time.monotonic() - restarted
 
 
 async def _drained(target: HoaNhap, load: Load, seconds: float = 40.0) -> None:
