@@ -44,11 +44,11 @@ OUT = Path(__file__).parent / "data" / "old_units_2025.json"
 COPYRIGHT = "Copyright (c) 2025 Tran Ngoc Minh Hieu"
 MIT = (
     "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated "
-    "documentation files (the \"Software\"), to deal in the Software without restriction, including without "
+    'documentation files (the "Software"), to deal in the Software without restriction, including without '
     "limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the "
     "Software, and to permit persons to whom the Software is furnished to do so, subject to the following "
     "conditions: The above copyright notice and this permission notice shall be included in all copies or "
-    "substantial portions of the Software. THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, "
+    'substantial portions of the Software. THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, '
     "EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR "
     "PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, "
     "DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN "
@@ -100,7 +100,8 @@ def _old_names(db: Path) -> dict[str, tuple[str, str, str]]:
     names: dict[str, tuple[str, str, str]] = {}
     for r in _rows(db, "SELECT province, district, ward, provinceKey, districtKey, wardKey FROM admin_units_legacy"):
         # An island district without communes is keyed "province_district_".
-        names[f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"] = (r["province"], r["district"], r["ward"] or "")
+        key = f"{r['provinceKey']}_{r['districtKey']}_{r['wardKey'] or ''}"
+        names[key] = (r["province"], r["district"], r["ward"] or "")
     return names
 
 
@@ -158,14 +159,17 @@ def _about() -> dict[str, str]:
 
 def _dumps(data: dict[str, Any]) -> str:
     """Compact, but one old district a line, so that a new release's changes read as a diff."""
-    compact = {"ensure_ascii": False, "separators": (",", ":")}
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
     lines = ['{"about":' + json.dumps(data["about"], ensure_ascii=False, indent=1) + ',"provinces":{']
     provinces = list(data["provinces"].items())
     for i, (code, olds) in enumerate(provinces):
         lines.append(f"{json.dumps(code)}:{{")
         for j, (old_province, districts) in enumerate(olds.items()):
             lines.append(f"{json.dumps(old_province, ensure_ascii=False)}:{{")
-            rows = [f"{json.dumps(d, **compact)}:{json.dumps(w, **compact)}" for d, w in districts.items()]
+            rows = [f"{compact(d)}:{compact(w)}" for d, w in districts.items()]
             lines.append(",\n".join(rows))
             lines.append("}" + ("," if j < len(olds) - 1 else ""))
         lines.append("}" + ("," if i < len(provinces) - 1 else ""))
