@@ -28,10 +28,10 @@ _ABBREVIATIONS = (
     (re.compile(r"\b(?:tp)\s*\.\s*|\btp\b"), " thanh pho "),
     (re.compile(r"\b(?:tx)\s*\.\s*|\btx\b"), " thi xa "),
     (re.compile(r"\btt\s*\.\s*"), " thi tran "),
-    (re.compile(r"\bq\s*\.\s*|\bq(?=\s*\d)"), " quan "),
+    (re.compile(r"\bq\s*\.\s*|\bq(?=\s*\d)|\bq\b"), " quan "),
     (re.compile(r"\bh\s*\.\s*"), " huyen "),
-    (re.compile(r"\bp\s*\.\s*|\bp(?=\s*\d)"), " phuong "),
-    (re.compile(r"\bx\s*\.\s*"), " xa "),
+    (re.compile(r"\bp\s*\.\s*|\bp(?=\s*\d)|\bp\b"), " phuong "),
+    (re.compile(r"\bx\s*\.\s*|\bx\b"), " xa "),
 )
 # Where one part of an address ends and the next begins, and what kind of unit that part is.
 _COMMUNE_KINDS = {"xa", "phuong", "thi tran", "dac khu"}
@@ -68,7 +68,9 @@ def _parts(piece: str) -> list[tuple[str, str]]:
         marker = two if two in _KINDS else words[i] if words[i] in _KINDS else ""
         step = len(marker.split()) if marker else 1
         kind, named = parts[-1]
-        if marker and (named or not kind) and i + step < len(words):
+        # "Phường Phúc Xá": a commune's kind after a commune's name is part of that name.
+        same_level = kind in _COMMUNE_KINDS and marker in _COMMUNE_KINDS
+        if marker and (named or not kind) and not same_level and i + step < len(words):
             parts.append((marker, []))
         else:
             named.extend(words[i : i + step])
@@ -162,7 +164,21 @@ def find_old_names(typed: str, localities: Sequence[Locality]) -> list[OldName]:
     found = sorted(best.values(), key=lambda o: -o.score)
     if found and found[0].score == 100.0:
         found = [o for o in found if o.score == 100.0]
+    # Typed with its marks, "Đồng Tiến" is not "Đông Tiến": those written the same way, when there are.
+    written = f" {clean(typed)} "
+    if written != f" {fold(clean(typed))} ":
+        marked = [o for o in found if f" {_marked_commune(o.old)} " in written]
+        found = marked or found
     return found
+
+
+def _marked_commune(alias: str) -> str:
+    """"Xã Đồng Tiến, Huyện Hiệp Hòa" -> "đồng tiến": the old commune's name with its marks."""
+    words = clean(alias.split(",", maxsplit=1)[0]).split()
+    for size in (2, 1):
+        if len(words) > size and fold(" ".join(words[:size])) in _KINDS:
+            return " ".join(words[size:])
+    return " ".join(words)
 
 
 def _scored(typed: str, localities: Sequence[Locality], with_aliases: bool) -> list[tuple[float, Locality]]:
