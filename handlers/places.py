@@ -173,7 +173,7 @@ def find_old_names(typed: str, localities: Sequence[Locality]) -> list[OldName]:
 
 
 def _marked_commune(alias: str) -> str:
-    """"Xã Đồng Tiến, Huyện Hiệp Hòa" -> "đồng tiến": the old commune's name with its marks."""
+    """ "Xã Đồng Tiến, Huyện Hiệp Hòa" -> "đồng tiến": the old commune's name with its marks."""
     words = clean(alias.split(",", maxsplit=1)[0]).split()
     for size in (2, 1):
         if len(words) > size and fold(" ".join(words[:size])) in _KINDS:
