@@ -44,8 +44,14 @@ _FORMER = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)
 def _plain(name: str) -> str:
     return _UNIT_WORDS.sub("", fold(clean(name)))
+
+
+@lru_cache(maxsize=256)
+def _folded(province: str) -> str:
+    return fold(clean(province))
 
 
 @dataclass(frozen=True)
@@ -194,7 +200,7 @@ def _scored(typed: str, localities: Sequence[Locality], with_aliases: bool) -> l
                 continue
             score = 100.0 if plain == query else fuzz.ratio(query, plain)
             # "hoa an binh duong": the commune followed by its province.
-            if query.startswith(plain + " ") and fold(clean(locality.province)).endswith(query[len(plain) + 1 :]):
+            if query.startswith(plain + " ") and _folded(locality.province).endswith(query[len(plain) + 1 :]):
                 score = 100.0
             best = max(best, score)
         if best >= _CLOSE:
