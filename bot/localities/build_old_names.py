@@ -13,7 +13,7 @@ the source's MIT licence and copyright in the header. An island district that ha
 (Côn Đảo, Lý Sơn, ...) is listed with one old commune named "".
 
 The new communes' codes are those of the installed vietnam-provinces (the list the import reads),
-found by name within the province: vietnamadminunits numbers about 150 new communes differently
+found by name within the province: vietnamadminunits numbers 114 new communes differently
 (the official list of the statistics office, where vietnam-provinces 2025.10.1 has the earlier
 draft's codes), so its codes are not copied. A name that matches no commune, or two, stops the run.
 
