@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -17,6 +18,15 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 # A sub-command's handler, set on its parser as `run`: the exit code from the app and the parsed options.
 Command = Callable[[App, argparse.Namespace], Awaitable[int]]
+
+
+def reader_locale() -> str:
+    """The language of whoever reads the terminal: Vietnamese when their locale says so, else English."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
 
 
 def print_json(data: Any) -> None:

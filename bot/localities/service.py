@@ -4,11 +4,12 @@ still use, and finding them as people type them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bot.audit.changes import (
+    CONTROL_CHARACTERS,
     LOCALITY_NAME_CHARS,
     MAX_ALIASES,
     PROVINCE_CHARS,
@@ -18,6 +19,8 @@ from bot.audit.changes import (
     fail,
     save_changes,
 )
+from bot.localities import country
+from bot.localities.errors import LocalityError
 from bot.storage.models import LocalityRow
 from bot.storage.repos.meta import REFERENCE_REVISION
 from bot.storage.unit_of_work import UnitOfWork
@@ -107,3 +110,90 @@ def _as_locality(row: LocalityRow) -> Locality:
 
 async def provinces(uow: UnitOfWork) -> list[str]:
     return await uow.localities.provinces()
+
+
+@dataclass(frozen=True)
+class ProvinceImport:
+    """What importing a province did (or, in a dry run, would do)."""
+
+    province: str
+    province_code: int
+    communes: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "province": self.province,
+            "province_code": self.province_code,
+            "source": country.SOURCE,
+            "communes": self.communes,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "changed": self.changed,
+            "dry_run": self.dry_run,
+        }
+
+
+def _province(typed: str) -> country.NewProvince:
+    province = country.find_province(typed)
+    if province is not None:
+        return province
+    shown = " ".join(CONTROL_CHARACTERS.sub("", typed).split())[:100]
+    former = country.former_province(typed)
+    if former is not None:
+        raise LocalityError("former_province", name=shown, province=former.name)
+    example = ", ".join(p.name for p in country.provinces()[:2])
+    raise LocalityError("unknown_province", name=shown, example=example)
+
+
+def _aliases(commune: country.Commune, row: LocalityRow | None) -> list[str]:
+    """The commune's old names, then any an admin added by hand (kept: an import never drops them)."""
+    aliases = list(commune.old_names)
+    seen = {fold(clean(a)) for a in aliases}
+    for alias in (row.aliases or []) if row else []:
+        if fold(clean(str(alias))) not in seen:
+            seen.add(fold(clean(str(alias))))
+            aliases.append(str(alias))
+    return aliases
+
+
+async def import_province(
+    uow: UnitOfWork, typed: str, actor: str, now: datetime, *, dry_run: bool = False
+) -> ProvinceImport:
+    """The province's communes as localities ("vn-" and the GSO code), their old names as aliases.
+
+    Idempotent: a locality already as the data has it is left alone, and an import that changes
+    nothing writes nothing, not even an audit row. A dry run counts and writes nothing."""
+    province = _province(typed)
+    communes = country.communes(province)
+    existing = {r.code: r for r in await uow.localities.rows_with_codes([c.code for c in communes])}
+    created = updated = 0
+    for commune in communes:
+        row = existing.get(commune.code)
+        fields = {"name": commune.name, "province": province.name, "aliases": _aliases(commune, row)}
+        if row is None:
+            created += 1
+            if not dry_run:
+                uow.localities.add(commune.code, **fields)
+                await uow.audit.add(actor, "locality.create", f"locality:{commune.code}", now, after=fields)
+        elif {k: getattr(row, k) for k in fields} != fields:
+            updated += 1
+            if not dry_run:
+                target = f"locality:{commune.code}"
+                await save_changes(uow, row, fields, locality_summary, "locality.update", target, actor, now)
+    result = ProvinceImport(province.name, province.code, len(communes), created, updated, 0, dry_run)
+    result = replace(result, unchanged=len(communes) - created - updated)
+    if result.changed and not dry_run:
+        await uow.flush()
+        await uow.meta.bump(REFERENCE_REVISION)
+        summary = {k: v for k, v in result.as_json().items() if k not in ("changed", "dry_run")}
+        await uow.audit.add(actor, "locality.import", f"province:{province.code}", now, after=summary)
+    return result

@@ -41,7 +41,7 @@ WHOLE_FORM: list[Row] = [
     ("/trogiup", "Cách dùng Hòa Nhập"),
     ("/khongcolenhnay", "unknown_command"),
     # a commune typed without diacritics, under its old name, then confirmed
-    ("xa cat loi", "Có phải Xã Cát Tường, Tỉnh Minh Họa không?"),
+    ("xa cat loi", "Xã Cát Lợi cũ nay là Xã Cát Tường, Tỉnh Minh Họa, đúng không?"),
     (Press("form:yes"), "Số điện thoại"),
     # an invalid phone is refused with an example, the step asked again
     ("09abc12345", ("chưa đúng", "0912 345 678")),

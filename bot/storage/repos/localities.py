@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -34,6 +35,20 @@ class LocalityRepo(_Repo):
         """Every province some locality is in, in order."""
         statement = select(LocalityRow.province).distinct().order_by(LocalityRow.province)
         return [str(p) for p in (await self._session.execute(statement)).scalars()]
+
+    async def rows_with_codes(self, codes: Sequence[str]) -> list[LocalityRow]:
+        found: list[LocalityRow] = []
+        # In slices: PostgreSQL and SQLite both cap the parameters of one statement.
+        for start in range(0, len(codes), 500):
+            statement = select(LocalityRow).where(LocalityRow.code.in_(codes[start : start + 500]))
+            found.extend((await self._session.execute(statement)).scalars())
+        return found
+
+    def add(self, code: str, **fields: Any) -> LocalityRow:
+        """A new row, written at the next flush (the caller knows the code is not taken)."""
+        row = LocalityRow(code=code, **fields)
+        self._session.add(row)
+        return row
 
     async def upsert(self, code: str, **fields: Any) -> LocalityRow:
         return await self._upsert_by_code(LocalityRow, code, fields)

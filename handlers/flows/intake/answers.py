@@ -138,6 +138,7 @@ async def _on_answer(ctx: Context, answer: FormAnswer) -> bool:
         await ask_step(ctx)
     elif step == COMMUNE_CONFIRM and answer in (FormAnswer.YES, FormAnswer.NO):
         guess = draft.pop("locality_guess", "")
+        draft.pop("locality_guess_old", None)
         if answer == FormAnswer.YES and await set_locality(ctx, guess):
             await next_step(ctx)
         else:
