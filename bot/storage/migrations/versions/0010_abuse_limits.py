@@ -22,10 +22,11 @@ When = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("conversations") as batch:
-        batch.add_column(sa.Column("burst_started_at", When, nullable=True))
-        batch.add_column(sa.Column("burst_count", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("flood_notice_at", When, nullable=True))
+    # Plain ALTER TABLE, not a batch: on SQLite a batch would copy and drop `conversations`, which the
+    # requests' foreign key forbids once there are requests.
+    op.add_column("conversations", sa.Column("burst_started_at", When, nullable=True))
+    op.add_column("conversations", sa.Column("burst_count", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("conversations", sa.Column("flood_notice_at", When, nullable=True))
     op.create_table(
         "rate_buckets",
         sa.Column("key", sa.String(length=64), nullable=False),
@@ -53,7 +54,6 @@ def downgrade() -> None:
     op.drop_table("agency_staff_ids")
     op.drop_index("ix_rate_buckets_window_started_at", table_name="rate_buckets")
     op.drop_table("rate_buckets")
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_column("flood_notice_at")
-        batch.drop_column("burst_count")
-        batch.drop_column("burst_started_at")
+    # SQLite (3.35 and later) drops a column in place, as PostgreSQL does.
+    for name in ("flood_notice_at", "burst_count", "burst_started_at"):
+        op.drop_column("conversations", name)
