@@ -14,6 +14,7 @@ from bot.clock import Clock, Sleep, utc_now
 from bot.config import Settings
 from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
 from bot.messaging.backpressure import pressure_for
+from bot.messaging.flood import FloodLimits
 from bot.messaging.outbox import OutboxSender
 from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database, migrate, open_database
@@ -68,6 +69,7 @@ async def create_app(
         max_description_chars=settings.max_description_chars,
         timezone=settings.timezone,
         request_retention_days=settings.retention_request_days,
+        max_open_requests=settings.max_open_requests,
     )
     processor = MessageProcessor(
         database,
@@ -77,6 +79,7 @@ async def create_app(
         core_settings,
         pseudonym_days=settings.retention_pseudonym_days,
         max_text=settings.max_message_chars,
+        flood_limits=FloodLimits(settings.flood_messages, settings.flood_window_seconds),
     )
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:

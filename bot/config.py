@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     max_question_chars: Annotated[int, Field(ge=20)] = 600
     # Free text kept from a person in one form answer (descriptions, additions).
     max_description_chars: Annotated[int, Field(ge=50)] = 2000
+    # Flood control per chat (any channel but the console): this many messages in this many seconds,
+    # then one notice and silence until the chat calms down (bot/messaging/flood.py).
+    flood_messages: Annotated[int, Field(ge=1)] = 20
+    flood_window_seconds: Annotated[float, Field(ge=1, le=24 * 3600)] = 60.0
+    # The web chat, per minute: messages from one browser session, and from one address (all its
+    # sessions together: one machine opening new chats). Past either, 429 with a localised text.
+    web_chat_messages_per_session: Annotated[int, Field(ge=1)] = 30
+    web_chat_messages_per_address: Annotated[int, Field(ge=1)] = 120
+    # A person may have this many requests open at once; the form refuses another and lists them.
+    max_open_requests: Annotated[int, Field(ge=1, le=100)] = 3
     # Publishing an answer, or changing a published one, waits for a second admin's approval.
     faq_publish_needs_approval: bool = False
 

@@ -244,6 +244,8 @@ class FormEditChoice(ChoiceData, prefix="form:edit"):
 class StaffAction(StrEnum):
     CLAIM = "claim"
     DONE = "done"
+    # Shows the person's whole number to the one who pressed (recorded); the post shows it masked.
+    PHONE = "phone"
 
 
 @dataclass(frozen=True)

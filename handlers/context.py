@@ -26,6 +26,8 @@ class CoreSettings:
     timezone: str = "Asia/Ho_Chi_Minh"
     # Told in the consent text: how long after it is done a request is kept.
     request_retention_days: int = 365
+    # Requests one person may have open at once: the form refuses another (against flooding agencies).
+    max_open_requests: int = 3
 
 
 @dataclass

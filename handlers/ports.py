@@ -49,6 +49,10 @@ class RequestsPort(Protocol):
 
     async def get_own(self, conversation_id: int, code: str) -> RequestView | None: ...
 
+    async def open_codes(self, conversation_id: int) -> Sequence[str]:
+        """The codes of this conversation's requests not yet resolved, closed or cancelled, oldest first."""
+        ...
+
     async def add_event(
         self, code: str, event_type: str, now: datetime, actor: str = "", data: dict[str, Any] | None = None
     ) -> None: ...

@@ -1,4 +1,5 @@
-"""`hoanhap agencies …`: list the agencies, and draw a code that links an agency's Telegram group."""
+"""`hoanhap agencies …`: list the agencies, draw a code that links an agency's Telegram group, and keep
+the Telegram ids of the staff allowed to act in it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 from datetime import timedelta
 
+from bot.agencies import staff_ids
 from bot.app import App
 from bot.cli.common import Subparsers, print_json
 from bot.messaging.agency_desk import create_link_code
@@ -39,6 +41,43 @@ async def cmd_agencies_link_code(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_staff_ids(app: App, args: argparse.Namespace) -> int:
+    """list | add | remove: JSON out, the list as it stands after the change."""
+    now = app.clock()
+    async with app.uow() as uow:
+        try:
+            changed = None
+            if args.action == "add":
+                changed = await staff_ids.add(uow, args.agency, args.user_id, "cli", now)
+            elif args.action == "remove":
+                changed = await staff_ids.remove(uow, args.agency, args.user_id, "cli", now)
+            listed = await staff_ids.listed(uow, args.agency)
+        except RequestError as error:
+            print(describe(error, MACHINE_LOCALE), file=sys.stderr)
+            return 1
+        await uow.commit()
+    result: dict[str, object] = {"agency": args.agency, "staff_ids": [row["user_id"] for row in listed]}
+    if changed is not None:
+        result["changed"] = changed
+    print_json(result)
+    return 0
+
+
+def _staff_ids_parser(agencies: Subparsers) -> None:
+    parser = agencies.add_parser(
+        "staff-ids", help="the Telegram user ids allowed to act in an agency's group (none listed: anyone in it)"
+    )
+    actions = parser.add_subparsers(dest="action", required=True)
+    shown = actions.add_parser("list")
+    shown.add_argument("agency")
+    shown.set_defaults(run=cmd_staff_ids)
+    for name in ("add", "remove"):
+        action = actions.add_parser(name)
+        action.add_argument("agency")
+        action.add_argument("user_id")
+        action.set_defaults(run=cmd_staff_ids)
+
+
 def register(sub: Subparsers) -> None:
     agencies = sub.add_parser("agencies").add_subparsers(dest="agencies_command", required=True)
     al = agencies.add_parser("list")
@@ -48,3 +87,4 @@ def register(sub: Subparsers) -> None:
     lc.add_argument("agency")
     lc.add_argument("--hours", type=int, default=0)
     lc.set_defaults(run=cmd_agencies_link_code)
+    _staff_ids_parser(agencies)

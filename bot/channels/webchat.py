@@ -9,19 +9,19 @@ redirects); with it, the page sends and polls without reloading.
 from __future__ import annotations
 
 import secrets
-import time
-from collections import defaultdict, deque
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from bot.channels.webchat_limits import count_message
 from bot.messaging.pipeline import INCOMING
 from bot.storage.models import OutboxRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, Clock, HoaNhap, Position, Uow
+from bot.web.i18n import request_locale, web_texts
 from bot.web.security import security
 from bot.web.templating import render
 from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
@@ -30,31 +30,7 @@ CHANNEL = "web"
 MAX_TEXT = 2000
 MAX_LABEL = 200
 MAX_CHOICE_ID = 64
-# A person types far slower than this; a script does not.
-RATE_WINDOW_SECONDS = 60.0
-RATE_MAX_MESSAGES = 30
-
-
-class RateLimiter:
-    """Messages per conversation in a sliding window, in this process's memory."""
-
-    def __init__(self, limit: int = RATE_MAX_MESSAGES, window: float = RATE_WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-
-    def allow(self, key: str) -> bool:
-        now = time.monotonic()
-        seen = self._seen[key]
-        while seen and now - seen[0] > self.window:
-            seen.popleft()
-        if len(seen) >= self.limit:
-            return False
-        seen.append(now)
-        if len(self._seen) > 10_000:  # forget idle conversations rather than grow without end
-            for stale in [k for k, v in self._seen.items() if not v or now - v[-1] > self.window]:
-                del self._seen[stale]
-        return True
+SLOW_KEY = "chat_slow"
 
 
 def message_json(row: OutboxRow) -> dict[str, Any]:
@@ -72,15 +48,6 @@ def message_json(row: OutboxRow) -> dict[str, Any]:
 
 
 router = APIRouter(dependencies=CSRF)
-
-
-def _limiter(request: Request) -> RateLimiter:
-    """The web application's limiter: each application counts its own chats."""
-    state = request.app.state
-    if not hasattr(state, "chat_limiter"):
-        state.chat_limiter = RateLimiter()
-    found: RateLimiter = state.chat_limiter
-    return found
 
 
 async def transcript(uow: UnitOfWork, clock: Callable[[], datetime], chat_id: str, after: int) -> list[dict[str, Any]]:
@@ -125,8 +92,9 @@ async def send(
     known = await security(request).chat_id(request)
     # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
     chat_id = known or secrets.token_urlsafe(18)
-    if not _limiter(request).allow(chat_id):
-        return JSONResponse({"error": "slow down"}, status_code=429, headers={"Retry-After": "30"})
+    refused = await _slowed_down(request, app, chat_id, wants_json)
+    if refused is not None:
+        return refused
     message = _incoming(chat_id, text, choice, label, start, nonce)
     # No unit of work of the route's own here: the pipeline opens the message's transaction, and
     # with SQLite a second one open at the same time would wait for ever.
@@ -141,6 +109,23 @@ async def send(
     if known is None:
         await security(request).chat_cookie(response, chat_id)
     return response
+
+
+async def _slowed_down(request: Request, app: HoaNhap, chat_id: str, wants_json: bool) -> Response | None:
+    """The 429 for a session or an address past its allowance (counted in its own short transaction:
+    the pipeline's comes next), in the reader's language; None when the message may go on."""
+    secret = await security(request).key()
+    address = security(request).client_address(request)
+    async with app.uow() as uow:
+        verdict = await count_message(uow, secret, chat_id, address, app.clock(), app.settings)
+        await uow.commit()
+    if verdict.allowed:
+        return None
+    text = web_texts().get(request_locale(request), SLOW_KEY)
+    headers = {"Retry-After": str(verdict.retry_after)}
+    if wants_json:
+        return JSONResponse({"error": text, "key": SLOW_KEY}, status_code=429, headers=headers)
+    return PlainTextResponse(text, status_code=429, headers=headers)
 
 
 def _incoming(chat_id: str, text: str, choice: str, label: str, start: str, nonce: str) -> IncomingMessage | None:

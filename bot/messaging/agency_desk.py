@@ -4,6 +4,11 @@ Channel-agnostic like the person's core, but bot-side: it acts on requests throu
 service (`bot.requests.service`), as the CLI, the API and the web do. Every action loads the request
 as the group's own agency may see it, so nothing from one agency's group can touch another agency's
 requests; every refusal is the service's, told in the group's language.
+
+Who acted is recorded by the platform's user id with the display name beside it (`tg:12345 Nguyễn A`):
+a name alone is anyone's to copy. An agency may list the ids allowed to act in its groups
+(bot/agencies/staff_ids.py); then others are told, politely, that they may not. Phone numbers are
+masked in posts; the "show number" button answers the one who pressed, and each press is audited.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from bot.storage.unit_of_work import UnitOfWork
 from handlers.choices import StaffAction, StaffChoice
 from handlers.domain import CLOSING_STATUSES, RESOLVED, find_code
 from handlers.messages import OutgoingMessage
+from handlers.phone import display_phone
 from handlers.texts import Texts
 
 LINK_COMMAND = "/lienket"
@@ -56,7 +62,10 @@ async def create_link_code(
 
 @dataclass(frozen=True)
 class StaffMessage:
-    """Something a staff member did in a group: a text (maybe a reply to a post) or a button press."""
+    """Something a staff member did in a group: a text (maybe a reply to a post) or a button press.
+
+    `actor` is what records keep (the platform's user id, then the name); `user_id` is checked against
+    the agency's allow-list; `name` is how group messages call them."""
 
     channel: str
     chat_id: str
@@ -65,6 +74,26 @@ class StaffMessage:
     text: str = ""
     reply_to: str = ""
     action: str = ""
+    user_id: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An answer for the one who pressed a button only (a Telegram show_alert), not the group."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class DeskOutcome:
+    """How a staff message went: false for a redelivered update; `alert` for the presser alone."""
+
+    seen: bool
+    alert: str = ""
+
+    def __bool__(self) -> bool:
+        return self.seen
 
 
 @dataclass
@@ -79,21 +108,25 @@ class AgencyDesk:
     def t(self, key: str, **values: str) -> str:
         return self.texts.get(self.texts.default_locale, key, **values)
 
-    async def handle(self, message: StaffMessage) -> bool:
-        """Act on a staff message exactly once; False for a redelivered update."""
+    async def handle(self, message: StaffMessage) -> DeskOutcome:
+        """Act on a staff message exactly once; a false outcome for a redelivered update."""
         message = sanitise(message, self.max_text)
         async with UnitOfWork(self.database) as uow:
             now = self.clock()
             if message.update_id and not await uow.inbound.record(message.channel, message.update_id, now):
-                return False
+                return DeskOutcome(False)
             answers = await self._act(uow, message, now)
-            for answer in answers:
+            for answer in answers if isinstance(answers, list) else []:
                 await uow.outbox.add(message.channel, message.chat_id, answer.to_payload(), now)
             await uow.commit()
         self.on_commit()
-        return True
+        return DeskOutcome(True, answers.text if isinstance(answers, Alert) else "")
 
-    async def _act(self, uow: UnitOfWork, message: StaffMessage, now: datetime) -> list[OutgoingMessage]:
+    def _not_allowed(self, message: StaffMessage) -> list[OutgoingMessage] | Alert:
+        text = self.t("staff_not_allowed", user_id=message.user_id or "?")
+        return Alert(text) if message.action else [OutgoingMessage(text)]
+
+    async def _act(self, uow: UnitOfWork, message: StaffMessage, now: datetime) -> list[OutgoingMessage] | Alert:
         text = message.text.strip()
         command = text.split()[0].split("@")[0].lower() if text.startswith("/") else ""
         if command == LINK_COMMAND:
@@ -102,6 +135,9 @@ class AgencyDesk:
         if agency is None:
             # Only speak up when spoken to: ordinary chatter in an unlinked group is not ours.
             return [OutgoingMessage(self.t("staff_not_linked"))] if command in (DONE_COMMAND, TRANSFER_COMMAND) else []
+        acting = command in (DONE_COMMAND, TRANSFER_COMMAND) or bool(message.action)
+        if acting and not await uow.staff_ids.allows(agency, message.user_id):
+            return self._not_allowed(message)
         try:
             if command == DONE_COMMAND:
                 return await self._resolve(uow, agency, find_code(text), message.actor, now, "staff_usage_done")
@@ -154,7 +190,7 @@ class AgencyDesk:
 
     async def _button(
         self, uow: UnitOfWork, agency: str, message: StaffMessage, now: datetime
-    ) -> list[OutgoingMessage]:
+    ) -> list[OutgoingMessage] | Alert:
         choice = StaffChoice.unpack(message.action)
         if choice is None:
             return []
@@ -164,14 +200,36 @@ class AgencyDesk:
         if choice.action == StaffAction.CLAIM:
             await service.visible(uow, code, Reader(agency))
             await service.claim(uow, code, message.actor, agency, now)
-            return [OutgoingMessage(self.t("staff_claimed", who=message.actor, code=code))]
+            return [OutgoingMessage(self.t("staff_claimed", who=message.name or message.actor, code=code))]
+        if choice.action == StaffAction.PHONE:
+            return await self._reveal_phone(uow, agency, code, message, now)
         return []
 
-    async def _reply(self, uow: UnitOfWork, agency: str, message: StaffMessage, now: datetime) -> list[OutgoingMessage]:
+    async def _reveal_phone(
+        self, uow: UnitOfWork, agency: str, code: str, message: StaffMessage, now: datetime
+    ) -> Alert:
+        await service.visible(uow, code, Reader(agency))
+        row = await uow.requests.get_row(code)
+        if row is None or not row.phone or row.erased_at is not None:
+            return Alert(self.t("staff_phone_gone", code=code))
+        await uow.audit.add(
+            message.actor,
+            "request.phone_revealed",
+            code,
+            now,
+            after={"user_id": message.user_id, "channel": message.channel, "chat_id": message.chat_id},
+        )
+        return Alert(self.t("staff_phone_alert", code=code, phone=display_phone(row.phone)))
+
+    async def _reply(
+        self, uow: UnitOfWork, agency: str, message: StaffMessage, now: datetime
+    ) -> list[OutgoingMessage] | Alert:
         request_id = await uow.outbox.request_of_post(message.channel, message.chat_id, message.reply_to)
         row = await uow.requests.get_by_id(request_id) if request_id is not None else None
         if row is None:
             return []  # a reply to something that is not a request post: ordinary group talk
+        if not await uow.staff_ids.allows(agency, message.user_id):
+            return self._not_allowed(message)
         await service.visible(uow, row.code, Reader(agency))
         await service.reply(uow, self.texts, row.code, message.text, message.actor, now)
         return [OutgoingMessage(self.t("staff_replied", code=row.code))]

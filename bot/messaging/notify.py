@@ -9,7 +9,7 @@ from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.choices import StaffAction, StaffChoice
 from handlers.messages import Choice, Notification, OutgoingMessage
-from handlers.phone import display_phone
+from handlers.phone import group_phone
 from handlers.texts import Texts
 
 AGENCY_CHANNEL = "agency"
@@ -37,16 +37,19 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
             category=texts.get(locale, f"category_{request.category}"),
             commune=f"{locality.name}, {locality.province}" if locality else request.locality_code,
             description=request.description,
-            phone=display_phone(request.phone),
+            # Masked: everyone in the group reads the post; the button shows the number, recorded.
+            phone=group_phone(request.phone),
             name=request.name or texts.get(locale, "form_no_name"),
             contact_time=texts.get(locale, f"contact_time_{request.contact_time or 'any'}"),
             from_agency=source.name if source else notification.data.get("from", ""),
         )
-        choices = (
+        choices = [
             Choice.of(StaffChoice(StaffAction.CLAIM, code), texts.get(locale, "staff_claim")),
             Choice.of(StaffChoice(StaffAction.DONE, code), texts.get(locale, "staff_done")),
-        )
-        return OutgoingMessage(text, choices)
+        ]
+        if request.phone:
+            choices.append(Choice.of(StaffChoice(StaffAction.PHONE, code), texts.get(locale, "staff_show_phone")))
+        return OutgoingMessage(text, tuple(choices))
     if notification.event == "person_message":
         return OutgoingMessage(
             texts.get(locale, "staff_post_person_message", code=code, text=notification.data["text"])

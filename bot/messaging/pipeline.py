@@ -10,6 +10,7 @@ from datetime import datetime
 from bot import metrics
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
+from bot.messaging import flood
 from bot.messaging.notify import enqueue_agency
 from bot.messaging.sanitise import DEFAULT_LIMIT, sanitise
 from bot.privacy.pseudonyms import Pseudonyms
@@ -46,6 +47,8 @@ class MessageProcessor:
     pseudonyms: Pseudonyms = field(default_factory=Pseudonyms)
     # Every text is cut to this at the door (Settings.max_message_chars).
     max_text: int = DEFAULT_LIMIT
+    # Per-chat burst allowance (Settings.flood_messages per flood_window_seconds).
+    flood_limits: flood.FloodLimits = field(default_factory=flood.FloodLimits)
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -74,6 +77,10 @@ class MessageProcessor:
             if opened is None:
                 metrics.updates_duplicate.labels(message.channel).inc()
                 return False
+            if await flood.hold_back(uow, opened.row, now, self.flood_limits, self.texts):
+                await uow.commit()  # seen (its update id kept), counted, maybe the one notice; no more
+                self.on_commit()
+                return True
             await self.pseudonyms.load(uow)
             ctx = self._context(uow, message, opened.row, await self.kb.at_revision(uow, opened.kb_revision), now)
             try:

@@ -16,12 +16,13 @@ from bot.storage.errors import translate, translating
 from bot.storage.repos.accounts import ApiTokenRepo, NotificationRepo, UserRepo
 from bot.storage.repos.agencies import AgencyRepo
 from bot.storage.repos.audit import AuditRepo
-from bot.storage.repos.channels import AgencyChannelRepo, LinkCodeRepo, ZaloTokenRepo
+from bot.storage.repos.channels import AgencyChannelRepo, AgencyStaffIdRepo, LinkCodeRepo, ZaloTokenRepo
 from bot.storage.repos.conversations import ConversationRepo, InboundRepo
 from bot.storage.repos.dashboard import StatsRepo
 from bot.storage.repos.faq import FaqRepo
 from bot.storage.repos.gauges import GaugeRepo
 from bot.storage.repos.holidays import HolidayRepo
+from bot.storage.repos.limits import RateBucketRepo
 from bot.storage.repos.localities import LocalityRepo
 from bot.storage.repos.logins import LoginFailureRepo, RecoveryCodeRepo, WebSessionRepo
 from bot.storage.repos.match_log import MatchLogRepo
@@ -63,6 +64,8 @@ class UnitOfWork:
         self.requests = RequestRepo(s)
         self.agency_channels = AgencyChannelRepo(s)
         self.link_codes = LinkCodeRepo(s)
+        self.staff_ids = AgencyStaffIdRepo(s)
+        self.rate_buckets = RateBucketRepo(s)
         self.zalo_tokens = ZaloTokenRepo(s)
         self.users = UserRepo(s)
         self.login_failures = LoginFailureRepo(s)

@@ -337,6 +337,11 @@ async def test_button_press_answer_and_keyboard_removal(fake: FakeTelegram, bot:
     assert fake.calls_of("answerCallbackQuery") == [{"callback_query_id": query.id, "text": "Đã nhận"}]
     with pytest.raises(TelegramBadRequest, match="query ID is invalid"):
         await bot.answer_callback_query("not-a-query")
+    # an alert shows at most 200 characters, as on Telegram
+    assert await bot.answer_callback_query(query.id, text="x" * 200, show_alert=True)
+    assert fake.calls_of("answerCallbackQuery")[-1]["show_alert"] is True
+    with pytest.raises(TelegramBadRequest, match="MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(query.id, text="x" * 201, show_alert=True)
 
     edited = await bot.edit_message_reply_markup(chat_id=CHAT, message_id=sent.message_id, reply_markup=None)
     assert not isinstance(edited, bool) and edited.reply_markup is None

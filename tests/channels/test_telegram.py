@@ -127,7 +127,7 @@ async def test_the_whole_journey(running: Running) -> None:
     request_code = sent["text"].split("Mã của bạn: ")[1].split()[0]
 
     post = await fake.wait_for_text(GROUP, f"Yêu cầu mới {request_code}")
-    assert "0912 345 678" in post["text"]
+    assert "09xx xxx 678" in post["text"] and "0912 345 678" not in post["text"]  # masked in the group
     await recorded(r, GROUP, post)
     await act(
         r,
@@ -155,7 +155,7 @@ async def test_the_whole_journey(running: Running) -> None:
         row = await uow.requests.get_row(request_code)
         assert row is not None and row.status == "resolved" and row.agency_code == "demo-congan"
         events = [(e.type, e.actor) for e in await uow.requests.events(row.id)]
-    assert ("replied", "Lan (@lan_cb)") in events and ("person_message", "person") in events
+    assert ("replied", "tg:77 Lan") in events and ("person_message", "person") in events
 
 
 async def test_rate_limits_and_server_errors_lose_nothing(running: Running) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App
-from bot.channels.webchat import CHANNEL, RATE_MAX_MESSAGES
+from bot.channels.webchat import CHANNEL
 from bot.storage.models import ConversationRow
 from bot.web.security import CHAT_COOKIE
 from tests.storage.sessions import session_of
@@ -132,17 +132,18 @@ async def test_polling_fetches_staff_replies_and_marks_them_delivered(demo_app: 
 
 
 async def test_sending_too_fast_is_slowed_down(demo_app: App) -> None:
+    limit = demo_app.settings.web_chat_messages_per_session
     async with WebClient(demo_app) as web:
         token = await web.csrf()
         statuses = []
-        for number in range(RATE_MAX_MESSAGES + 2):
+        for number in range(limit + 2):
             response = await web.http.post(
                 "/chat/send",
                 data={"csrf_token": token, "text": "xin chao", "nonce": str(number)},
                 headers={"Accept": "application/json"},
             )
             statuses.append(response.status_code)
-        assert statuses[:RATE_MAX_MESSAGES] == [200] * RATE_MAX_MESSAGES
+        assert statuses[:limit] == [200] * limit
         assert statuses[-1] == 429
 
 

@@ -1013,6 +1013,9 @@ class FakeTelegram(FakeServer):
     async def _answer_callback_query(self, params: JSON) -> bool:
         if str(params.get("callback_query_id", "")) not in self._callback_query_ids:
             raise _bad_request("query is too old and response timeout expired or query ID is invalid")
+        # The notification or alert shows 0-200 characters; Telegram refuses a longer text.
+        if len(str(params.get("text", ""))) > 200:
+            raise _bad_request("MESSAGE_TOO_LONG")
         return True
 
     async def _send_chat_action(self, params: JSON) -> bool:

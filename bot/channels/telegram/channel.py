@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from bot.channels.registry import Channel, Poller, pause, register
 from bot.channels.telegram.client import make_bot, register_commands
 from bot.channels.telegram.transport import TelegramTransport
-from bot.channels.telegram.updates import CHANNEL, parse
+from bot.channels.telegram.updates import CHANNEL, ParsedUpdate, parse
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, webhook_router, webhook_secret
 from bot.channels.webhooks import WebhookSecret
 from bot.clock import Sleep
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 POLL_TIMEOUT = 25
 # After a failed getUpdates or update, before trying again.
 PAUSE_SECONDS = 2.0
+# The longest text answerCallbackQuery shows.
+ALERT_LIMIT = 200
 
 
 @register
@@ -93,21 +95,29 @@ class TelegramChannel(Channel):
     async def handle(self, update: Update) -> None:
         """Commit the update's effects (or learn it was handled before); raises when nothing was kept."""
         parsed = parse(update)
+        alert = ""
         if parsed.person is not None:
             await self.processor.process(parsed.person)
         elif parsed.staff is not None:
-            await self.desk.handle(parsed.staff)
+            alert = (await self.desk.handle(parsed.staff)).alert
         if parsed.callback_id:
-            await self._close_button(parsed.callback_id, parsed.callback_chat_id, parsed.callback_message_id)
+            await self._close_button(parsed, alert)
 
-    async def _close_button(self, callback_id: str, chat_id: int | None, message_id: int | None) -> None:
+    async def _close_button(self, parsed: ParsedUpdate, alert: str) -> None:
         # Best effort and after commit: the effects are kept whether or not Telegram hears this.
         with contextlib.suppress(TelegramAPIError):
-            await self.bot.answer_callback_query(callback_id)
-        if chat_id is not None and message_id is not None:
-            # The used keyboard goes, so an old button cannot be pressed again.
+            if alert:
+                # For the presser's eyes only (a phone number, a refusal); Telegram allows 200 characters.
+                await self.bot.answer_callback_query(parsed.callback_id, text=alert[:ALERT_LIMIT], show_alert=True)
+            else:
+                await self.bot.answer_callback_query(parsed.callback_id)
+        chat_id, message_id = parsed.callback_chat_id, parsed.callback_message_id
+        if chat_id is not None and message_id is not None and not alert and not parsed.keeps_keyboard:
+            # The used keyboard goes, so an old button cannot be pressed again; the phone button stays.
             with contextlib.suppress(TelegramAPIError):
-                await self.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+                await self.bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=message_id, reply_markup=parsed.lasting
+                )
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long polling: the offset moves past an update only once its effects are committed."""

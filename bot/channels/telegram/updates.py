@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from aiogram.types import Message, Update, User
+from aiogram.types import InlineKeyboardMarkup, Message, Update, User
 
 from bot.messaging.agency_desk import StaffMessage
+from handlers.choices import StaffAction, StaffChoice
 from handlers.messages import CHOICE, CONTACT, START, TEXT, UNSUPPORTED, IncomingMessage
 
 CHANNEL = "telegram"
 PRIVATE = "private"
 GROUPS = ("group", "supergroup")
+# Records keep at most this much of an actor (the audit log's and the timeline's columns).
+ACTOR_LIMIT = 120
 
 
 @dataclass(frozen=True)
@@ -22,12 +25,43 @@ class ParsedUpdate:
     callback_id: str = ""
     callback_chat_id: int | None = None
     callback_message_id: int | None = None
+    # The pressed message's buttons that outlive a press (the phone button); None: the keyboard goes.
+    lasting: InlineKeyboardMarkup | None = None
+    # The press was the phone button: its keyboard stays as it is.
+    keeps_keyboard: bool = False
 
 
 def _actor(user: User | None) -> str:
+    """`tg:12345 Nguyễn A`: the id, which nobody else can have, then the name people know them by."""
     if user is None:
         return "telegram"
-    return f"{user.full_name} (@{user.username})" if user.username else user.full_name
+    return f"tg:{user.id} {user.full_name}".strip()[:ACTOR_LIMIT]
+
+
+def _is_phone(data: str) -> bool:
+    choice = StaffChoice.unpack(data)
+    return isinstance(choice, StaffChoice) and choice.action == StaffAction.PHONE
+
+
+def _lasting(message: Message | None) -> InlineKeyboardMarkup | None:
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return None
+    rows = [[b for b in row if b.callback_data and _is_phone(b.callback_data)] for row in markup.inline_keyboard]
+    rows = [row for row in rows if row]
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None
+
+
+def _staff(chat_id: int, update_id: str, user: User | None, **fields: str) -> StaffMessage:
+    return StaffMessage(
+        channel=CHANNEL,
+        chat_id=str(chat_id),
+        update_id=update_id,
+        actor=_actor(user),
+        user_id=str(user.id) if user is not None else "",
+        name=user.full_name if user is not None else "",
+        **fields,
+    )
 
 
 def _person_message(update_id: str, message: Message) -> IncomingMessage:
@@ -60,11 +94,10 @@ def parse(update: Update) -> ParsedUpdate:
         if message.chat.type in GROUPS:
             replied = message.reply_to_message
             return ParsedUpdate(
-                staff=StaffMessage(
-                    channel=CHANNEL,
-                    chat_id=str(message.chat.id),
-                    update_id=update_id,
-                    actor=_actor(message.from_user),
+                staff=_staff(
+                    message.chat.id,
+                    update_id,
+                    message.from_user,
                     text=message.text or "",
                     reply_to=str(replied.message_id) if replied is not None else "",
                 )
@@ -77,8 +110,8 @@ def parse(update: Update) -> ParsedUpdate:
         message_id = source.message_id if source is not None else None
         data = query.data or ""
         if source is not None and source.chat.type in GROUPS:
-            staff = StaffMessage(CHANNEL, str(source.chat.id), update_id, _actor(query.from_user), action=data)
-            return ParsedUpdate(None, staff, query.id, chat_id, message_id)
+            staff = _staff(source.chat.id, update_id, query.from_user, action=data)
+            return ParsedUpdate(None, staff, query.id, chat_id, message_id, _lasting(source), _is_phone(data))
         person = IncomingMessage(
             channel=CHANNEL,
             chat_id=str(chat_id if chat_id is not None else query.from_user.id),

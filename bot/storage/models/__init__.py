@@ -11,10 +11,11 @@ from bot.storage.models.accounts import ApiTokenRow, UserNotificationRow, UserRo
 from bot.storage.models.agencies import AgencyRow
 from bot.storage.models.audit import AuditLogRow
 from bot.storage.models.base import Base, BigId, Meta
-from bot.storage.models.channels import AgencyChannelRow, LinkCodeRow, ZaloTokenRow
+from bot.storage.models.channels import AgencyChannelRow, AgencyStaffIdRow, LinkCodeRow, ZaloTokenRow
 from bot.storage.models.conversations import ConversationRow, InboundUpdateRow
 from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
 from bot.storage.models.holidays import HolidayRow
+from bot.storage.models.limits import RateBucketRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
 from bot.storage.models.match_log import MatchLogRow
@@ -25,6 +26,7 @@ from bot.storage.models.routing import RoutingRuleRow
 __all__ = [
     "AgencyChannelRow",
     "AgencyRow",
+    "AgencyStaffIdRow",
     "ApiTokenRow",
     "AuditLogRow",
     "Base",
@@ -43,6 +45,7 @@ __all__ = [
     "MatchLogRow",
     "Meta",
     "OutboxRow",
+    "RateBucketRow",
     "RecoveryCodeRow",
     "RequestEventRow",
     "RequestRow",

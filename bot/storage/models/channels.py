@@ -1,5 +1,5 @@
-"""What the channels keep: an agency's linked groups, the one-time codes that link them, and the
-Zalo OA token pair."""
+"""What the channels keep: an agency's linked groups, the one-time codes that link them, the staff
+allowed to act in them, and the Zalo OA token pair."""
 
 from __future__ import annotations
 
@@ -34,6 +34,21 @@ class LinkCodeRow(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class AgencyStaffIdRow(Base):
+    """A platform user id (a Telegram user's number) allowed to act in an agency's groups. An agency
+    with none listed lets every member of its linked group act, as before."""
+
+    __tablename__ = "agency_staff_ids"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    agency_code: Mapped[str] = mapped_column(
+        ForeignKey("agencies.code", onupdate="CASCADE", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[str] = mapped_column(String(120), default="")
+    added_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("agency_code", "user_id"),)
 
 
 class ZaloTokenRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
@@ -22,6 +22,12 @@ class ConversationRow(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Flood control (bot/messaging/flood.py) lives on the row every message already locks, so every
+    # worker process counts the same burst: when its window began, how many messages it holds, and
+    # when the one notice was sent (set while the chat is held back).
+    burst_started_at: Mapped[datetime | None]
+    burst_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    flood_notice_at: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
 
 

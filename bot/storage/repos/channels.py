@@ -1,4 +1,5 @@
-"""What the channels keep: agencies' linked chats, the one-time codes that link them, the Zalo OA tokens."""
+"""What the channels keep: agencies' linked chats, the one-time codes that link them, the staff ids
+allowed to act in them, the Zalo OA tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from bot.clock import as_utc
-from bot.storage.models import AgencyChannelRow, LinkCodeRow, ZaloTokenRow
+from bot.storage.models import AgencyChannelRow, AgencyStaffIdRow, LinkCodeRow, ZaloTokenRow
 from bot.storage.repos.base import _Repo
 
 
@@ -37,6 +38,32 @@ class AgencyChannelRepo(_Repo):
             )
         )
         await self._session.flush()
+
+
+class AgencyStaffIdRepo(_Repo):
+    async def for_agency(self, agency_code: str) -> list[AgencyStaffIdRow]:
+        statement = select(AgencyStaffIdRow).where(AgencyStaffIdRow.agency_code == agency_code)
+        return list((await self._session.execute(statement.order_by(AgencyStaffIdRow.id))).scalars())
+
+    async def allows(self, agency_code: str, user_id: str) -> bool:
+        """True when the agency lists no ids at all (anyone in its group may act), or lists this one."""
+        listed = select(AgencyStaffIdRow.user_id).where(AgencyStaffIdRow.agency_code == agency_code)
+        found = set((await self._session.execute(listed)).scalars())
+        return not found or user_id in found
+
+    async def add(self, agency_code: str, user_id: str, added_by: str, now: datetime) -> bool:
+        """False when the id was listed already."""
+        values = {"agency_code": agency_code, "user_id": user_id, "added_by": added_by, "added_at": now}
+        return await self._insert_unless_present(AgencyStaffIdRow, values, ["agency_code", "user_id"])
+
+    async def remove(self, agency_code: str, user_id: str) -> bool:
+        """False when the id was not listed."""
+        result = await self._session.execute(
+            delete(AgencyStaffIdRow).where(
+                AgencyStaffIdRow.agency_code == agency_code, AgencyStaffIdRow.user_id == user_id
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 class LinkCodeRepo(_Repo):

@@ -110,6 +110,14 @@ class RequestRepo(_Repo):
             for r in (await self._session.execute(statement)).scalars()
         ]
 
+    async def open_codes(self, conversation_id: int) -> list[str]:
+        statement = (
+            select(RequestRow.code)
+            .where(RequestRow.conversation_id == conversation_id, RequestRow.status.not_in(CLOSING_STATUSES))
+            .order_by(RequestRow.id)
+        )
+        return list((await self._session.execute(statement)).scalars())
+
     async def get_own(self, conversation_id: int, code: str) -> RequestView | None:
         row = await self.get_row(code)
         if row is None or row.conversation_id != conversation_id:

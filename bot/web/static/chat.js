@@ -67,6 +67,14 @@
     if (messages.length) { scrollToEnd(); }
   }
 
+  function slowDown(text) {
+    var notice = document.getElementById("chat-slow") || document.createElement("div");
+    notice.id = "chat-slow"; notice.className = "bubble bot notice"; notice.setAttribute("role", "status");
+    notice.textContent = text;
+    log.insertBefore(notice, document.getElementById("end"));
+    scrollToEnd();
+  }
+
   function send(fields) {
     if (busy) { return; }
     busy = true;
@@ -79,6 +87,10 @@
       method: "POST", credentials: "same-origin", body: body,
       headers: { "Accept": "application/json", "X-CSRF-Token": csrf }
     }).then(function (r) {
+      if (r.status === 429) {
+        // Too fast: the server's words (in the reader's language), shown once, nothing sent.
+        return r.json().then(function (data) { slowDown(data.error || ""); return { messages: [] }; });
+      }
       if (!r.ok) { throw new Error(String(r.status)); }
       return r.json();
     }).then(function (data) { show(data.messages || []); })

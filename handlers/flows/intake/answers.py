@@ -15,7 +15,7 @@ from handlers.choices import (
 )
 from handlers.context import Context
 from handlers.flows import faq, menu
-from handlers.flows.intake.asking import ask_step, ask_with_buttons, cancel, forget_form, next_step, take_phone
+from handlers.flows.intake.asking import ask_step, ask_with_buttons, cancel, next_step, take_phone
 from handlers.flows.intake.commune import ask_commune, provinces, set_locality, take_commune_text
 from handlers.flows.intake.confirm import record_consent, submit
 from handlers.flows.intake.steps import (
@@ -38,6 +38,7 @@ from handlers.flows.intake.steps import (
     PROVINCE,
     draft_of,
     first_unanswered,
+    forget_form,
 )
 from handlers.phone import normalize_phone
 from knowledge_base.matcher import ANSWER

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from handlers.choices import FormCategoryChoice, FormContactTimeChoice, FormEditChoice
 from handlers.context import Context
 from handlers.flows import menu
+from handlers.flows.intake.cap import refused_for_too_many
 from handlers.flows.intake.commune import ask_commune
 from handlers.flows.intake.confirm import ask_confirm, ask_consent
 from handlers.flows.intake.steps import (
@@ -30,12 +29,15 @@ from handlers.flows.intake.steps import (
     SKIP,
     draft_of,
     first_unanswered,
+    forget_form,
 )
 from handlers.phone import mask_phone
 
 
 async def start(ctx: Context, *, category: str = "", description: str = "", faq_slug: str = "") -> None:
     ctx.state.reset_flow()
+    if await refused_for_too_many(ctx):
+        return
     ctx.state.flow = FORM
     draft = draft_of(ctx)
     # From here on, what the chat keeps goes if the form is cancelled or consent refused.
@@ -99,15 +101,6 @@ async def next_step(ctx: Context) -> None:
 def take_phone(ctx: Context, phone: str) -> None:
     draft_of(ctx)["phone"] = phone
     ctx.say(ctx.t("form_phone_saved", phone=mask_phone(phone)), remove_keyboard=True)
-
-
-def forget_form(ctx: Context) -> None:
-    """The form closed without being sent: its draft goes, and the chat's transcript since it began."""
-    try:
-        ctx.forget_since = datetime.fromisoformat(str(draft_of(ctx).get("started_at", "")))
-    except ValueError:
-        ctx.forget_since = ctx.now
-    ctx.state.reset_flow()
 
 
 def cancel(ctx: Context) -> None:

@@ -7,7 +7,8 @@ import hashlib
 from handlers.context import Context
 from handlers.domain import NewRequest
 from handlers.flows import menu
-from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YES, draft_of
+from handlers.flows.intake.cap import refused_for_too_many
+from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YES, draft_of, forget_form
 from handlers.messages import Notification
 from handlers.phone import mask_phone
 from handlers.routing import route
@@ -79,6 +80,10 @@ async def submit(ctx: Context) -> bool:
     locality = await ctx.localities.get(draft.get("locality", ""))
     if locality is None or "consent_at" not in draft:
         return False
+    if await refused_for_too_many(ctx):
+        # Opened elsewhere meanwhile (another request reopened, say): this form is not sent, nor kept.
+        forget_form(ctx)
+        return True
     category = draft.get("category", "question")
     decision = route(category, locality, await ctx.rules.active_rules())
     if decision is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from handlers.choices import FormAnswer, FormChoice
 from handlers.context import Context
 from knowledge_base.faq import REQUEST_CATEGORIES
@@ -61,3 +63,12 @@ def first_unanswered(draft: dict[str, str]) -> str:
         if _FILLS.get(step, step) not in draft:
             return step
     return CONFIRM
+
+
+def forget_form(ctx: Context) -> None:
+    """The form closed without being sent: its draft goes, and the chat's transcript since it began."""
+    try:
+        ctx.forget_since = datetime.fromisoformat(str(draft_of(ctx).get("started_at", "")))
+    except ValueError:
+        ctx.forget_since = ctx.now
+    ctx.state.reset_flow()
