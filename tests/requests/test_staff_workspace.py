@@ -640,12 +640,13 @@ def test_every_text_the_workspace_builds_a_key_for_exists() -> None:
     from bot.requests.views.queue import ASSIGNED_CHOICES, NOTICES, STATUS_ALL, STATUS_OPEN, STATUS_OVERDUE, Names
     from bot.requests.views.timeline import DELIVERY
     from bot.web.i18n import load_web_catalogues
+    from handlers.domain import STATUSES
 
     keys = (
         [f"ws_done_{n}" for n in NOTICES]
         + [f"ws_column_{c}" for c in COLUMNS]
         + [f"ws_assigned_{a}" for a in ASSIGNED_CHOICES]
-        + [f"ws_status_{s}" for s in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL)]
+        + [f"ws_status_{s}" for s in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL, *STATUSES)]
         + [f"ws_delivery_{d}" for d in (*DELIVERY.values(), "unknown", "none")]
         + [f"ws_channel_{c}" for c in Names.CHANNELS]
         + [f"ws_scope_{s}" for s in ("locality", "province", "any")]

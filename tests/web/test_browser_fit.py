@@ -30,7 +30,7 @@ DESCRIPTION = (
 )
 # The few screenshots kept in docs/screenshots: the phone views staff and admins asked about.
 KEPT = {"/staff": "phone-staff-queue", "/staff/requests/{code}": "phone-staff-request"}
-KEPT |= {"/admin/unanswered": "phone-admin-unanswered", "/admin/rules": "phone-admin-rules"}
+KEPT |= {"/admin/unanswered": "phone-admin-unanswered"}
 
 
 def pages() -> list[str]:

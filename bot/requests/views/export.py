@@ -70,8 +70,7 @@ def _cells(queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> Ite
     """Each request's row, text neutralised; times as the deployment's wall-clock date-times."""
     for item in queue.items:
         yield [
-            safe_cell(value) if isinstance(value, str) else value
-            for value in _row(item, queue, t, bot_text, tz_name)
+            safe_cell(value) if isinstance(value, str) else value for value in _row(item, queue, t, bot_text, tz_name)
         ]
 
 
@@ -87,7 +86,7 @@ def _row(item: QueueItem, queue: Queue, t: Translate, bot_text: Translate, tz_na
     agency = queue.agencies.get(row.agency_code)
     return [
         row.code,
-        bot_text(f"status_{row.status}"),
+        t(f"ws_status_{row.status}"),
         bot_text(f"category_{row.category}"),
         f"{locality.name}, {locality.province}" if locality else row.locality_code,
         agency.name if agency else row.agency_code,
