@@ -56,7 +56,7 @@ Format = Literal["csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-# Column widths in characters, for the XLSX; the others take the default.
+# Column widths in characters, for the XLSX; the four time columns take TIME_WIDTH (dd/mm/yyyy hh:mm).
 WIDTHS = {"code": 11, "status": 18, "category": 18, "commune": 24, "agency": 28, "assignee": 16, "name": 18}
 WIDTHS |= {"phone": 14, "contact_time": 14, "description": 48, "first": 16, "resolution": 16, "overdue": 9}
 TIME_WIDTH = 17
