@@ -108,7 +108,7 @@ async def test_every_staff_and_admin_page_fits_a_phone_and_a_desktop(site: Site,
     assert not wide, "pages wider than the screen:\n" + "\n".join(wide)
 
 
-async def test_a_request_code_never_breaks_and_the_error_page_fits(site: Site, browser: Any) -> None:
+async def test_queue_rows_are_cards_codes_never_break_and_the_error_page_fits(site: Site, browser: Any) -> None:
     code = await seed(
         site.app, category="employment", locality="mh-an-hoa", description=DESCRIPTION, name="Anh Tú", chat_id="f3"
     )
@@ -119,6 +119,12 @@ async def test_a_request_code_never_breaks_and_the_error_page_fits(site: Site, b
     box = await link.bounding_box()
     line: float = await link.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || e.offsetHeight")
     assert box is not None and box["height"] <= line * 1.5, f"{code} wraps onto two lines"
+    # On the phone each request is a card; on a desktop the queue is a table again.
+    row, shape = page.locator(f"tr[data-code='{code}']"), "e => getComputedStyle(e).display"
+    assert await row.evaluate(shape) == "grid"
+    await page.set_viewport_size(SIZES[1])
+    assert await row.evaluate(shape) == "table-row"
+    await page.set_viewport_size(SIZES[0])
     response = await page.goto(site.url("/staff/requests/YC-000000"))
     assert response is not None and response.status == 404
     width, inner = await overflow(page)
