@@ -35,6 +35,13 @@ def local_time(moment: datetime | None, timezone: str, pattern: str = "%d/%m/%Y 
     return as_utc(moment).astimezone(ZoneInfo(timezone)).strftime(pattern)
 
 
+def local_wall_time(moment: datetime | None, timezone: str) -> datetime | None:
+    """A stored instant as the deployment's wall clock, without a zone: what a spreadsheet cell holds."""
+    if moment is None:
+        return None
+    return as_utc(moment).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+
+
 async def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:

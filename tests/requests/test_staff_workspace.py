@@ -584,7 +584,9 @@ async def test_exports_hold_the_filtered_queue_neutralised_and_are_audited(staff
         sheet = load_workbook(io.BytesIO(filtered.content)).active
         cells = [[cell for cell in row] for row in sheet.iter_rows()]
         assert [row[0].value for row in cells[1:]] == [b]
-        assert all(cell.data_type == "s" for row in cells for cell in row if cell.value)
+        # What the person typed is text, never a formula; only the times are dates.
+        assert all(cell.data_type in ("s", "d") for row in cells for cell in row if cell.value is not None)
+        assert not any(isinstance(cell.value, str) and cell.value.startswith("=") for row in cells for cell in row)
         assert "'@SUM(1+1)" in [cell.value for cell in cells[1]]
 
         await staff.get("/lang/en?next=/staff")  # the language switch
@@ -604,17 +606,47 @@ async def test_exports_hold_the_filtered_queue_neutralised_and_are_audited(staff
     ]
 
 
+async def test_the_xlsx_opens_ready_for_excel_with_local_date_times(staffed: App, clock: FakeClock) -> None:
+    clock.now = datetime(2026, 11, 2, 21, 44, tzinfo=UTC)  # 04:44 on the 3rd in Việt Nam
+    code = await new_request(staffed, description="Cần việc\x01 làm\x07 gấp")
+    await new_request(staffed, category="training", name="Chị Hoa", chat_id="chat-2")
+    async with browser(staffed, "vieclam") as staff:
+        response = await staff.get("/staff/export.xlsx")
+        csv_rows = list(csv.reader(io.StringIO((await staff.get("/staff/export.csv")).content.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(rows) == {code, *[r[0] for r in csv_rows[1:]]} and len(rows) == 2
+    created = rows[code][header.index("Ngày gửi")]
+    assert created.is_date and created.value == datetime(2026, 11, 3, 4, 44)
+    assert created.number_format == "dd/mm/yyyy hh:mm"
+    assert rows[code][header.index("Nội dung")].value == "Cần việc làm gấp"  # control characters dropped
+    # Every time column holds a date-time, never text that Excel cannot sort.
+    for name in ("Ngày gửi", "Cơ quan nhận lúc", "Hạn phản hồi lần đầu", "Hạn giải quyết"):
+        assert all(row[header.index(name)].is_date for row in rows.values()), name
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:Q{len(rows) + 1}"
+    assert all(cell.font.b for cell in sheet[1])
+    widths = {letter: sheet.column_dimensions[letter].width for letter in ("A", "L")}
+    assert widths["A"] >= 10 and widths["L"] >= 40  # the code whole, the description readable
+    # The CSV stays text: the same time as the staff pages write it.
+    assert csv_rows[0] == header
+    assert next(r for r in csv_rows if r[0] == code)[header.index("Ngày gửi")] == "03/11/2026 04:44"
+
+
 def test_every_text_the_workspace_builds_a_key_for_exists() -> None:
     from bot.requests.views.export import COLUMNS
     from bot.requests.views.queue import ASSIGNED_CHOICES, NOTICES, STATUS_ALL, STATUS_OPEN, STATUS_OVERDUE, Names
     from bot.requests.views.timeline import DELIVERY
     from bot.web.i18n import load_web_catalogues
+    from handlers.domain import STATUSES
 
     keys = (
         [f"ws_done_{n}" for n in NOTICES]
         + [f"ws_column_{c}" for c in COLUMNS]
         + [f"ws_assigned_{a}" for a in ASSIGNED_CHOICES]
-        + [f"ws_status_{s}" for s in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL)]
+        + [f"ws_status_{s}" for s in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL, *STATUSES)]
         + [f"ws_delivery_{d}" for d in (*DELIVERY.values(), "unknown", "none")]
         + [f"ws_channel_{c}" for c in Names.CHANNELS]
         + [f"ws_scope_{s}" for s in ("locality", "province", "any")]

@@ -1,20 +1,19 @@
 """The filtered queue as CSV or XLSX: personal data leaving the system, so each export is audited.
 
 Cells that a spreadsheet would read as a formula (=, +, -, @ first) get a leading quote: what a
-person typed must never run in a colleague's Excel.
+person typed must never run in a colleague's Excel. The XLSX is built to be opened and sorted there:
+times are real date-time cells in the deployment's time zone, the header row is frozen and filtered.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import asdict, replace
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from bot.app import App
 from bot.requests.views.queue import (
@@ -28,8 +27,8 @@ from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.i18n import request_locale
 from bot.web.security import WebUser
-from bot.web.spreadsheet import csv_bytes, safe_cell
-from bot.web.templating import local_time
+from bot.web.spreadsheet import Cell, csv_bytes, safe_cell, xlsx_bytes
+from bot.web.templating import local_time, local_wall_time
 from handlers.phone import display_phone
 
 # One export holds at most this many requests (the longest-waiting open ones first).
@@ -57,46 +56,53 @@ Format = Literal["csv", "xlsx"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _rows(queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> Iterator[list[str]]:
-    yield [t(f"ws_column_{name}") for name in COLUMNS]
+# Column widths in characters, for the XLSX; the four time columns take TIME_WIDTH (dd/mm/yyyy hh:mm).
+WIDTHS = {"code": 11, "status": 18, "category": 18, "commune": 24, "agency": 28, "assignee": 16, "name": 18}
+WIDTHS |= {"phone": 14, "contact_time": 14, "description": 48, "first": 16, "resolution": 16, "overdue": 9}
+TIME_WIDTH = 17
+
+
+def _header(t: Translate) -> list[str]:
+    return [t(f"ws_column_{name}") for name in COLUMNS]
+
+
+def _cells(queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> Iterator[list[Cell]]:
+    """Each request's row, text neutralised; times as the deployment's wall-clock date-times."""
     for item in queue.items:
-        yield [safe_cell(value) for value in _row(item, queue, t, bot_text, tz_name)]
+        yield [
+            safe_cell(value) if isinstance(value, str) else value for value in _row(item, queue, t, bot_text, tz_name)
+        ]
 
 
-def _row(item: QueueItem, queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> list[str]:
+def _as_text(cell: Cell) -> str:
+    if isinstance(cell, datetime):
+        return cell.strftime("%d/%m/%Y %H:%M")
+    return cell or ""
+
+
+def _row(item: QueueItem, queue: Queue, t: Translate, bot_text: Translate, tz_name: str) -> list[Cell]:
     row = item.row
     locality = queue.localities.get(row.locality_code)
     agency = queue.agencies.get(row.agency_code)
     return [
         row.code,
-        bot_text(f"status_{row.status}"),
+        t(f"ws_status_{row.status}"),
         bot_text(f"category_{row.category}"),
         f"{locality.name}, {locality.province}" if locality else row.locality_code,
         agency.name if agency else row.agency_code,
-        local_time(row.created_at, tz_name),
-        local_time(row.agency_since or row.created_at, tz_name),
+        local_wall_time(row.created_at, tz_name),
+        local_wall_time(row.agency_since or row.created_at, tz_name),
         queue.labels.get(row.assignee or "", row.assignee or ""),
         row.name,
         display_phone(row.phone),
         bot_text(f"contact_time_{row.contact_time or 'any'}"),
         row.description,
-        local_time(item.first.due_at, tz_name),
+        local_wall_time(item.first.due_at, tz_name),
         item.first.text,
-        local_time(item.resolution.due_at, tz_name),
+        local_wall_time(item.resolution.due_at, tz_name),
         item.resolution.text,
         t("ws_yes") if item.overdue else "",
     ]
-
-
-def _xlsx(rows: Iterator[list[str]], title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    for row in rows:
-        # Control characters a person may have sent cannot be stored in a worksheet at all.
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 router = APIRouter(prefix="/staff", dependencies=CSRF)
@@ -117,13 +123,15 @@ async def export(request: Request, uow: UnitOfWork, app: App, user: WebUser, fmt
         user.username, "requests.export", fmt, now, after={"filters": filters, "rows": len(queue.items)}
     )
     await uow.commit()
-    rows = _rows(queue, t, bot_text, app.settings.timezone)
+    header, cells = _header(t), _cells(queue, t, bot_text, app.settings.timezone)
     stamp = local_time(now, app.settings.timezone, "%Y%m%d-%H%M")
     filename = f"hoanhap-{stamp}.{fmt}"
     if fmt == "csv":
-        body, media_type = csv_bytes(rows), "text/csv; charset=utf-8"
+        rows = (list(map(_as_text, row)) for row in cells)
+        body, media_type = csv_bytes([header, *rows]), "text/csv; charset=utf-8"
     else:
-        body, media_type = _xlsx(rows, t("ws_export_sheet")), XLSX_TYPE
+        widths = [WIDTHS.get(name, TIME_WIDTH) for name in COLUMNS]
+        body, media_type = xlsx_bytes(t("ws_export_sheet"), header, cells, widths), XLSX_TYPE
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         # Personal data: no proxy or browser cache may keep a copy.

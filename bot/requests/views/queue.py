@@ -57,9 +57,10 @@ class Names:
             return fallback
 
     def status(self, status: str) -> str:
-        if status in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL):
+        """Staff-facing: "waiting" is the person's turn to add something, not "waiting for you"."""
+        if status in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL, *STATUSES):
             return self.t(f"ws_status_{status}")
-        return self._bot(f"status_{status}", status)
+        return status
 
     def category(self, category: str) -> str:
         return self._bot(f"category_{category}", category)

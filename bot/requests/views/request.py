@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -28,7 +29,7 @@ from bot.requests.views.queue import (
 )
 from bot.requests.views.targets import describe_target
 from bot.requests.views.timeline import Timeline, erasure, viewers
-from bot.storage.models import RequestRow
+from bot.storage.models import RequestRow, RequestViewRow
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.forms import committed
@@ -57,19 +58,33 @@ async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
     return t("ws_routing_other", reason=str(routing.get("reason", "")) or "—")
 
 
+async def _read_once_per_session(
+    uow: UnitOfWork, row: RequestRow, user: WebUser, now: datetime
+) -> list[RequestViewRow]:
+    """Records the read unless this signed-in session has read the request already: reloading the page
+    after each action is one read, so "who has seen it" counts people's visits, not clicks."""
+    views = await uow.request_views.of_request(row.id, limit=RECENT_VIEWS)
+    started = next((s.created_at for s in await uow.web_sessions.of_user(user.id) if s.id == user.session_id), None)
+    if started is not None and any(
+        v.actor == user.username and v.via == "web" and as_utc(v.created_at) >= as_utc(started) for v in views
+    ):
+        return views
+    await uow.request_views.record(row.id, user.username, "web", now)
+    return await uow.request_views.of_request(row.id, limit=RECENT_VIEWS)
+
+
 async def _page_context(
     uow: UnitOfWork, app: App, request: Request, user: WebUser, row: RequestRow, t: Translate
 ) -> dict[str, Any]:
     """Everything the request page shows; recording the read and clearing its notifications."""
     now = app.clock()
     names = Names(app, request, t)
-    await uow.request_views.record(row.id, user.username, "web", now)
+    views = await _read_once_per_session(uow, row, user, now)
     await uow.notifications.mark_read(user.id, now, request_id=row.id)
     clocks = await AgencyClocks.load(uow, app.settings.timezone, as_utc(now))
     events = await uow.requests.events(row.id)
     outbox_ids = [int(e.data["outbox_id"]) for e in events if e.type == "replied" and e.data.get("outbox_id")]
     deliveries = await uow.outbox.statuses(outbox_ids)
-    views = await uow.request_views.of_request(row.id, limit=RECENT_VIEWS)
     colleagues = await uow.users.of_agency(row.agency_code)
     labels = await uow.queue.user_labels(
         [e.actor for e in events]
