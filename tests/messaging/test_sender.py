@@ -97,7 +97,7 @@ async def test_a_dead_senders_rows_return_when_its_short_lease_runs_out(app: App
     async with app.uow() as uow:
         assert len(await uow.outbox.lease_due(clock(), 10, ["rec"], dead.lease, by=dead.id)) == 2
         await uow.commit()
-    assert dead.lease == timedelta(seconds=app.settings.outbox_lease_seconds) == timedelta(seconds=10)
+    assert dead.lease == timedelta(seconds=app.settings.outbox_lease_seconds) == timedelta(seconds=6)
     transport = Recording()
     alive = app.sender({"rec": transport})
     assert alive.id != dead.id
