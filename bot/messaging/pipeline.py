@@ -78,6 +78,7 @@ class MessageProcessor:
                 metrics.updates_duplicate.labels(message.channel).inc()
                 return False
             if await flood.hold_back(uow, opened.row, now, self.flood_limits, self.texts):
+                await uow.conversations.save_counts(opened.row)
                 await uow.commit()  # seen (its update id kept), counted, maybe the one notice; no more
                 self.on_commit()
                 return True
@@ -90,7 +91,7 @@ class MessageProcessor:
                 await uow.rollback()
                 replies = None
             if replies is not None:
-                await self._save(uow, message, ctx, replies, now)
+                await self._save(uow, message, opened.row, ctx, replies, now)
                 await uow.commit()
                 self.on_commit()
         if replies is not None:
@@ -122,7 +123,13 @@ class MessageProcessor:
         )
 
     async def _save(
-        self, uow: UnitOfWork, message: IncomingMessage, ctx: Context, replies: list[OutgoingMessage], now: datetime
+        self,
+        uow: UnitOfWork,
+        message: IncomingMessage,
+        conversation: ConversationRow,
+        ctx: Context,
+        replies: list[OutgoingMessage],
+        now: datetime,
     ) -> None:
         """The turn's state and outbox rows in one statement, then the agencies' notifications."""
         if ctx.forget_since is not None:
@@ -135,7 +142,7 @@ class MessageProcessor:
                 uow.outbox.values(message.channel, message.chat_id, payload, now, kind=INCOMING, status="delivered")
             )
         rows += [uow.outbox.values(message.channel, message.chat_id, reply.to_payload(), now) for reply in replies]
-        await uow.conversations.save_turn(ctx.conversation_id, ctx.state.to_dict(), ctx.state.locale, now, rows)
+        await uow.conversations.save_turn(conversation, ctx.state.to_dict(), ctx.state.locale, now, rows)
         for notification in ctx.notifications:
             await enqueue_agency(uow, self.texts, notification, now)
 

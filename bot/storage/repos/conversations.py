@@ -45,20 +45,33 @@ class ConversationRepo(_Repo):
                 return None
             row = await self.get_or_create(channel, chat_id, user_id, now)
             meta = await self._session.get(Meta, KB_REVISION)
+            self._session.expunge(row)
             return OpenedConversation(row, meta.value if meta else None)
         statement = select(ConversationRow, column("kb_revision", String)).from_statement(
             _OPEN_WITH_UPDATE if update_id else _OPEN
         )
         params = {"channel": channel, "chat_id": chat_id, "user_id": user_id, "now": now, "update_id": update_id}
         found = (await self._session.execute(statement, {**params, "kb_key": KB_REVISION})).first()
-        return None if found is None else OpenedConversation(found[0], found[1])
+        if found is None:
+            return None
+        # Not tracked: the turn's changes to it are written by save_turn (or save_counts) in one
+        # statement, not by an UPDATE of the unit of work's own before every later statement.
+        self._session.expunge(found[0])
+        return OpenedConversation(found[0], found[1])
 
     async def save_turn(
-        self, conversation_id: int, state: dict[str, Any], locale: str, now: datetime, outbox: Sequence[dict[str, Any]]
+        self,
+        conversation: ConversationRow,
+        state: dict[str, Any],
+        locale: str,
+        now: datetime,
+        outbox: Sequence[dict[str, Any]],
     ) -> None:
-        """The conversation's new state and the turn's outbox rows (OutboxRepo.values): one statement
-        on PostgreSQL (the update in a CTE), two elsewhere."""
-        params: dict[str, Any] = {"id": conversation_id, "state": state, "locale": locale, "now": now}
+        """The conversation's new state (its flood count too, as bot.messaging.flood left it on the row)
+        and the turn's outbox rows (OutboxRepo.values): one statement on PostgreSQL (the update in a
+        CTE), two elsewhere."""
+        params: dict[str, Any] = {"id": conversation.id, "state": state, "locale": locale, "now": now}
+        params.update({column: getattr(conversation, column) for column in _FLOOD_COLUMNS})
         if self.dialect != "postgresql":
             await self._session.execute(_SAVE, params)
             if outbox:
@@ -67,6 +80,11 @@ class ConversationRepo(_Repo):
         for n, row in enumerate(outbox):
             params.update({f"{key}_{n}": value for key, value in row.items()})
         await self._session.execute(_save_with_outbox(len(outbox)), params)
+
+    async def save_counts(self, conversation: ConversationRow) -> None:
+        """A held-back message's only change: the chat's flood count (bot.messaging.flood)."""
+        values = {column: getattr(conversation, column) for column in _FLOOD_COLUMNS}
+        await self._session.execute(update(ConversationRow).where(ConversationRow.id == conversation.id).values(values))
 
     async def get_for_update(self, channel: str, chat_id: str) -> ConversationRow | None:
         statement = (
@@ -137,10 +155,17 @@ _OPEN_WITH_UPDATE = (
     .bindparams(_NOW)
     .columns(*_RETURNED)
 )
+_FLOOD_COLUMNS = ("burst_started_at", "burst_count", "flood_notice_at")
 _SAVE_SQL = (
-    "UPDATE conversations SET state = :state, locale = :locale, updated_at = :now, unreachable = false WHERE id = :id"
+    "UPDATE conversations SET state = :state, locale = :locale, updated_at = :now, unreachable = false,"
+    " burst_started_at = :burst_started_at, burst_count = :burst_count, flood_notice_at = :flood_notice_at"
+    " WHERE id = :id"
 )
-_SAVE = text(_SAVE_SQL).bindparams(bindparam("state", type_=JSON), _NOW)
+_FLOOD_TIMES = (
+    bindparam("burst_started_at", type_=DateTime(timezone=True)),
+    bindparam("flood_notice_at", type_=DateTime(timezone=True)),
+)
+_SAVE = text(_SAVE_SQL).bindparams(bindparam("state", type_=JSON), _NOW, *_FLOOD_TIMES)
 _OUTBOX_COLUMNS = (
     "channel",
     "chat_id",
@@ -164,7 +189,7 @@ def _save_with_outbox(rows: int) -> TextClause:
     values = ", ".join("(" + ", ".join(f":{c}_{n}" for c in _OUTBOX_COLUMNS) + ")" for n in range(rows))
     # Only constant column names and a count go into the text; every value is a bound parameter.
     sql = f"WITH saved AS ({_SAVE_SQL}) INSERT INTO outbox ({', '.join(_OUTBOX_COLUMNS)}) VALUES {values}"  # noqa: S608
-    typed = [bindparam("state", type_=JSON), _NOW]
+    typed = [bindparam("state", type_=JSON), _NOW, *_FLOOD_TIMES]
     for n in range(rows):
         typed.append(bindparam(f"payload_{n}", type_=JSON))
         typed += [
