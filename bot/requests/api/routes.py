@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.accounts.api_tokens import verify_token
@@ -98,11 +99,16 @@ def _decode_cursor(cursor: str) -> int:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         after = data["after"]
     except (binascii.Error, ValueError, TypeError, KeyError) as error:
-        raise HTTPException(422, "invalid cursor") from error
+        raise _invalid_cursor(cursor) from error
     # Past 64 bits no row id can be: refused here rather than overflowing in the driver.
     if not isinstance(after, int) or isinstance(after, bool) or not 0 <= after < 2**63:
-        raise HTTPException(422, "invalid cursor")
+        raise _invalid_cursor(cursor)
     return after
+
+
+def _invalid_cursor(cursor: str) -> RequestValidationError:
+    """A 422 shaped like every other refused parameter (the OpenAPI document's HTTPValidationError)."""
+    return RequestValidationError([{"type": "value_error", "loc": ["query", "cursor"], "msg": "invalid cursor"}])
 
 
 @router.get("/requests", response_model=RequestPage, responses=ERRORS)
