@@ -47,6 +47,9 @@ class Step:
     replied: int
     latencies_ms: list[float]
     retries: int
+    # CPU time per reply of the system under test, and of PostgreSQL, over the step (ms).
+    cpu_ms: float | None = None
+    db_cpu_ms: float | None = None
 
     def percentile(self, p: float) -> float:
         if not self.latencies_ms:

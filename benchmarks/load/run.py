@@ -26,7 +26,16 @@ from benchmarks.load.driver import Load, Replies, Step, Updates, Webhook
 from benchmarks.load.fake_api import Fault, LeanBotApi
 from benchmarks.load.metrics import gc_pauses
 from benchmarks.load.seed import seed_entries
-from benchmarks.load.servers import SECRET, TOKEN, EchoBot, HoaNhap, fresh_postgres_database, postgres_answers
+from benchmarks.load.servers import (
+    SECRET,
+    TOKEN,
+    EchoBot,
+    HoaNhap,
+    cpu_seconds,
+    fresh_postgres_database,
+    postgres_answers,
+    postgres_pids,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -79,7 +88,13 @@ class Harness:
             await load.offer(min(20.0, start), 2.0)  # warm-up: connections, caches, the first compiles
             rate = start
             while rate < 5000:
+                pids, database = target.pids(), postgres_pids()
+                before = cpu_seconds(pids), cpu_seconds(database)
                 step = await load.offer(rate, self.step_seconds)
+                after = cpu_seconds(pids), cpu_seconds(database)
+                if step.replied:
+                    step.cpu_ms = 1000 * (after[0] - before[0]) / step.replied
+                    step.db_cpu_ms = 1000 * (after[1] - before[1]) / step.replied
                 result.steps.append(step)
                 print(
                     f"  {name}: {step.rate:.0f}/s offered, p50 {step.p50:.0f} ms, p99 {step.p99:.0f} ms, "
@@ -226,7 +241,7 @@ def report(results: list[Result], faults: list[FaultRun], args: argparse.Namespa
 
 
 async def main(args: argparse.Namespace) -> None:
-    harness = Harness(step_seconds=4.0 if args.quick else 8.0)
+    harness = Harness(step_seconds=4.0 if args.quick else 6.0)
     await harness.api.start()
     only = set(args.only.split(",")) if args.only else None
     results: list[Result] = []
@@ -259,7 +274,7 @@ async def main(args: argparse.Namespace) -> None:
 
 def parse() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="4 s steps instead of 8")
+    parser.add_argument("--quick", action="store_true", help="4 s steps instead of 6")
     parser.add_argument("--only", default="", help="comma-separated: echo,sqlite1,pg1,pg2,pg4,kill,api,postgres")
     parser.add_argument("--entries", type=int, default=5000, help="knowledge-base size for the 2-worker run")
     parser.add_argument("--fault-rate", type=float, default=100.0)

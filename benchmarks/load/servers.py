@@ -48,6 +48,43 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """The PostgreSQL server's processes (its backends included), by the owner of /proc/PID."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == POSTGRES_UID and (entry / "comm").read_text().startswith("postgres"):
+                    found.append(int(entry.name))
+            except (FileNotFoundError, PermissionError):
+                continue
+    return found
+
+
+def _postgres_uid() -> int:
+    import pwd
+
+    try:
+        return pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        return -1
+
+
+POSTGRES_UID = _postgres_uid()
+
+
 def children(pid: int) -> list[int]:
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
@@ -94,8 +131,15 @@ class HoaNhap:
             "HOANHAP_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{self.port}",
             "HOANHAP_TELEGRAM_WEBHOOK_SECRET": SECRET,
             "HOANHAP_LOG_LEVEL": "WARNING",
+            # One /metrics page for every serving process (GC pauses of all of them).
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir()),
             **self.extra_env,
         }
+
+    def metrics_dir(self) -> Path:
+        path = self.data_dir / "prometheus"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def init(self, *extra: str) -> None:
         subprocess.run(
@@ -117,6 +161,9 @@ class HoaNhap:
 
     def rss(self) -> list[float]:
         return [rss_mib(pid) for pid in self.worker_pids()]
+
+    def pids(self) -> list[int]:
+        return self.worker_pids()
 
     def kill_worker(self) -> int:
         """kill -9 of one serving process (the supervisor restarts a child; a lone serve is restarted here)."""
@@ -157,6 +204,9 @@ class EchoBot:
 
     def rss(self) -> list[float]:
         return [rss_mib(self.process.pid)] if self.process else []
+
+    def pids(self) -> list[int]:
+        return [self.process.pid] if self.process else []
 
     async def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
