@@ -11,6 +11,7 @@ import socket
 import uvicorn
 
 from bot.app import App, Services, compose
+from bot.metrics import gc_pauses
 from bot.metrics.worker import serve_worker_metrics
 from bot.privacy.retention import run_retention_rounds
 from bot.requests.escalation import run_escalations
@@ -88,7 +89,8 @@ def freeze_heap() -> None:
     A full collection walks every tracked object: with the knowledge base's index that is hundreds of
     thousands, a pause of hundreds of milliseconds in the event loop. What exists after start-up lives
     as long as the process, so it need not be walked again (gc.freeze); only what requests create is."""
-    gc.collect()
+    with gc_pauses.unmeasured():
+        gc.collect()
     gc.freeze()
 
 
