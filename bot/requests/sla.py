@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from bot.clock import as_utc, as_utc_or_none
+from bot.requests.calendar import WorkingCalendar
 from bot.storage.models import AgencyRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import MAX_HOURS, Schedule, Target, target_status
@@ -75,6 +76,31 @@ def request_targets(request: RequestRow, agency: AgencyRow, schedule: Schedule, 
     )
 
 
+class Dated(Protocol):
+    """What targets are counted from: a RequestRow, or the few columns of one the queue orders by."""
+
+    @property
+    def agency_code(self) -> str: ...
+    @property
+    def agency_since(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def first_response_at(self) -> datetime | None: ...
+    @property
+    def resolved_at(self) -> datetime | None: ...
+
+
+class Urgency(NamedTuple):
+    """What the queue orders open requests by: overdue first, then the next target to fall."""
+
+    overdue: bool
+    next_due: datetime | None
+
+
+NO_URGENCY = Urgency(False, None)
+
+
 # Told about a request whose dates its agency's schedule cannot place (it then has no targets).
 UnusableDates = Callable[[RequestRow, ValueError], None]
 
@@ -96,6 +122,7 @@ class AgencyClocks:
         self.now = now
         self.on_unusable_dates = on_unusable_dates
         self._schedules: dict[str, Schedule] = {}
+        self._calendars: dict[str, WorkingCalendar] = {}
 
     @classmethod
     async def load(
@@ -109,17 +136,47 @@ class AgencyClocks:
             schedule = self._schedules[agency.code] = schedule_for(agency, self.holidays, self.tz_name)
         return schedule
 
+    def calendar(self, agency: AgencyRow) -> WorkingCalendar:
+        """The agency's working periods, built once per day for every request this counts."""
+        calendar = self._calendars.get(agency.code)
+        if calendar is None:
+            calendar = self._calendars[agency.code] = WorkingCalendar(self.schedule(agency))
+        return calendar
+
     def targets(self, request: RequestRow) -> RequestTargets | None:
         """None when the request's agency is unknown (no target to count against) or its dates unusable."""
         agency = self.agencies.get(request.agency_code)
         if agency is None:
             return None
         # Outside the try: a bad time zone is the deployment's error, not this request's.
-        schedule = self.schedule(agency)
+        calendar = self.calendar(agency)
+        start = as_utc(request.agency_since or request.created_at)
+        now = as_utc(self.now)
         try:
-            return request_targets(request, agency, schedule, self.now)
+            first_done, resolved = as_utc_or_none(request.first_response_at), as_utc_or_none(request.resolved_at)
+            return RequestTargets(
+                calendar.target(start, _hours(agency.first_response_hours), first_done, now),
+                calendar.target(start, _hours(agency.resolution_hours), resolved, now),
+            )
         except ValueError as error:
             # One request's unusable dates must not hold back the others, nor break a page.
             if self.on_unusable_dates is not None:
                 self.on_unusable_dates(request, error)
             return None
+
+    def urgency(self, request: Dated) -> Urgency:
+        """Only the due times (no hours left): enough to order and mark every open request of a queue."""
+        agency = self.agencies.get(request.agency_code)
+        if agency is None:
+            return NO_URGENCY
+        calendar = self.calendar(agency)
+        start = as_utc(request.agency_since or request.created_at)
+        try:
+            first_due = calendar.add_hours(start, _hours(agency.first_response_hours))
+            resolution_due = calendar.add_hours(start, _hours(agency.resolution_hours))
+        except ValueError:
+            return NO_URGENCY  # told once the request is shown, through targets()
+        now = as_utc(self.now)
+        first_open = request.first_response_at is None
+        overdue = (first_open and now > first_due) or (request.resolved_at is None and now > resolution_due)
+        return Urgency(overdue, first_due if first_open else resolution_due)

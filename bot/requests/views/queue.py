@@ -1,7 +1,11 @@
 """The staff queue: an agency's requests ordered by urgency in working time, for the page and the export.
 
 Open requests are ordered in Python, because only the agency's working time (days, periods, public
-holidays) tells how long each has left; finished ones follow, newest change first, paged in SQL.
+holidays) tells when each falls due; finished ones follow, newest change first, paged in SQL. The
+order needs only due times, read off a per-day calendar of the agency's working periods from a few
+columns per request (bot/requests/calendar.py); the page's own rows are then loaded whole and get
+their hours left. Due times are not stored: they follow the agency's hours and the public holidays,
+which admins change at any time, and a stored column would go stale without a word.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,10 +22,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
-from bot.requests.sla import AgencyClocks
+from bot.requests.sla import AgencyClocks, Urgency
 from bot.requests.views.targets import QueueItem, age, queue_item
 from bot.storage.models import AgencyRow, LocalityRow, UserNotificationRow
-from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope
+from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope, Waiting
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, Clock, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.forms import committed
@@ -175,28 +179,31 @@ async def load_queue(
     query = params.filter()
     clocks = await AgencyClocks.load(uow, app.settings.timezone, now)
     counts = await uow.queue.counts(scope, query)
-    open_rows = await uow.queue.rows(scope, query, OPEN_STATUSES, order="waiting_longest", limit=OPEN_LIMIT)
-    open_items = sorted((queue_item(r, clocks, t) for r in open_rows), key=lambda i: i.sort_key)
+    # Every open request's due times order the queue and mark it overdue; only the shown page's rows
+    # are loaded whole and get their hours left counted.
+    waiting = await uow.queue.waiting(scope, query, limit=OPEN_LIMIT)
+    ordered = order_open(waiting, clocks)
     wanted = params.statuses()
     overdue_only = params.status == STATUS_OVERDUE
-    chosen = [i for i in open_items if i.row.status in wanted and (not overdue_only or i.overdue)]
+    chosen = [w for w, urgency in ordered if w.status in wanted and (not overdue_only or urgency.overdue)]
     # Beyond the ordered head, open requests follow as they waited (an overdue view cannot tell them).
-    truncated = sum(counts.get(s, 0) for s in OPEN_STATUSES) > len(open_rows)
+    truncated = sum(counts.get(s, 0) for s in OPEN_STATUSES) > len(waiting)
     tail = [s for s in wanted if s in OPEN_STATUSES] if truncated and not overdue_only else []
-    tail_total = max(0, sum(counts.get(s, 0) for s in tail) - sum(1 for r in open_rows if r.status in tail))
+    tail_total = max(0, sum(counts.get(s, 0) for s in tail) - sum(1 for w in waiting if w.status in tail))
     finished = [] if overdue_only else [s for s in wanted if s not in OPEN_STATUSES]
     total = len(chosen) + tail_total + sum(counts.get(s, 0) for s in finished)
     pages = max(1, math.ceil(total / page_size))
     page = min(params.page, pages)
     start = (page - 1) * page_size
-    items = chosen[start : start + page_size]
+    shown = await uow.queue.by_ids([w.id for w in chosen[start : start + page_size]])
+    items = [queue_item(r, clocks, t) for r in shown]
     if tail_total > 0:
         tail_rows = await uow.queue.rows(
             scope,
             query,
             tail,
             order="waiting_longest",
-            after=open_rows[-1],
+            after=waiting[-1],
             offset=max(0, start - len(chosen)),
             limit=page_size - len(items),
         )
@@ -216,7 +223,7 @@ async def load_queue(
         items=items,
         total=total,
         counts=counts,
-        overdue=sum(1 for i in open_items if i.overdue),
+        overdue=sum(1 for _, urgency in ordered if urgency.overdue),
         page=page,
         pages=pages,
         truncated=truncated,
@@ -224,6 +231,14 @@ async def load_queue(
         agencies=clocks.agencies,
         labels=labels,
     )
+
+
+def order_open(waiting: Iterable[Waiting], clocks: AgencyClocks) -> list[tuple[Waiting, Urgency]]:
+    """Overdue first, then by the next target to fall, then as filed (QueueItem.sort_key's order)."""
+    never = datetime.max.replace(tzinfo=UTC)
+    marked = [(w, clocks.urgency(w)) for w in waiting]
+    marked.sort(key=lambda pair: (0 if pair[1].overdue else 1, pair[1].next_due or never, pair[0].id))
+    return marked
 
 
 # -- notifications -------------------------------------------------------------------------------

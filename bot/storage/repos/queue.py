@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 
@@ -36,6 +36,18 @@ class QueueScope:
     username: str
     agency_code: str | None
     is_admin: bool
+
+
+class Waiting(NamedTuple):
+    """The columns of an open request its targets are counted from: what the queue orders by."""
+
+    id: int
+    status: str
+    agency_code: str
+    agency_since: datetime | None
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -122,7 +134,7 @@ class QueueRepo(_Repo):
         statuses: Collection[str],
         *,
         order: Order,
-        after: RequestRow | None = None,
+        after: Waiting | None = None,
         offset: int = 0,
         limit: int | None = None,
     ) -> list[RequestRow]:
@@ -148,6 +160,26 @@ class QueueRepo(_Repo):
         if limit is not None:
             statement = statement.limit(limit)
         return list((await self._session.execute(statement)).scalars())
+
+    async def waiting(self, scope: QueueScope, query: QueueFilter, *, limit: int) -> list[Waiting]:
+        """Open requests as plain tuples of the few columns their targets need, as they waited."""
+        received = func.coalesce(RequestRow.agency_since, RequestRow.created_at)
+        columns = [getattr(RequestRow, name) for name in Waiting._fields]
+        statement = (
+            select(*columns)
+            .where(*_conditions(scope, query), RequestRow.status.in_(OPEN_STATUSES))
+            .order_by(received, RequestRow.id)
+            .limit(limit)
+        )
+        return [Waiting(*row) for row in (await self._session.execute(statement)).tuples()]
+
+    async def by_ids(self, ids: Sequence[int]) -> list[RequestRow]:
+        """Those requests, in the order given."""
+        if not ids:
+            return []
+        found = await self._session.execute(select(RequestRow).where(RequestRow.id.in_(list(ids))))
+        rows = {row.id: row for row in found.scalars()}
+        return [rows[i] for i in ids if i in rows]
 
     async def unanswered(self, *, lock_ids: Sequence[int] | None = None) -> list[RequestRow]:
         """Open requests with no first response, not yet escalated: every agency's (for the overdue round).
