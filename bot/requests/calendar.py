@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from handlers.working_hours import (
     MAX_DAYS,
@@ -32,8 +33,26 @@ _HOUR_US = 3_600_000_000
 _CHUNK = 64
 
 
-def _us(moment: datetime) -> int:
+def epoch_us(moment: datetime) -> int:
     return (moment - _EPOCH) // _MICRO
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+
+
+def _days_around(moment: datetime) -> tuple[date, date]:
+    """Days whose local periods may hold this instant: a zone is less than a day off UTC."""
+    day = moment.date() if moment.tzinfo is UTC else moment.astimezone(UTC).date()
+    return day - timedelta(days=1), day + timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _remaining_us(hours: float) -> int:
+    """Microseconds of `hours` as add_working_hours counts them; -1 for what it refuses."""
+    if not math.isfinite(hours) or not 0 <= hours <= MAX_HOURS:
+        return -1
+    return timedelta(hours=hours) // _MICRO
 
 
 def _instant(us: int) -> datetime:
@@ -63,7 +82,7 @@ class WorkingCalendar:
         day, total = first, self._upto[-1] if self._upto else 0
         while day <= last:
             for begins, ends in self.schedule.periods_on(day):
-                start, end = _us(begins), _us(ends)
+                start, end = epoch_us(begins), epoch_us(ends)
                 if self._ends and start < self._ends[-1]:
                     self._monotonic = False
                 self._starts.append(start)
@@ -93,11 +112,10 @@ class WorkingCalendar:
             return add_working_hours(start, hours, self.schedule)
         remaining = timedelta(hours=hours) // _MICRO
         if not remaining:
-            return start.astimezone(UTC)
-        day = self.schedule.local_day(start)
+            return _utc(start)
+        day, _ = _days_around(start)
         self._cover(day, day + timedelta(days=_CHUNK))
-        at = _us(start.astimezone(UTC))
-        goal = self._worked_before(at) + remaining
+        goal = self._worked_before(epoch_us(start)) + remaining
         while self._monotonic and (not self._upto or self._upto[-1] < goal):
             hi = self._hi or day
             if (hi - day).days > MAX_DAYS:
@@ -108,15 +126,38 @@ class WorkingCalendar:
         j = bisect_left(self._upto, goal)
         return _instant(self._starts[j] + goal - self._before[j])
 
+    def due_us(self, start: datetime, hours: tuple[float, ...]) -> tuple[int, ...]:
+        """add_hours(start, h) for each of `hours`, as microseconds since the epoch: what orders a queue
+        (one lookup of `start` for them all, and no datetimes built)."""
+        if start.tzinfo is None:
+            return tuple(epoch_us(self.add_hours(start, h)) for h in hours)
+        day, _ = _days_around(start)
+        if self._lo is None or self._hi is None or day < self._lo or day + timedelta(days=_CHUNK) > self._hi:
+            self._cover(day, day + timedelta(days=_CHUNK))
+        if not self._monotonic:
+            return tuple(epoch_us(self.add_hours(start, h)) for h in hours)
+        at = epoch_us(start)
+        worked = self._worked_before(at)
+        found = []
+        for h in hours:
+            remaining = _remaining_us(h)
+            goal = worked + remaining
+            if remaining <= 0 or not self._upto or self._upto[-1] < goal:
+                found.append(epoch_us(self.add_hours(start, h)))  # zero, out of range, or beyond what is built
+                continue
+            j = bisect_left(self._upto, goal)
+            found.append(self._starts[j] + goal - self._before[j])
+        return tuple(found)
+
     def hours_between(self, start: datetime, end: datetime) -> float:
         """working_hours_between(start, end, schedule), by lookup."""
         if start.tzinfo is None or end.tzinfo is None:
             return working_hours_between(start, end, self.schedule)
-        first, last = sorted((self.schedule.local_day(start), self.schedule.local_day(end)))
-        self._cover(first, last)
+        (a, b), (c, d) = _days_around(start), _days_around(end)
+        self._cover(min(a, c), max(b, d))
         if not self._monotonic:
             return working_hours_between(start, end, self.schedule)
-        worked = self._worked_before(_us(end.astimezone(UTC))) - self._worked_before(_us(start.astimezone(UTC)))
+        worked = self._worked_before(epoch_us(end)) - self._worked_before(epoch_us(start))
         # As the day-by-day count does: the other way round, negated (so -0.0 stays -0.0).
         return -(-worked / _HOUR_US) if end < start else worked / _HOUR_US
 
@@ -124,10 +165,10 @@ class WorkingCalendar:
         """target_status(start, hours, done_at, now, schedule), by lookup."""
         if start.tzinfo is None or now.tzinfo is None or (done_at is not None and done_at.tzinfo is None):
             return target_status(start, hours, done_at, now, self.schedule)
-        start = start.astimezone(UTC)
+        start = _utc(start)
         due_at = self.add_hours(start, hours)
-        done_at = done_at.astimezone(UTC) if done_at is not None else None
-        stopped_at = done_at if done_at is not None else now.astimezone(UTC)
+        done_at = _utc(done_at) if done_at is not None else None
+        stopped_at = done_at if done_at is not None else _utc(now)
         return Target(
             start=start,
             hours=hours,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol
 
 from bot.clock import as_utc, as_utc_or_none
-from bot.requests.calendar import WorkingCalendar
+from bot.requests.calendar import WorkingCalendar, epoch_us
 from bot.storage.models import AgencyRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import MAX_HOURS, Schedule, Target, target_status
@@ -95,7 +95,8 @@ class Urgency(NamedTuple):
     """What the queue orders open requests by: overdue first, then the next target to fall."""
 
     overdue: bool
-    next_due: datetime | None
+    # Microseconds since the epoch (UTC): only ever compared.
+    next_due: int | None
 
 
 NO_URGENCY = Urgency(False, None)
@@ -123,6 +124,7 @@ class AgencyClocks:
         self.on_unusable_dates = on_unusable_dates
         self._schedules: dict[str, Schedule] = {}
         self._calendars: dict[str, WorkingCalendar] = {}
+        self._now_us: int | None = None
 
     @classmethod
     async def load(
@@ -171,12 +173,14 @@ class AgencyClocks:
             return NO_URGENCY
         calendar = self.calendar(agency)
         start = as_utc(request.agency_since or request.created_at)
+        hours = (_hours(agency.first_response_hours), _hours(agency.resolution_hours))
         try:
-            first_due = calendar.add_hours(start, _hours(agency.first_response_hours))
-            resolution_due = calendar.add_hours(start, _hours(agency.resolution_hours))
+            first_due, resolution_due = calendar.due_us(start, hours)
         except ValueError:
             return NO_URGENCY  # told once the request is shown, through targets()
-        now = as_utc(self.now)
+        if self._now_us is None:
+            self._now_us = epoch_us(as_utc(self.now))
+        now = self._now_us
         first_open = request.first_response_at is None
         overdue = (first_open and now > first_due) or (request.resolved_at is None and now > resolution_due)
         return Urgency(overdue, first_due if first_open else resolution_due)

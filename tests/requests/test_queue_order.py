@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.clock import as_utc
-from bot.requests.calendar import WorkingCalendar
+from bot.requests.calendar import WorkingCalendar, epoch_us
 from bot.requests.sla import request_targets, schedule_for
 from bot.storage.models import HolidayRow, RequestRow
 from handlers.domain import OPEN_STATUSES
@@ -49,8 +49,11 @@ def test_the_calendar_answers_as_the_day_by_day_count(days: str, periods: str, z
     # On a period's edges too: a deadline exactly at a period's end is that end.
     moments += [b for day in (date(2026, 3, 29), date(2026, 11, 2)) for b, _ in schedule.periods_on(day)]
     for start in moments:
-        for h in rng.sample(hours, 6):
+        chosen = tuple(rng.sample(hours, 6))
+        for h in chosen:
             assert calendar.add_hours(start, h) == add_working_hours(start, h, schedule), (start, h)
+        expected = tuple(epoch_us(add_working_hours(start, h, schedule)) for h in chosen)
+        assert WorkingCalendar(schedule).due_us(start, chosen) == calendar.due_us(start, chosen) == expected
         end = rng.choice(moments)
         assert calendar.hours_between(start, end) == working_hours_between(start, end, schedule), (start, end)
         done = rng.choice([None, end])

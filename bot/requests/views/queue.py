@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -235,7 +235,7 @@ async def load_queue(
 
 def order_open(waiting: Iterable[Waiting], clocks: AgencyClocks) -> list[tuple[Waiting, Urgency]]:
     """Overdue first, then by the next target to fall, then as filed (QueueItem.sort_key's order)."""
-    never = datetime.max.replace(tzinfo=UTC)
+    never = 2**63
     marked = [(w, clocks.urgency(w)) for w in waiting]
     marked.sort(key=lambda pair: (0 if pair[1].overdue else 1, pair[1].next_due or never, pair[0].id))
     return marked
