@@ -29,7 +29,9 @@ MAX_SHOWN_QUESTIONS = 25
 MAX_IDS = 5000
 
 ADDED, NEW_ENTRY, DISMISSED = "added", "new_entry", "dismissed"
-REVIEWS = (ADDED, NEW_ENTRY, DISMISSED)
+# Not a gap in the content: the bot rightly had no answer (the price of gold, the weather).
+OUT_OF_SCOPE = "out_of_scope"
+REVIEWS = (ADDED, NEW_ENTRY, DISMISSED, OUT_OF_SCOPE)
 
 # An identity-card, account or any other long number is as personal as a phone number.
 _LONG_NUMBER = re.compile(r"\d(?:[\s.\-]?\d){7,}")

@@ -234,11 +234,20 @@ def login_redirect_target(request: Request) -> str:
     return "/login?next=" + quote(path, safe="")
 
 
-def safe_next(target: str | None) -> str:
-    """An open redirect is refused: only local paths, never `//host` or a scheme."""
+def local_path(target: str | None) -> str:
+    """An open redirect is refused: only local paths, never `//host` or a scheme ("" for none)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/staff"
+        return ""
     return target
+
+
+def safe_next(target: str | None, home: str = "/staff") -> str:
+    return local_path(target) or home
+
+
+def home_of(role: str) -> str:
+    """Where a login lands without a page asked for: an admin's console, or the staff workspace."""
+    return "/admin" if role == "admin" else "/staff"
 
 
 def security(request: Request) -> WebSecurity:

@@ -13,7 +13,7 @@ from bot.accounts.service import authenticate
 from bot.storage.models import UserRow
 from bot.web.deps import CSRF, AppSettings, Clock, Uow, WebText
 from bot.web.i18n import LANG_COOKIE, web_texts
-from bot.web.security import WebSecurity, safe_next, security
+from bot.web.security import WebSecurity, home_of, local_path, safe_next, security
 from bot.web.templating import render
 
 MAX_FIELD = 256
@@ -25,9 +25,10 @@ router = APIRouter(dependencies=CSRF)
 
 @router.get("/login")
 async def login_form(request: Request, next: str = "") -> Response:
-    if await security(request).current_user(request) is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return await render(request, "login.html", {"next": safe_next(next), "error": "", "username": ""})
+    user = await security(request).current_user(request)
+    if user is not None:
+        return RedirectResponse(safe_next(next, home_of(user.role)), status_code=303)
+    return await render(request, "login.html", {"next": local_path(next), "error": "", "username": ""})
 
 
 async def _refused(request: Request, template: str, context: dict[str, str], wait: int, t: WebText) -> Response:
@@ -69,13 +70,14 @@ async def login(
     result = await authenticate(uow, username, password, clock(), address, throttle.Ceilings.of(settings))
     if result.user is None:
         await uow.commit()
-        context = {"next": safe_next(next), "username": username[:120], "wrong": "login_wrong"}
+        context = {"next": local_path(next), "username": username[:120], "wrong": "login_wrong"}
         return await _refused(request, "login.html", context, result.wait_seconds, t)
+    target = safe_next(next, home_of(result.user.role))
     if result.user.totp_secret is None:
-        return await _signed_in(request, uow, result.user, safe_next(next), web, clock)
+        return await _signed_in(request, uow, result.user, target, web, clock)
     await uow.commit()
     redirect = RedirectResponse("/login/code", status_code=303)
-    await web.second_factor_cookie(redirect, result.user.id, result.user.session_version, safe_next(next))
+    await web.second_factor_cookie(redirect, result.user.id, result.user.session_version, target)
     return redirect
 
 

@@ -24,6 +24,7 @@ DONE = frozenset(
         "added",
         "added_pending",
         "dismissed",
+        "out_of_scope",
     }
 )
 

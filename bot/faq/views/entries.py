@@ -6,6 +6,8 @@ order of the lines."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -27,6 +29,25 @@ from knowledge_base.text import clean, fold
 router = APIRouter(prefix="/admin", dependencies=CSRF)
 
 NO_CATEGORY = "none"
+# The window of the list's hits and answer rate.
+USE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Use:
+    """How an entry served people lately: answered with it straight away, or chosen among suggestions."""
+
+    answered: int
+    chosen: int
+
+    @property
+    def hits(self) -> int:
+        return self.answered + self.chosen
+
+    @property
+    def answer_rate(self) -> int:
+        """Percent of the hits answered straight away (the rest needed the person to pick it)."""
+        return round(100 * self.answered / self.hits) if self.hits else 0
 
 
 def _entry_from_form(form: dict[str, str], slug: str) -> FaqEntry:
@@ -97,8 +118,11 @@ async def faq_list(
         and (not category or (r.category or NO_CATEGORY) == category)
     ]
     shown, due = faq_checks.due_first(shown, faq_checks.today(app))
+    since = app.clock() - timedelta(days=USE_DAYS)
     context = {
         "rows": shown,
+        "uses": {slug: Use(*counts) for slug, counts in (await uow.match_log.uses_since(since)).items()},
+        "use_days": USE_DAYS,
         "due": due,
         "total": len(rows),
         "counts": counts,

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from bot import faq
 from bot.app import App
 from bot.faq import EntryNotFound, FaqEditError, Problem, unanswered
-from bot.faq.views.common import approval_required, done_key, read_form
+from bot.faq.views.common import FORM_LIMIT, approval_required, done_key, read_form
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, Admin, HoaNhap, Uow
 from bot.web.forms import committed, see_other
@@ -32,7 +32,10 @@ async def inbox(
     items = []
     for group in shown:
         explanation = faq.explain(matcher, group.representative)
-        suggestion = explanation.top[0].slug if explanation.top else None
+        best = explanation.top[0] if explanation.top else None
+        # A weak match preselected is one click from a wrong phrasing: below the threshold the bot
+        # itself would not even suggest, nothing is chosen.
+        suggestion = best.slug if best and best.score >= matcher.settings.suggest_threshold else None
         items.append({"group": group, "test": explanation, "suggestion": suggestion})
     entries = sorted(rows, key=lambda r: (r.status != faq.PUBLISHED, fold(r.title)))
     context = {
@@ -78,10 +81,15 @@ async def add_to_entry(request: Request, user: Admin, uow: Uow, app: HoaNhap) ->
 
 @router.post("/unanswered/dismiss")
 async def dismiss(request: Request, user: Admin, uow: Uow, app: HoaNhap) -> Response:
-    form = await read_form(request)
-    ids = unanswered.parse_ids(form.get("ids", ""))
-    question = unanswered.mask(form.get("question", ""))[:300]
-    await committed(
-        uow, lambda uow: unanswered.mark(uow, ids, unanswered.DISMISSED, user.username, app.clock(), question=question)
-    )
-    return see_other("/admin/unanswered?done=dismissed")
+    """One group or several ticked at once (each `ids` field a group), dismissed or marked out of scope."""
+    form = await request.form()
+    groups = [v for v in form.getlist("ids") if isinstance(v, str)][: unanswered.MAX_IDS]
+    ids = unanswered.parse_ids(",".join(v[:FORM_LIMIT] for v in groups))
+    how = unanswered.OUT_OF_SCOPE if form.get("how") == unanswered.OUT_OF_SCOPE else unanswered.DISMISSED
+    question = form.get("question", "")
+    details: dict[str, object] = {}
+    if isinstance(question, str) and question:
+        details["question"] = unanswered.mask(question)[:300]
+    details["groups"] = len(groups)
+    await committed(uow, lambda uow: unanswered.mark(uow, ids, how, user.username, app.clock(), **details))
+    return see_other("/admin/unanswered?done=" + ("out_of_scope" if how == unanswered.OUT_OF_SCOPE else "dismissed"))

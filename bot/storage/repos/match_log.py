@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 
 from bot.storage.models import MatchLogRow
 from bot.storage.repos.base import _Repo
-from knowledge_base.matcher import FALLBACK, SUGGEST
+from knowledge_base.matcher import ANSWER, FALLBACK, SUGGEST
 
 
 def unanswered_questions() -> list[ColumnElement[bool]]:
@@ -92,3 +92,23 @@ class MatchLogRepo(_Repo):
         statement = update(MatchLogRow).where(MatchLogRow.id.in_(list(ids)), *unanswered_questions())
         result = await self._session.execute(statement.values(reviewed=how, reviewed_at=now))
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def uses_since(self, since: datetime) -> dict[str, tuple[int, int]]:
+        """Per entry since then: questions answered with it straight away, and times it was chosen
+        among suggestions."""
+        answered = (
+            select(MatchLogRow.slug, func.count())
+            .where(MatchLogRow.created_at >= since, MatchLogRow.decision == ANSWER, MatchLogRow.slug.is_not(None))
+            .group_by(MatchLogRow.slug)
+        )
+        chosen = (
+            select(MatchLogRow.chosen_slug, func.count())
+            .where(MatchLogRow.created_at >= since, MatchLogRow.chosen_slug.is_not(None))
+            .group_by(MatchLogRow.chosen_slug)
+        )
+        found: dict[str, tuple[int, int]] = {}
+        for slug, count in (await self._session.execute(answered)).tuples():
+            found[str(slug)] = (int(count), 0)
+        for slug, count in (await self._session.execute(chosen)).tuples():
+            found[str(slug)] = (found.get(str(slug), (0, 0))[0], int(count))
+        return found
