@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+
 from sqlalchemy import select
 
 from bot.app import App
@@ -24,7 +25,7 @@ async def _groups(app: App) -> list[unanswered.Group]:
 
 
 def _section(page: str, key: str) -> str:
-    return page.split(f'data-key="{key}"')[1].split("</section>")[0]
+    return page.split(f'data-key="{key}"')[1].split("</section>", maxsplit=1)[0]
 
 
 async def test_a_weak_match_preselects_no_entry_and_a_good_one_does(admin_app: App) -> None:
