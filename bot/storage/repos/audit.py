@@ -25,9 +25,23 @@ class AuditRepo(_Repo):
             AuditLogRow(created_at=now, actor=actor, action=action, target=target, before=before, after=after)
         )
 
-    async def newest(self, *, actor: str = "", action: str = "", offset: int = 0, limit: int) -> list[AuditLogRow]:
-        """Newest first; `actor` matches part of the name (any case), `action` exactly; blank: any."""
+    async def newest(
+        self,
+        *,
+        actor: str = "",
+        action: str = "",
+        since: datetime | None = None,
+        before: datetime | None = None,
+        offset: int = 0,
+        limit: int,
+    ) -> list[AuditLogRow]:
+        """Newest first; `actor` matches part of the name (any case), `action` exactly; blank: any;
+        written at or after `since` and before `before` when given."""
         statement = select(AuditLogRow)
+        if since is not None:
+            statement = statement.where(AuditLogRow.created_at >= since)
+        if before is not None:
+            statement = statement.where(AuditLogRow.created_at < before)
         if actor:
             statement = statement.where(func.lower(AuditLogRow.actor).contains(actor.lower(), autoescape=True))
         if action:
