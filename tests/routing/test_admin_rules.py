@@ -55,7 +55,35 @@ async def test_the_tester_agrees_with_routing_everywhere(admin_app: App, admin: 
             assert decision is not None
             assert await ask_tester(admin, category, locality.code) == decision.agency_code, (category, locality.code)
     page = await admin.http.get("/admin/rules", params={"category": "papers", "commune": "phuong binh minh thuong"})
-    assert 'data-agency="demo-congan-binhminh"' in page.text and said(page, "ar_scope_locality")
+    assert 'data-agency="demo-congan-binhminh"' in page.text
+
+
+async def test_the_tester_says_its_result_in_words(admin_app: App, admin: WebClient) -> None:
+    async with admin_app.uow() as uow:
+        localities = {row.code: row for row in await uow.localities.all()}
+        rules = await uow.rules.active_rules()
+        agencies = {row.code: row.name for row in await uow.agencies.all_rows()}
+    seen = set()
+    for category in REQUEST_CATEGORIES:
+        for code, locality in localities.items():
+            decision = route(category, locality, rules)
+            assert decision is not None
+            if decision.scope in seen:
+                continue
+            seen.add(decision.scope)
+            page = await admin.http.get("/admin/rules", params={"category": category, "commune": code})
+            words = admin_app.texts.get("vi", f"category_{category}")
+            assert said(
+                page, "ar_tester_verdict", category=words, commune=locality.name, agency=agencies[decision.agency_code]
+            ), (category, code)
+            verdict = page.text.split('class="ref-verdict-because">')[1].split("</p>", maxsplit=1)[0]
+            assert f"quy tắc số {decision.rule_id}" in verdict, verdict
+            assert "rule #" not in page.text and " x *" not in page.text
+    assert seen >= {"locality", "any"}
+    english = await admin.http.get("/lang/en")
+    assert english.status_code == 303
+    page = await admin.http.get("/admin/rules", params={"category": "papers", "commune": "phuong binh minh thuong"})
+    assert "goes to" in page.text and "Because rule" in page.text
 
 
 async def test_the_tester_explains_what_it_cannot_do(admin: WebClient) -> None:
