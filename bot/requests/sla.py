@@ -125,6 +125,7 @@ class AgencyClocks:
         self._schedules: dict[str, Schedule] = {}
         self._calendars: dict[str, WorkingCalendar] = {}
         self._now_us: int | None = None
+        self._target_hours: dict[str, tuple[float, float]] = {}
 
     @classmethod
     async def load(
@@ -173,7 +174,12 @@ class AgencyClocks:
             return NO_URGENCY
         calendar = self.calendar(agency)
         start = as_utc(request.agency_since or request.created_at)
-        hours = (_hours(agency.first_response_hours), _hours(agency.resolution_hours))
+        hours = self._target_hours.get(agency.code)
+        if hours is None:
+            hours = self._target_hours[agency.code] = (
+                _hours(agency.first_response_hours),
+                _hours(agency.resolution_hours),
+            )
         try:
             first_due, resolution_due = calendar.due_us(start, hours)
         except ValueError:
