@@ -12,7 +12,9 @@ change) goes to the day-by-day functions, which also raise the same errors.
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
@@ -59,6 +61,27 @@ def _instant(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+# Calendars kept between pages, per thread (the dashboard counts in a worker thread; a calendar grows
+# as it is read, so it is never shared between threads). A schedule is its days, periods, holidays
+# and zone: an agency's edited hours or a new holiday make another key, never a stale answer.
+MAX_KEPT = 64
+_kept: OrderedDict[tuple[int, Schedule], WorkingCalendar] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def calendar_for(schedule: Schedule) -> WorkingCalendar:
+    key = (threading.get_ident(), schedule)
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is None:
+            found = _kept[key] = WorkingCalendar(schedule)
+            while len(_kept) > MAX_KEPT:
+                _kept.popitem(last=False)
+        else:
+            _kept.move_to_end(key)
+        return found
+
+
 class WorkingCalendar:
     """One schedule's periods from day `lo` to `hi`, with the working microseconds before each."""
 
@@ -95,9 +118,10 @@ class WorkingCalendar:
 
     def _cover(self, first: date, last: date) -> None:
         if self._lo is None or self._hi is None or first < self._lo:
-            self._build(first, max(last, self._hi or last))
+            # Back a little further than asked: requests come oldest first, but not always.
+            self._build(first - timedelta(days=_CHUNK), max(last, self._hi or last))
         elif last > self._hi:
-            self._append(self._hi + timedelta(days=1), last)
+            self._append(self._hi + timedelta(days=1), max(last, self._hi + timedelta(days=_CHUNK)))
 
     def _worked_before(self, us: int) -> int:
         """Working microseconds from the start of the built range to `us` (inside it)."""

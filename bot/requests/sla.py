@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import NamedTuple, Protocol
 
 from bot.clock import as_utc, as_utc_or_none
-from bot.requests.calendar import WorkingCalendar, epoch_us
+from bot.requests.calendar import WorkingCalendar, calendar_for, epoch_us
 from bot.storage.models import AgencyRow, RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.working_hours import MAX_HOURS, Schedule, Target, target_status
@@ -143,7 +143,7 @@ class AgencyClocks:
         """The agency's working periods, built once per day for every request this counts."""
         calendar = self._calendars.get(agency.code)
         if calendar is None:
-            calendar = self._calendars[agency.code] = WorkingCalendar(self.schedule(agency))
+            calendar = self._calendars[agency.code] = calendar_for(self.schedule(agency))
         return calendar
 
     def targets(self, request: RequestRow) -> RequestTargets | None:
