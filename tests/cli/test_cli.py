@@ -190,7 +190,7 @@ def test_killed_mid_form_resumes_after_restart(env: dict[str, str]) -> None:
     out = result.stdout
     assert out, result.stderr
     assert "Bạn đang gửi dở một yêu cầu. Tiếp tục?" in out
-    assert "Có phải Xã Cát Tường, Tỉnh Minh Họa không?" in out  # typed under its old name
+    assert "Xã Cát Lợi cũ nay là Xã Cát Tường, Tỉnh Minh Họa, đúng không?" in out  # typed under its old name
     assert "Số điện thoại" in out
 
 
