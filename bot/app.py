@@ -70,6 +70,9 @@ async def create_app(
         timezone=settings.timezone,
         request_retention_days=settings.retention_request_days,
         max_open_requests=settings.max_open_requests,
+        reply_window_days=settings.reply_window_days,
+        lookups_per_hour=settings.request_lookups_per_hour,
+        lookup_failures_per_hour=settings.request_lookup_failures_per_hour,
     )
     processor = MessageProcessor(
         database,

@@ -120,6 +120,14 @@ class Settings(BaseSettings):
     # Publishing an answer, or changing a published one, waits for a second admin's approval.
     faq_publish_needs_approval: bool = False
 
+    # After a staff message (a reply, or "waiting for you"), what the person types goes to that
+    # request as their answer for this many days, while it is open (handlers/flows/replying.py).
+    reply_window_days: Annotated[float, Field(ge=0, le=365)] = 7.0
+    # Tries at opening a request by its code and phone from another chat: per conversation an hour,
+    # and failed tries from every conversation together an hour.
+    request_lookups_per_hour: Annotated[int, Field(ge=1, le=1000)] = 5
+    request_lookup_failures_per_hour: Annotated[int, Field(ge=1)] = 200
+
     def secret_values(self) -> tuple[str, ...]:
         """The configured tokens and keys, for the log filter to mask wherever they appear."""
         found = (

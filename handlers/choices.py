@@ -172,6 +172,8 @@ class RequestAction(StrEnum):
     ADD = "add"
     CANCEL = "cancel"
     CANCEL_YES = "cancelyes"
+    # Open a request of another device or chat: its code, then the phone given in it.
+    FIND = "find"
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,13 @@ class RequestChoice(ChoiceData, prefix="req"):
 @dataclass(frozen=True)
 class StopAddingChoice(ChoiceData, prefix="req:stopadd"):
     pass
+
+
+@dataclass(frozen=True)
+class NewQuestionChoice(ChoiceData, prefix="newq"):
+    """ "This is a new question": the words just passed to a request go to the FAQ instead."""
+
+    n: int
 
 
 class PrivacyAction(StrEnum):

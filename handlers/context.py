@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.choices import ChoiceData
+from handlers.domain import Awaiting
 from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.ports import AgenciesPort, LocalitiesPort, MatchLogPort, PrivacyPort, RequestsPort, RulesPort
 from handlers.state import ConversationState
@@ -28,6 +29,11 @@ class CoreSettings:
     request_retention_days: int = 365
     # Requests one person may have open at once: the form refuses another (against flooding agencies).
     max_open_requests: int = 3
+    # For this long after a staff message, what the person types goes to that request as their answer.
+    reply_window_days: float = 7.0
+    # Tries at opening a request by code and phone: per conversation, and failed ones overall, an hour.
+    lookups_per_hour: int = 5
+    lookup_failures_per_hour: int = 200
 
 
 @dataclass
@@ -50,6 +56,8 @@ class Context:
     # Set when what the chat holds from this moment on must go (a refused consent, a cancelled
     # form, an erasure): the pipeline deletes the kept transcript since then, this message included.
     forget_since: datetime | None = None
+    # The request whose staff last wrote to this chat (read by the core before the flows run).
+    awaiting: Awaiting | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
 

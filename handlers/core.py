@@ -10,22 +10,37 @@ from datetime import datetime, timedelta
 
 from handlers.choices import MenuChoice, parse, resolve
 from handlers.context import Context
-from handlers.flows import cancel, faq, intake, language, menu, my_requests, person, privacy, unexpected
+from handlers.flows import (
+    cancel,
+    faq,
+    finding,
+    intake,
+    language,
+    menu,
+    my_requests,
+    person,
+    privacy,
+    replying,
+    unexpected,
+)
 from handlers.flows.base import Flow, Holder, Outcome, Route, Turn
 from handlers.messages import CHOICE, CONTACT, TEXT, IncomingMessage, OutgoingMessage
 
 # In order: a flow's routes that take a command or a word only while it holds the conversation
 # (/huy, /menu, /start with a form open) come before the flows that take them otherwise; free text
 # goes to the open form, then to an open "add information" prompt, then to a request code, then to
+# the code-and-phone search, then to a request whose staff just wrote (the person's answer), then to
 # the FAQ; `unexpected` takes what is left.
 FLOWS: tuple[Flow, ...] = (
     intake.FLOW,
     my_requests.FLOW,
+    finding.FLOW,
     cancel.FLOW,
     menu.FLOW,
     language.FLOW,
     person.FLOW,
     privacy.FLOW,
+    replying.FLOW,
     faq.FLOW,
     unexpected.FLOW,
 )
@@ -38,6 +53,7 @@ async def handle(message: IncomingMessage, ctx: Context) -> list[OutgoingMessage
     away = _away_since(state.last_seen, ctx.now) > timedelta(hours=ctx.settings.resume_after_hours)
     state.last_seen = ctx.now.isoformat()
     turn = read(message, ctx, away=away)
+    ctx.awaiting = await ctx.requests.awaiting_reply(ctx.conversation_id)
     if turn.kind == TEXT and not state.greeted and not turn.command:
         # Channels without a start command (Zalo): a person's first message gets the greeting too.
         menu.greet(ctx)

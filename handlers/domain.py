@@ -43,6 +43,9 @@ class Agency:
     kind: str
     contact: str = ""
     hours: str = ""
+    # The first-response target in working hours, and the working periods of a day it counts in.
+    first_response_hours: int = 0
+    work_periods: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,27 @@ class RequestView:
     created_at: datetime
     description: str = ""
     events: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    first_response_at: datetime | None = None
+    # Set when the reader's conversation did not send the request but opened it with its code and
+    # phone (then): it sees what the person sent and the staff's news since, not earlier replies.
+    linked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """The request whose staff last wrote to this conversation, and when: the person's next words
+    may be their answer."""
+
+    code: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Tries at opening a request by code and phone within the throttle's window."""
+
+    mine: int
+    failed_overall: int
 
 
 @dataclass(frozen=True)

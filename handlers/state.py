@@ -25,6 +25,14 @@ class ConversationState:
     greeted: bool = False
     # When the person last wrote (ISO time): a form left for hours asks "continue?" on return.
     last_seen: str = ""
+    # The last words passed to a request as the person's answer to its staff, and their number: the
+    # "this is a new question" button under them names that number, so an older one is stale.
+    forwarded_text: str = ""
+    forwarded_code: str = ""
+    forwarded_n: int = 0
+    # The staff message (its time, ISO) after which the person said "new question": typed words go
+    # to the FAQ again until the staff write anew.
+    reply_paused: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

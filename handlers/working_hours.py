@@ -71,6 +71,28 @@ def _parse_periods(periods: str) -> tuple[tuple[time, time], ...]:
     return tuple(sorted(parsed))
 
 
+# A state agency's usual day (07:30-11:30, 13:30-17:00), for periods that cannot be read.
+_USUAL_DAY_HOURS = 7.5
+
+
+def working_days(hours: float, periods: str) -> int:
+    """How many working days `hours` of working time take, at least one: what the person is told
+    ("within N working days"), from a target in hours and the periods of the agency's day."""
+    try:
+        parsed = _parse_periods(periods)
+    except ValueError:
+        parsed = ()
+    day = sum(
+        (24 * 60 if end == END_OF_DAY else end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+        for start, end in parsed
+    )
+    day_hours = day / 60 if day > 0 else _USUAL_DAY_HOURS
+    if not math.isfinite(hours) or hours <= 0:
+        return 1
+    # A hair under a whole number of days is that many days, not one more (7.5 h as 7.4999...).
+    return max(1, math.ceil(min(hours, MAX_HOURS) / day_hours - 1e-9))
+
+
 def _zone(tz_name: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz_name)

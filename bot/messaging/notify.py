@@ -8,6 +8,7 @@ from typing import Any
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.choices import StaffAction, StaffChoice
+from handlers.domain import OPEN_STATUSES
 from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.phone import group_phone
 from handlers.texts import Texts
@@ -54,6 +55,8 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
         return OutgoingMessage(
             texts.get(locale, "staff_post_person_message", code=code, text=notification.data["text"])
         )
+    if notification.event == "person_message_withdrawn":
+        return OutgoingMessage(texts.get(locale, "staff_post_person_withdrew", code=code))
     if notification.event == "erased":
         return OutgoingMessage(texts.get(locale, "staff_post_erased", code=code))
     if notification.event == "cancelled":
@@ -93,18 +96,25 @@ async def enqueue_person(
     answer_back: bool = False,
     **values: str,
 ) -> int | None:
-    """A message to the person who sent a request, on their own channel and in their language;
-    the outbox row's id, so its delivery can be followed."""
-    conversation = await uow.conversations.get(request.conversation_id)
-    if conversation is None:
-        return None
-    locale = conversation.locale if texts.supports(conversation.locale) else texts.default_locale
-    text = texts.get(locale, key, code=request.code, **values)
-    choices = [Choice(f"req:show:{request.code}", texts.get(locale, "mine_view"))]
-    if answer_back:
-        choices.insert(0, Choice(f"req:add:{request.code}", texts.get(locale, "mine_answer_back")))
-    message = OutgoingMessage(text, tuple(choices))
-    row = await uow.outbox.add(
-        conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id
-    )
-    return row.id
+    """A message to the person who sent a request, on their own channel and in their language, and
+    to every conversation that opened it with its code and phone; the first outbox row's id (the
+    sending conversation's), so its delivery can be followed.
+
+    With `answer_back` the person is asked to answer: what they type next in those conversations
+    goes to the request (handlers/flows/replying.py) until it closes or the window passes."""
+    first: int | None = None
+    for conversation in await uow.conversations.following(request):
+        locale = conversation.locale if texts.supports(conversation.locale) else texts.default_locale
+        text = texts.get(locale, key, code=request.code, **values)
+        choices = [Choice(f"req:show:{request.code}", texts.get(locale, "mine_view"))]
+        if answer_back:
+            choices.insert(0, Choice(f"req:add:{request.code}", texts.get(locale, "mine_answer_back")))
+            conversation.awaiting_code, conversation.awaiting_since = request.code, now
+        elif request.status not in OPEN_STATUSES and conversation.awaiting_code == request.code:
+            conversation.awaiting_code, conversation.awaiting_since = None, None
+        message = OutgoingMessage(text, tuple(choices))
+        row = await uow.outbox.add(
+            conversation.channel, conversation.chat_id, message.to_payload(), now, request_id=request.id
+        )
+        first = row.id if first is None else first
+    return first

@@ -15,7 +15,7 @@ from bot.messaging.notify import enqueue_agency, enqueue_person
 from bot.requests.errors import RequestError
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import STATUSES
+from handlers.domain import STATUSES, WAITING
 from handlers.messages import Notification
 from handlers.texts import Texts
 
@@ -72,7 +72,9 @@ async def change_status(uow: UnitOfWork, texts: Texts, code: str, status: str, a
     conversation = await uow.conversations.get(row.conversation_id)
     if conversation is not None and texts.supports(conversation.locale):
         locale = conversation.locale
-    await enqueue_person(uow, texts, row, "notify_status", now, status=texts.get(locale, f"status_{status}"))
+    # Waiting for the person: they are asked to answer, and what they type next goes to the request.
+    status_name = texts.get(locale, f"status_{status}")
+    await enqueue_person(uow, texts, row, "notify_status", now, answer_back=status == WAITING, status=status_name)
     return True
 
 

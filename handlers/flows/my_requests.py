@@ -6,70 +6,48 @@ from handlers import commands
 from handlers.choices import RequestAction, RequestChoice, StopAddingChoice
 from handlers.context import Context
 from handlers.domain import CANCELLED, OPEN_STATUSES, RequestView, find_code
-from handlers.flows import menu
+from handlers.flows import finding, menu, request_view
 from handlers.flows.base import Flow, Outcome, Route, Takes, Turn, chosen, command, free_text
 from handlers.flows.cancel import CANCELS
+from handlers.flows.request_view import action, status_name
 from handlers.messages import Choice, Notification
 
 # The conversation state's flow while the person is typing information to add to a request.
 ADDING = "add_info"
 
 
-def _action(ctx: Context, action: RequestAction, code: str, text_key: str) -> Choice:
-    return ctx.choice(RequestChoice(action, code), text_key)
-
-
-def _status(ctx: Context, status: str) -> str:
-    return ctx.t(f"status_{status}")
-
-
 async def show_list(ctx: Context) -> None:
     requests = await ctx.requests.for_conversation(ctx.conversation_id)
     if not requests:
-        ctx.say(ctx.t("mine_empty"), [ctx.choice(menu.REQUEST, "menu_request"), menu.back_to_menu(ctx)])
+        ctx.say(
+            ctx.t("mine_empty"),
+            [ctx.choice(menu.REQUEST, "menu_request"), _find_button(ctx), menu.back_to_menu(ctx)],
+        )
         return
     choices = [
-        Choice.of(RequestChoice(RequestAction.SHOW, r.code), f"{r.code} · {_status(ctx, r.status)}") for r in requests
+        Choice.of(RequestChoice(RequestAction.SHOW, r.code), f"{r.code} · {status_name(ctx, r.status)}")
+        for r in requests
     ]
-    ctx.say(ctx.t("mine_list"), [*choices, menu.back_to_menu(ctx)])
+    ctx.say(ctx.t("mine_list"), [*choices, _find_button(ctx), menu.back_to_menu(ctx)])
 
 
-def _timeline(ctx: Context, request: RequestView) -> str:
-    lines = []
-    for event in request.events[-5:]:
-        when = ctx.local_time(event["created_at"], "%d/%m %H:%M")
-        lines.append(ctx.t("event_line", when=when, what=ctx.t(f"event_{event['type']}")))
-    return "\n".join(lines)
+def _find_button(ctx: Context) -> Choice:
+    # A request sent from another phone or chat: opened here with its code and phone.
+    return ctx.choice(RequestChoice(RequestAction.FIND, "-"), "mine_find")
 
 
 async def show_one(ctx: Context, code: str) -> None:
     request = await ctx.requests.get_own(ctx.conversation_id, code)
     if request is None:
-        # Never says whether the code exists: a person only ever sees their own requests.
-        ctx.say(ctx.t("mine_not_found", code=code), [ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)])
+        # Never says whether the code exists: the phone given in it opens it here (finding.py).
+        await finding.ask_phone(ctx, code)
         return
-    agency = await ctx.agencies.get(request.agency_code)
-    text = ctx.t(
-        "mine_detail",
-        code=request.code,
-        status=_status(ctx, request.status),
-        category=ctx.t(f"category_{request.category}"),
-        agency=agency.name if agency else request.agency_code,
-        created=ctx.local_time(request.created_at),
-        timeline=_timeline(ctx, request),
-    )
-    choices: list[Choice] = []
-    if request.status in OPEN_STATUSES:
-        choices += [
-            _action(ctx, RequestAction.ADD, code, "mine_add"),
-            _action(ctx, RequestAction.CANCEL, code, "mine_cancel"),
-        ]
-    ctx.say(text, [*choices, ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)])
+    request_view.show(ctx, request, await request_view.detail(ctx, request))
 
 
-async def _open_request(ctx: Context, code: str) -> RequestView | None:
+async def _open_request(ctx: Context, code: str, *, sender_only: bool = False) -> RequestView | None:
     request = await ctx.requests.get_own(ctx.conversation_id, code)
-    if request is None or request.status not in OPEN_STATUSES:
+    if request is None or request.status not in OPEN_STATUSES or (sender_only and request.linked_at is not None):
         ctx.say(ctx.t("mine_not_open", code=code), [ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)])
         return None
     return request
@@ -95,27 +73,33 @@ async def on_add_text(ctx: Context, text: str) -> None:
     ctx.state.reset_flow()
     if request is None:
         return
-    await ctx.requests.add_event(code, "person_message", ctx.now, actor="person", data={"text": text})
-    ctx.notifications.append(Notification(request.agency_code, code, "person_message", {"text": text}))
+    await add_to_request(ctx, request, text)
     ctx.say(
-        ctx.t("mine_added", code=code), [_action(ctx, RequestAction.SHOW, code, "mine_view"), menu.back_to_menu(ctx)]
+        ctx.t("mine_added", code=code), [action(ctx, RequestAction.SHOW, code, "mine_view"), menu.back_to_menu(ctx)]
     )
 
 
+async def add_to_request(ctx: Context, request: RequestView, text: str) -> None:
+    """The person's words on the request's timeline, and its agency told: the one way they reach staff."""
+    data = {"text": text}
+    await ctx.requests.add_event(request.code, "person_message", ctx.now, actor="person", data=data)
+    ctx.notifications.append(Notification(request.agency_code, request.code, "person_message", data))
+
+
 async def ask_cancel(ctx: Context, code: str) -> None:
-    if await _open_request(ctx, code) is None:
+    if await _open_request(ctx, code, sender_only=True) is None:
         return
     ctx.say(
         ctx.t("mine_cancel_confirm", code=code),
         [
-            _action(ctx, RequestAction.CANCEL_YES, code, "mine_cancel_yes"),
-            _action(ctx, RequestAction.SHOW, code, "mine_cancel_no"),
+            action(ctx, RequestAction.CANCEL_YES, code, "mine_cancel_yes"),
+            action(ctx, RequestAction.SHOW, code, "mine_cancel_no"),
         ],
     )
 
 
 async def do_cancel(ctx: Context, code: str) -> None:
-    request = await _open_request(ctx, code)
+    request = await _open_request(ctx, code, sender_only=True)
     if request is None:
         return
     await ctx.requests.set_status(code, CANCELLED, ctx.now, actor="person")
@@ -138,6 +122,8 @@ async def _on_choice(turn: Turn, ctx: Context) -> Outcome | None:
             await ask_cancel(ctx, code)
         case RequestAction.CANCEL_YES:
             await do_cancel(ctx, code)
+        case RequestAction.FIND:
+            finding.ask_code(ctx)
     return None
 
 

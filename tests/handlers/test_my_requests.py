@@ -25,7 +25,7 @@ async def test_list_show_add_cancel(demo_app: App) -> None:
     assert "Đã bổ sung" in person.text
 
     await person.says(code.lower().replace("-", " "))  # typed code, any spelling
-    assert "Bạn đã bổ sung thông tin" in person.text
+    assert "Bạn bổ sung: Em có bằng lái xe máy" in person.text
 
     await person.presses(f"req:cancel:{code}")
     await person.presses(f"req:cancelyes:{code}")

@@ -20,7 +20,14 @@ from bot.storage.models.localities import LocalityRow
 from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
 from bot.storage.models.match_log import MatchLogRow
 from bot.storage.models.outbox import DeliveryAttemptRow, OutboxRow
-from bot.storage.models.requests import ConsentTextRow, RequestEventRow, RequestRow, RequestViewRow
+from bot.storage.models.requests import (
+    ConsentTextRow,
+    RequestEventRow,
+    RequestLinkRow,
+    RequestLookupRow,
+    RequestRow,
+    RequestViewRow,
+)
 from bot.storage.models.routing import RoutingRuleRow
 
 __all__ = [
@@ -48,6 +55,8 @@ __all__ = [
     "RateBucketRow",
     "RecoveryCodeRow",
     "RequestEventRow",
+    "RequestLinkRow",
+    "RequestLookupRow",
     "RequestRow",
     "RequestViewRow",
     "RoutingRuleRow",

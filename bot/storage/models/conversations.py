@@ -28,6 +28,12 @@ class ConversationRow(Base):
     burst_started_at: Mapped[datetime | None]
     burst_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     flood_notice_at: Mapped[datetime | None]
+    # The request whose staff last wrote to this chat, and when: what the person types next is their
+    # answer to it (handlers/flows/replying.py), for a while. Written by staff actions, never by the
+    # pipeline's state save, so neither overwrites the other. Last, as the migration adds them: the
+    # hot path's `RETURNING conversations.*` is read by position.
+    awaiting_code: Mapped[str | None] = mapped_column(String(32))
+    awaiting_since: Mapped[datetime | None]
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
 
 

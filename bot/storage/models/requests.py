@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
@@ -77,3 +77,30 @@ class RequestViewRow(Base):
     actor: Mapped[str] = mapped_column(String(120))
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
+
+
+class RequestLinkRow(Base):
+    """Another conversation the person opened the request in, with its code and phone: it sees the
+    request and gets the staff's news, like the conversation that sent it."""
+
+    __tablename__ = "request_links"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("request_id", "conversation_id"),)
+
+
+class RequestLookupRow(Base):
+    """One try at opening a request by code and phone: counted to throttle guessing, per conversation
+    and overall, in the database so every process counts the same tries."""
+
+    __tablename__ = "request_lookups"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    found: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+    __table_args__ = (
+        Index("ix_request_lookups_conversation", "conversation_id", "created_at"),
+        Index("ix_request_lookups_at", "created_at"),
+    )

@@ -12,7 +12,15 @@ from handlers.domain import Agency
 
 
 def _agency(row: AgencyRow) -> Agency:
-    return Agency(row.code, row.name, row.kind, row.contact, row.hours)
+    return Agency(
+        row.code,
+        row.name,
+        row.kind,
+        row.contact,
+        row.hours,
+        first_response_hours=row.first_response_hours or 0,
+        work_periods=row.work_periods or "",
+    )
 
 
 class AgencyRepo(_Repo):

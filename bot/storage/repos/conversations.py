@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, String, TextClause, bindparam, column, insert, select, text, update
 
-from bot.storage.models import ConversationRow, InboundUpdateRow, Meta, OutboxRow
+from bot.storage.models import ConversationRow, InboundUpdateRow, Meta, OutboxRow, RequestLinkRow, RequestRow
 from bot.storage.repos.base import _Repo
 from bot.storage.repos.meta import KB_REVISION
 
@@ -110,6 +110,20 @@ class ConversationRepo(_Repo):
         if conversation_id is None:
             return None
         return await self._session.get(ConversationRow, conversation_id)
+
+    async def following(self, request: RequestRow) -> list[ConversationRow]:
+        """Where the request's news goes: the conversation that sent it, then those that opened it
+        with its code and phone, in the order they did; none once it is erased."""
+        origin = await self.get(request.conversation_id)
+        if origin is None:
+            return []
+        statement = (
+            select(ConversationRow)
+            .join(RequestLinkRow, RequestLinkRow.conversation_id == ConversationRow.id)
+            .where(RequestLinkRow.request_id == request.id, ConversationRow.id != origin.id)
+            .order_by(RequestLinkRow.id)
+        )
+        return [origin, *(await self._session.execute(statement)).scalars()]
 
     async def mark_unreachable(self, channel: str, chat_id: str) -> None:
         await self._session.execute(

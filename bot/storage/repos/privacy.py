@@ -16,6 +16,8 @@ from bot.storage.models import (
     MatchLogRow,
     OutboxRow,
     RequestEventRow,
+    RequestLinkRow,
+    RequestLookupRow,
     RequestRow,
     UserNotificationRow,
 )
@@ -63,6 +65,10 @@ class PrivacyRepo(_Repo):
     async def forget_conversation(self, conversation: ConversationRow) -> None:
         conversation.user_id = ""
         conversation.state = {"locale": conversation.locale, "greeted": True}
+        conversation.awaiting_code = conversation.awaiting_since = None
+        # The requests it opened with a code and phone no longer lead here, nor do its tries count.
+        await self._session.execute(delete(RequestLinkRow).where(RequestLinkRow.conversation_id == conversation.id))
+        await self._session.execute(delete(RequestLookupRow).where(RequestLookupRow.conversation_id == conversation.id))
         await self._session.flush()
 
     async def erase_request(self, row: RequestRow, now: datetime, *, unlink: bool) -> None:
@@ -72,6 +78,11 @@ class PrivacyRepo(_Repo):
         row.search_text = row.code.lower()
         if unlink:
             row.conversation_id = None
+        # No other chat keeps a way to it: an erased request is no one's to open with a code and phone.
+        await self._session.execute(delete(RequestLinkRow).where(RequestLinkRow.request_id == row.id))
+        await self._session.execute(
+            update(ConversationRow).where(ConversationRow.awaiting_code == row.code).values(awaiting_code=None)
+        )
         row.erased_at = now
         row.updated_at = now
         events = await self._session.execute(select(RequestEventRow).where(RequestEventRow.request_id == row.id))

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.models import RequestEventRow, RequestRow, RequestViewRow
+from bot.storage.models import (
+    ConversationRow,
+    RequestEventRow,
+    RequestLinkRow,
+    RequestLookupRow,
+    RequestRow,
+    RequestViewRow,
+)
 from bot.storage.repos.base import _Repo
-from handlers.domain import CLOSING_STATUSES, NewRequest, RequestView
+from handlers.domain import CLOSING_STATUSES, Awaiting, Lookups, NewRequest, RequestView
 from knowledge_base.text import fold
 
 
@@ -82,7 +89,7 @@ class RequestRepo(_Repo):
         statement = select(RequestEventRow).where(RequestEventRow.request_id == request_id).order_by(RequestEventRow.id)
         return list((await self._session.execute(statement)).scalars())
 
-    async def view(self, row: RequestRow) -> RequestView:
+    async def view(self, row: RequestRow, linked_at: datetime | None = None) -> RequestView:
         events = tuple(
             {"type": e.type, "created_at": e.created_at, "actor": e.actor, "data": e.data}
             for e in await self.events(row.id)
@@ -96,12 +103,16 @@ class RequestRepo(_Repo):
             row.created_at,
             row.description,
             events,
+            first_response_at=row.first_response_at,
+            linked_at=linked_at,
         )
 
     async def for_conversation(self, conversation_id: int, limit: int = 10) -> list[RequestView]:
+        """The conversation's own requests and those it opened with their code and phone."""
+        linked = select(RequestLinkRow.request_id).where(RequestLinkRow.conversation_id == conversation_id)
         statement = (
             select(RequestRow)
-            .where(RequestRow.conversation_id == conversation_id)
+            .where(or_(RequestRow.conversation_id == conversation_id, RequestRow.id.in_(linked)))
             .order_by(RequestRow.id.desc())
             .limit(limit)
         )
@@ -120,9 +131,61 @@ class RequestRepo(_Repo):
 
     async def get_own(self, conversation_id: int, code: str) -> RequestView | None:
         row = await self.get_row(code)
-        if row is None or row.conversation_id != conversation_id:
+        if row is None or row.conversation_id is None:
             return None
-        return await self.view(row)
+        if row.conversation_id == conversation_id:
+            return await self.view(row)
+        link = await self._link(row.id, conversation_id)
+        return await self.view(row, linked_at=link.created_at) if link else None
+
+    async def _link(self, request_id: int, conversation_id: int) -> RequestLinkRow | None:
+        statement = select(RequestLinkRow).where(
+            RequestLinkRow.request_id == request_id, RequestLinkRow.conversation_id == conversation_id
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
+    async def awaiting_reply(self, conversation_id: int) -> Awaiting | None:
+        # The pipeline loaded (and locked) this row for the message: `get` finds it in the session
+        # without a round trip, which keeps a plain question's cost where it was.
+        row = await self._session.get(ConversationRow, conversation_id)
+        if row is None or not row.awaiting_code or row.awaiting_since is None:
+            return None
+        since = row.awaiting_since
+        return Awaiting(row.awaiting_code, since if since.tzinfo else since.replace(tzinfo=UTC))
+
+    async def lookups(self, conversation_id: int, since: datetime) -> Lookups:
+        mine = select(func.count()).where(
+            RequestLookupRow.conversation_id == conversation_id, RequestLookupRow.created_at >= since
+        )
+        failed = select(func.count()).where(RequestLookupRow.found.is_(False), RequestLookupRow.created_at >= since)
+        return Lookups(
+            int((await self._session.execute(mine)).scalar_one()),
+            int((await self._session.execute(failed)).scalar_one()),
+        )
+
+    async def open_with_phone(self, conversation_id: int, code: str, phone: str, now: datetime) -> RequestView | None:
+        row = await self.get_row(code)
+        # An erased request has no phone left to match, and leads to nobody.
+        found = (
+            row is not None
+            and row.conversation_id is not None
+            and bool(row.phone)
+            and secrets.compare_digest(row.phone.encode(), phone.encode())
+        )
+        self._session.add(RequestLookupRow(conversation_id=conversation_id, found=found, created_at=now))
+        await self._session.flush()
+        if not found or row is None:
+            return None
+        if row.conversation_id == conversation_id:
+            return await self.view(row)
+        link = await self._link(row.id, conversation_id)
+        if link is None:
+            link = RequestLinkRow(request_id=row.id, conversation_id=conversation_id, created_at=now)
+            self._session.add(link)
+            conversation = await self._session.get(ConversationRow, conversation_id)
+            channel = conversation.channel if conversation else ""
+            await self.add_event(code, "linked", now, actor="person", data={"channel": channel})
+        return await self.view(row, linked_at=link.created_at)
 
     async def add_event(
         self, code: str, event_type: str, now: datetime, actor: str = "", data: dict[str, Any] | None = None

@@ -6,7 +6,7 @@ import hashlib
 
 from handlers.context import Context
 from handlers.domain import NewRequest
-from handlers.flows import menu
+from handlers.flows import menu, request_view
 from handlers.flows.intake.cap import refused_for_too_many
 from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YES, draft_of, forget_form
 from handlers.messages import Notification
@@ -109,8 +109,9 @@ async def submit(ctx: Context) -> bool:
     ctx.notifications.append(Notification(decision.agency_code, code, "created"))
     agency = await ctx.agencies.get(decision.agency_code)
     ctx.state.reset_flow()
+    within = await request_view.contact_within(ctx, decision.agency_code)
     ctx.say(
-        ctx.t("form_sent", code=code, agency=agency.name if agency else decision.agency_code),
+        ctx.t("form_sent", code=code, agency=agency.name if agency else decision.agency_code, within=within),
         [ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)],
     )
     return True
