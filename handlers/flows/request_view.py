@@ -65,7 +65,7 @@ async def event_words(ctx: Context, event: dict[str, Any], request: RequestView)
     if kind == "person_message":
         return ctx.t("event_person_message", text=_cut(data.get("text")))
     if kind == "replied":
-        before_link = request.linked_at is not None and _utc(event["created_at"]) < _utc(request.linked_at)
+        before_link = request.linked_at is not None and _utc(event["created_at"]) <= _utc(request.linked_at)
         return ctx.t("event_replied_hidden") if before_link else ctx.t("event_replied", text=_cut(data.get("text")))
     return None
 
