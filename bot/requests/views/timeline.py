@@ -20,6 +20,17 @@ DELIVERY = {
 }
 
 
+# Events told in a fixed sentence: (the line's class, its text key).
+_PLAIN = {
+    "claimed": ("staff", "ws_event_claimed"),
+    "escalated": ("escalated", "ws_event_escalated"),
+    # The person opened the request in another chat with its code and phone: news goes there too.
+    "linked": ("person", "ws_event_linked"),
+    # The person's last message was meant for the assistant, not for the staff.
+    "person_message_withdrawn": ("person", "ws_event_person_message_withdrawn"),
+}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the timeline, in words."""
@@ -92,8 +103,9 @@ class Timeline:
         if kind == "status":
             before, after = str(data.get("from", "")), str(data.get("to", ""))
             return line("status", t("ws_event_status", before=self.status_name(before), after=self.status_name(after)))
-        if kind == "claimed":
-            return line("staff", t("ws_event_claimed"))
+        if kind in _PLAIN:
+            css, key = _PLAIN[kind]
+            return line(css, t(key, channel=str(data.get("channel", ""))))
         if kind == "assigned":
             to = data.get("to")
             if not to:
@@ -106,8 +118,6 @@ class Timeline:
                 body=str(data.get("reason", "")),
                 body_label=t("ws_reason_staff_only"),
             )
-        if kind == "escalated":
-            return line("escalated", t("ws_event_escalated"))
         if kind == "erased":
             return line("person" if event.actor == "person" else "system", t(f"ws_event_erased_{erasure(event.actor)}"))
         return line("system", t("ws_event_other", type=kind))

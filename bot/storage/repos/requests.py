@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.models import (
@@ -172,6 +172,9 @@ class RequestRepo(_Repo):
             and bool(row.phone)
             and secrets.compare_digest(row.phone.encode(), phone.encode())
         )
+        # Tries older than a day count for nothing any more (the throttle looks back an hour).
+        stale = RequestLookupRow.created_at < now - timedelta(days=1)
+        await self._session.execute(delete(RequestLookupRow).where(stale))
         self._session.add(RequestLookupRow(conversation_id=conversation_id, found=found, created_at=now))
         await self._session.flush()
         if not found or row is None:
