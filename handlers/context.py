@@ -56,7 +56,7 @@ class Context:
     # Set when what the chat holds from this moment on must go (a refused consent, a cancelled
     # form, an erasure): the pipeline deletes the kept transcript since then, this message included.
     forget_since: datetime | None = None
-    # The request whose staff last wrote to this chat (read by the core before the flows run).
+    # The request whose staff last wrote to this chat: the pipeline reads it off the conversation's row.
     awaiting: Awaiting | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)

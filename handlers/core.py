@@ -53,7 +53,6 @@ async def handle(message: IncomingMessage, ctx: Context) -> list[OutgoingMessage
     away = _away_since(state.last_seen, ctx.now) > timedelta(hours=ctx.settings.resume_after_hours)
     state.last_seen = ctx.now.isoformat()
     turn = read(message, ctx, away=away)
-    ctx.awaiting = await ctx.requests.awaiting_reply(ctx.conversation_id)
     if turn.kind == TEXT and not state.greeted and not turn.command:
         # Channels without a start command (Zalo): a person's first message gets the greeting too.
         menu.greet(ctx)

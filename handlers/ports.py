@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from handlers.domain import Agency, Awaiting, Erasure, Locality, Lookups, NewRequest, PersonData, RequestView, Rule
+from handlers.domain import Agency, Erasure, Locality, Lookups, NewRequest, PersonData, RequestView, Rule
 
 
 class MatchLogPort(Protocol):
@@ -58,11 +58,6 @@ class RequestsPort(Protocol):
     ) -> None: ...
 
     async def set_status(self, code: str, status: str, now: datetime, actor: str = "") -> None: ...
-
-    async def awaiting_reply(self, conversation_id: int) -> Awaiting | None:
-        """The request whose staff last wrote to this conversation; costs no query (the pipeline
-        has the conversation's row in hand)."""
-        ...
 
     async def lookups(self, conversation_id: int, since: datetime) -> Lookups: ...
 

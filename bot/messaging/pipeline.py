@@ -120,6 +120,7 @@ class MessageProcessor:
             privacy=PersonDataService(uow, self.pseudonyms, self.pseudonym_days),
             settings=self.settings,
             pseudonym=self.pseudonyms.of(conversation.id, now),
+            awaiting=uow.conversations.awaiting(conversation),
         )
 
     async def _save(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import JSON, DateTime, String, TextClause, bindparam, column, in
 from bot.storage.models import ConversationRow, InboundUpdateRow, Meta, OutboxRow, RequestLinkRow, RequestRow
 from bot.storage.repos.base import _Repo
 from bot.storage.repos.meta import KB_REVISION
+from handlers.domain import Awaiting
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,15 @@ class ConversationRepo(_Repo):
         if conversation_id is None:
             return None
         return await self._session.get(ConversationRow, conversation_id)
+
+    @staticmethod
+    def awaiting(row: ConversationRow) -> Awaiting | None:
+        """The request whose staff last wrote to this chat, from the row the message opened (no query:
+        it came back with the conversation's lock)."""
+        if not row.awaiting_code or row.awaiting_since is None:
+            return None
+        since = row.awaiting_since
+        return Awaiting(row.awaiting_code, since if since.tzinfo else since.replace(tzinfo=UTC))
 
     async def following(self, request: RequestRow) -> list[ConversationRow]:
         """Where the request's news goes: the conversation that sent it, then those that opened it

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
@@ -18,7 +18,7 @@ from bot.storage.models import (
     RequestViewRow,
 )
 from bot.storage.repos.base import _Repo
-from handlers.domain import CLOSING_STATUSES, Awaiting, Lookups, NewRequest, RequestView
+from handlers.domain import CLOSING_STATUSES, Lookups, NewRequest, RequestView
 from knowledge_base.text import fold
 
 
@@ -143,15 +143,6 @@ class RequestRepo(_Repo):
             RequestLinkRow.request_id == request_id, RequestLinkRow.conversation_id == conversation_id
         )
         return (await self._session.execute(statement)).scalar_one_or_none()
-
-    async def awaiting_reply(self, conversation_id: int) -> Awaiting | None:
-        # The pipeline loaded (and locked) this row for the message: `get` finds it in the session
-        # without a round trip, which keeps a plain question's cost where it was.
-        row = await self._session.get(ConversationRow, conversation_id)
-        if row is None or not row.awaiting_code or row.awaiting_since is None:
-            return None
-        since = row.awaiting_since
-        return Awaiting(row.awaiting_code, since if since.tzinfo else since.replace(tzinfo=UTC))
 
     async def lookups(self, conversation_id: int, since: datetime) -> Lookups:
         mine = select(func.count()).where(
