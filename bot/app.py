@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.channels.base import Transport
+from bot.channels.notifiers import Notifiers
 from bot.channels.registry import Channel, configured_channels
 from bot.clock import Clock, Sleep, utc_now
 from bot.config import Settings
@@ -83,6 +84,9 @@ async def create_app(
         pseudonym_days=settings.retention_pseudonym_days,
         max_text=settings.max_message_chars,
         flood_limits=FloodLimits(settings.flood_messages, settings.flood_window_seconds),
+        notifiers=Notifiers.configured(settings),
+        handover_minutes=settings.handover_link_minutes,
+        handover_per_hour=settings.handover_links_per_hour,
     )
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str = ""
     telegram_webhook_secret: SecretStr | None = None
+    # The bot's @username, for the web chat's "get the replies on Telegram" link (t.me/<it>?start=...).
+    # Empty: asked of Telegram (getMe) when serving starts; set it under `serve --workers N`, whose
+    # other processes do not ask.
+    telegram_bot_username: str = ""
     zalo_bot_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
@@ -81,6 +85,11 @@ class Settings(BaseSettings):
     # Webhooks answer 503 (the platform retries later) while the oldest message due to go out has
     # waited longer than this: accepting more would only hide replies that arrive minutes late. 0: off.
     outbox_backpressure_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+    # A web chat's one-time link to a notifier (Telegram) works this many minutes, once; a chat may
+    # ask for this many of them an hour.
+    handover_link_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = 30
+    handover_links_per_hour: Annotated[int, Field(ge=1, le=100)] = 5
 
     # How long a one-time code for linking an agency's group stays valid.
     link_code_hours: Annotated[int, Field(ge=1, le=24 * 30)] = 48

@@ -194,6 +194,13 @@ class NewQuestionChoice(ChoiceData, prefix="newq"):
     n: int
 
 
+@dataclass(frozen=True)
+class HandoverChoice(ChoiceData, prefix="move"):
+    """ "Get the replies on Telegram": a one-time link to the notifier `kind` (a channel kind)."""
+
+    kind: str
+
+
 class PrivacyAction(StrEnum):
     SHOW = "show"
     ERASE = "erase"

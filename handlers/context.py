@@ -10,7 +10,15 @@ from zoneinfo import ZoneInfo
 from handlers.choices import ChoiceData
 from handlers.domain import Awaiting
 from handlers.messages import Choice, Notification, OutgoingMessage
-from handlers.ports import AgenciesPort, LocalitiesPort, MatchLogPort, PrivacyPort, RequestsPort, RulesPort
+from handlers.ports import (
+    AgenciesPort,
+    HandoverPort,
+    LocalitiesPort,
+    MatchLogPort,
+    PrivacyPort,
+    RequestsPort,
+    RulesPort,
+)
 from handlers.state import ConversationState
 from handlers.texts import Texts
 from knowledge_base.matcher import Matcher
@@ -58,6 +66,8 @@ class Context:
     forget_since: datetime | None = None
     # The request whose staff last wrote to this chat: the pipeline reads it off the conversation's row.
     awaiting: Awaiting | None = None
+    # Moving this conversation to a channel that reaches the person (None: no notifier set up).
+    handover: HandoverPort | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
 
@@ -80,8 +90,11 @@ class Context:
         *,
         ask_phone: bool = False,
         remove_keyboard: bool = False,
+        link: str = "",
     ) -> None:
         """Queue a reply; the choices of the last reply are what a typed number refers to."""
-        self.replies.append(OutgoingMessage(text, tuple(choices), ask_phone=ask_phone, remove_keyboard=remove_keyboard))
+        self.replies.append(
+            OutgoingMessage(text, tuple(choices), ask_phone=ask_phone, link=link, remove_keyboard=remove_keyboard)
+        )
         if choices:
             self.state.choices = [[c.id, c.label] for c in choices]

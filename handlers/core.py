@@ -14,6 +14,7 @@ from handlers.flows import (
     cancel,
     faq,
     finding,
+    handover,
     intake,
     language,
     menu,
@@ -26,12 +27,14 @@ from handlers.flows import (
 from handlers.flows.base import Flow, Holder, Outcome, Route, Turn
 from handlers.messages import CHOICE, CONTACT, TEXT, IncomingMessage, OutgoingMessage
 
-# In order: a flow's routes that take a command or a word only while it holds the conversation
-# (/huy, /menu, /start with a form open) come before the flows that take them otherwise; free text
+# In order: a start command carrying a link's token first (the conversation moving here); then a
+# flow's routes that take a command or a word only while it holds the conversation (/huy, /menu,
+# /start with a form open) come before the flows that take them otherwise; free text
 # goes to the open form, then to an open "add information" prompt, then to a request code, then to
 # the code-and-phone search, then to a request whose staff just wrote (the person's answer), then to
 # the FAQ; `unexpected` takes what is left.
 FLOWS: tuple[Flow, ...] = (
+    handover.FLOW,
     intake.FLOW,
     my_requests.FLOW,
     finding.FLOW,
@@ -67,7 +70,7 @@ def read(message: IncomingMessage, ctx: Context, *, away: bool = False) -> Turn:
     if message.kind == CHOICE:
         return Turn(CHOICE, choice_id=message.choice, choice=parse(message.choice), away=away)
     if message.kind != TEXT:
-        return Turn(message.kind, away=away)
+        return Turn(message.kind, away=away, start=message.start)
     text = message.text.strip()
     if text.startswith("/"):
         return Turn(TEXT, text, command=text.split()[0].split("@")[0].lower(), away=away)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 # Request statuses, in the order a request usually moves through them.
@@ -147,3 +148,29 @@ class Erasure:
     messages: int
     questions: int
     withdrawn: tuple[tuple[str, str], ...] = ()
+
+
+class HandoverResult(StrEnum):
+    """What came of offering a link to another channel, or of a link handed back there."""
+
+    OFFERED = "offered"
+    MOVED = "moved"
+    # Refusals of an offer: no such notifier set up here now, or too many links asked for lately.
+    UNAVAILABLE = "unavailable"
+    TOO_MANY = "too_many"
+    # Refusals of a link handed back: never issued (or malformed, or for another channel), too old,
+    # already used. Told apart only so the person knows to ask for a new one.
+    INVALID = "invalid"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+@dataclass(frozen=True)
+class Handover:
+    result: HandoverResult
+    # An offer: where the person goes (a t.me deep link), and for how many minutes it works.
+    link: str = ""
+    minutes: int = 0
+    # A move: the requests that now tell this conversation, and the language the person had there.
+    codes: tuple[str, ...] = ()
+    locale: str = ""

@@ -42,6 +42,8 @@ class IncomingMessage:
     # What the person's own screen shows they sent (the text, or the label of the button they
     # pressed), for channels whose transcript we keep and serve back (the web chat).
     echo: str = ""
+    # A start command's parameter (Telegram's deep link `?start=...`), as sent: the core validates it.
+    start: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from handlers.domain import Agency, Erasure, Locality, Lookups, NewRequest, PersonData, RequestView, Rule
+from handlers.domain import (
+    Agency,
+    Erasure,
+    Handover,
+    Locality,
+    Lookups,
+    NewRequest,
+    PersonData,
+    RequestView,
+    Rule,
+)
 
 
 class MatchLogPort(Protocol):
@@ -82,4 +92,22 @@ class PrivacyPort(Protocol):
 
     async def remember_consent(self, version: str, locale: str, text: str, now: datetime) -> None:
         """Keeps the words of a consent text by its version, the first time it is agreed to."""
+        ...
+
+
+class HandoverPort(Protocol):
+    """Moving a conversation to a channel that reaches the person when this one is closed (the web
+    chat to Telegram): a one-time link offered here, handed back there."""
+
+    def destinations(self, channel: str) -> Sequence[str]:
+        """The notifiers (channel kinds) a conversation on `channel` may move to now; none when none
+        is set up, or when `channel` reaches the person by itself."""
+        ...
+
+    async def offer(self, conversation_id: int, kind: str, now: datetime) -> Handover:
+        """A new one-time link to `kind` for this conversation (OFFERED), or why not."""
+        ...
+
+    async def claim(self, conversation_id: int, channel: str, token: str, now: datetime) -> Handover:
+        """The link's conversation and its requests moved to this one (MOVED), or why not."""
         ...

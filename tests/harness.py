@@ -41,16 +41,19 @@ class CollectingTransport(Transport):
 
 
 class Person:
-    def __init__(self, app: App, chat_id: str = "p1", transport: CollectingTransport | None = None) -> None:
+    def __init__(
+        self, app: App, chat_id: str = "p1", transport: CollectingTransport | None = None, channel: str = CHANNEL
+    ) -> None:
         self.app = app
         self.chat_id = chat_id
+        self.channel = channel
         self.transport = transport or CollectingTransport()
-        self.sender = app.sender({CHANNEL: self.transport})
+        self.sender = app.sender({channel: self.transport})
         self.replies: list[OutgoingMessage] = []
 
     async def _send(self, **fields: Any) -> list[OutgoingMessage]:
         message = IncomingMessage(
-            channel=CHANNEL, chat_id=self.chat_id, user_id=self.chat_id, update_id=str(next(_update_ids)), **fields
+            channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, update_id=str(next(_update_ids)), **fields
         )
         before = len(self.transport.sent[self.chat_id])
         await self.app.processor.process(message)
@@ -66,14 +69,15 @@ class Person:
         while True:
             await self.sender.drain()
             async with self.app.uow() as uow:
-                if not await uow.outbox.pending_for_chat(CHANNEL, self.chat_id):
+                if not await uow.outbox.pending_for_chat(self.channel, self.chat_id):
                     break
             await asyncio.sleep(0.01)
         self.replies = self.transport.sent[self.chat_id][start:]
         return self.replies
 
-    async def start(self) -> list[OutgoingMessage]:
-        return await self._send(kind=START)
+    async def start(self, parameter: str = "") -> list[OutgoingMessage]:
+        """The start command; with `parameter`, as a deep link's (Telegram's /start <parameter>)."""
+        return await self._send(kind=START, start=parameter)
 
     async def says(self, text: str) -> list[OutgoingMessage]:
         return await self._send(kind=TEXT, text=text)

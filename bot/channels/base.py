@@ -10,7 +10,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 class DeliveryError(Exception):
@@ -62,3 +65,23 @@ class Transport(ABC):
         """Deliver one outbox row; the platform's id of what was sent ("" when it gives none).
 
         Raises DeliveryError when the message did not go."""
+
+
+class Notifier(ABC):
+    """Where a person is reached when their chat cannot reach them (bot/channels/notifiers.py)."""
+
+    kind: ClassVar[str]
+
+    @staticmethod
+    @abstractmethod
+    def configured(settings: Settings) -> bool:
+        """Whether the settings turn this notifier on (its channel's own settings, usually)."""
+
+    @classmethod
+    @abstractmethod
+    def build(cls, settings: Settings) -> Self: ...
+
+    @abstractmethod
+    def link(self, token: str) -> str:
+        """Where the person goes to hand `token` back on this channel; "" while that is not known
+        yet (the option is then not shown)."""

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import metrics
+from bot.channels.notifiers import Notifiers
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
 from bot.messaging import flood
+from bot.messaging.handover import HandoverService
 from bot.messaging.notify import enqueue_agency
 from bot.messaging.sanitise import DEFAULT_LIMIT, sanitise
 from bot.privacy.pseudonyms import Pseudonyms
@@ -49,6 +51,10 @@ class MessageProcessor:
     max_text: int = DEFAULT_LIMIT
     # Per-chat burst allowance (Settings.flood_messages per flood_window_seconds).
     flood_limits: flood.FloodLimits = field(default_factory=flood.FloodLimits)
+    # Where a web chat may move to (Telegram): its one-time links' minutes, and how many an hour.
+    notifiers: Notifiers = field(default_factory=Notifiers)
+    handover_minutes: int = 30
+    handover_per_hour: int = 5
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -121,6 +127,7 @@ class MessageProcessor:
             settings=self.settings,
             pseudonym=self.pseudonyms.of(conversation.id, now),
             awaiting=uow.conversations.awaiting(conversation),
+            handover=HandoverService(uow, self.notifiers, self.texts, self.handover_minutes, self.handover_per_hour),
         )
 
     async def _save(

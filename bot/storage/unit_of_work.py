@@ -21,6 +21,7 @@ from bot.storage.repos.conversations import ConversationRepo, InboundRepo
 from bot.storage.repos.dashboard import StatsRepo
 from bot.storage.repos.faq import FaqRepo
 from bot.storage.repos.gauges import GaugeRepo
+from bot.storage.repos.handover import HandoverRepo
 from bot.storage.repos.holidays import HolidayRepo
 from bot.storage.repos.limits import RateBucketRepo
 from bot.storage.repos.localities import LocalityRepo
@@ -79,6 +80,7 @@ class UnitOfWork:
         self.stats = StatsRepo(s)
         self.privacy = PrivacyRepo(s)
         self.gauges = GaugeRepo(s)
+        self.handover = HandoverRepo(s)
         return self
 
     async def flush(self) -> None:

@@ -33,6 +33,8 @@ class Turn:
     away: bool = False
     contact_phone: str = ""
     contact_is_own: bool = False
+    # A start command's parameter (a deep link's token), as the platform sent it.
+    start: str = ""
 
     @property
     def typed(self) -> bool:

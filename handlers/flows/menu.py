@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import commands
-from handlers.choices import CategoryChoice, FaqChoice, MenuChoice, MenuItem
+from handlers.choices import CategoryChoice, FaqChoice, HandoverChoice, MenuChoice, MenuItem
 from handlers.context import Context
 from handlers.flows.base import Flow, Outcome, Route, Turn, chosen, command, kind
 from handlers.messages import START, Choice
@@ -33,6 +33,17 @@ def main_choices(ctx: Context) -> list[Choice]:
         ctx.choice(MINE, "menu_mine"),
         ctx.choice(PERSON, "menu_person"),
         ctx.choice(PRIVACY, "menu_privacy"),
+        *handover_choices(ctx),
+    ]
+
+
+def handover_choices(ctx: Context) -> list[Choice]:
+    """ "📲 Get the replies on Telegram": one per notifier this conversation may move to (none on a
+    channel that reaches the person by itself, or where none is set up)."""
+    if ctx.handover is None:
+        return []
+    return [
+        ctx.choice(HandoverChoice(kind), f"handover_offer_{kind}") for kind in ctx.handover.destinations(ctx.channel)
     ]
 
 

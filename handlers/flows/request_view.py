@@ -27,6 +27,7 @@ _PLAIN = {
     "created": "event_created",
     "claimed": "event_claimed",
     "linked": "event_linked",
+    "moved": "event_moved",
     "erased": "event_erased",
 }
 

@@ -64,6 +64,7 @@ async def test_every_action_written_has_a_sentence_in_both_languages() -> None:
         "unanswered.dismissed",
         "unanswered.out_of_scope",
         "zalo.oa_token",
+        "conversation.moved",
     ]
     for locale in ("vi", "en"):
         keys = web_texts().keys(locale)

@@ -1,7 +1,7 @@
 """Conversations as tables: rows of (what the person does, what the bot's answer shows), run by `talk`.
 
 What the person does: typed text as a plain string, or `Press(...)` (a button by id or label words),
-`PressRaw(id)` (a platform's press, offered or not), `Contact(phone, own)`, `START`.
+`PressRaw(id)` (a platform's press, offered or not), `Contact(phone, own)`, `START`, `StartWith(parameter)`.
 What the answer shows: a fragment or a text key of the Vietnamese catalogue (its words before the
 first placeholder), or several of them in a tuple; "#id" means that choice is offered, "^fragment"
 that the first reply holds it (case-insensitively), "!fragment" that no reply holds it.
@@ -33,13 +33,20 @@ class Contact:
     own: bool = True
 
 
+@dataclass(frozen=True)
+class StartWith:
+    """The start command with a parameter, as a Telegram deep link sends it."""
+
+    parameter: str
+
+
 class _Start:
     def __repr__(self) -> str:
         return "START"
 
 
 START = _Start()
-Action = str | Press | PressRaw | Contact | _Start
+Action = str | Press | PressRaw | Contact | StartWith | _Start
 Row = tuple[Action, str | tuple[str, ...]]
 
 
@@ -52,6 +59,8 @@ async def act(person: Person, action: Action) -> None:
         await person.presses_raw(action.choice_id)
     elif isinstance(action, Contact):
         await person.shares_contact(action.phone, own=action.own)
+    elif isinstance(action, StartWith):
+        await person.start(action.parameter)
     else:
         await person.start()
 

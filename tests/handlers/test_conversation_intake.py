@@ -6,12 +6,12 @@ import pytest
 
 from bot.app import App
 from tests.handlers.conversation import START, Action, Contact, Press, PressRaw, Row, talk
-from tests.harness import FakeClock, Person
+from tests.harness import CHANNEL, FakeClock, Person
 
 
-async def at_step(app: App, step: str, chat_id: str = "p1") -> Person:
+async def at_step(app: App, step: str, chat_id: str = "p1", channel: str = CHANNEL) -> Person:
     """A person who started the form and answered every step before `step` correctly."""
-    person = Person(app, chat_id)
+    person = Person(app, chat_id, channel=channel)
     await person.start()
     await person.presses("menu:request")
     steps = [

@@ -15,6 +15,7 @@ from fastapi import APIRouter
 
 from bot.channels.registry import Channel, Poller, pause, register
 from bot.channels.telegram.client import make_bot, register_commands
+from bot.channels.telegram.notifier import TelegramNotifier
 from bot.channels.telegram.transport import TelegramTransport
 from bot.channels.telegram.updates import CHANNEL, ParsedUpdate, parse
 from bot.channels.telegram.webhook import ALLOWED_UPDATES, webhook_router, webhook_secret
@@ -49,6 +50,7 @@ class TelegramChannel(Channel):
         *,
         polls: bool = True,
         sleep: Sleep = asyncio.sleep,
+        notifier: TelegramNotifier | None = None,
     ) -> None:
         self.bot = bot
         self.processor = processor
@@ -57,6 +59,7 @@ class TelegramChannel(Channel):
         self.secret = secret
         self.polls = polls
         self.sleep = sleep
+        self.notifier = notifier
 
     @staticmethod
     def configured(settings: Settings) -> bool:
@@ -75,6 +78,7 @@ class TelegramChannel(Channel):
             webhook_secret(app),
             polls=not app.settings.telegram_webhook_url,
             sleep=app.sleep,
+            notifier=_notifier(app),
         )
 
     def router(self) -> APIRouter:
@@ -85,6 +89,14 @@ class TelegramChannel(Channel):
             await register_commands(self.bot)
         except Exception as error:  # the menu of commands is a nicety; serving goes on without it
             log.warning("could not register bot commands: %s", type(error).__name__)
+        if self.notifier is not None and not self.notifier.username:
+            # Once, so the web chat can link here; without it the web chat does not offer Telegram.
+            try:
+                me = await self.bot.get_me()
+            except TelegramAPIError as error:
+                log.warning("getMe failed (%s): no Telegram links in the web chat", type(error).__name__)
+                return
+            self.notifier.learn(me.username or "")
 
     async def poller(self) -> Poller | None:
         return self.poll if self.polls else None
@@ -145,3 +157,9 @@ class TelegramChannel(Channel):
                     await pause(stop, PAUSE_SECONDS, self.sleep)
                     break
                 offset = update.update_id + 1
+
+
+def _notifier(app: App) -> TelegramNotifier | None:
+    """The app's Telegram notifier, whose username getMe may fill in at start."""
+    found = app.processor.notifiers.get(CHANNEL)
+    return found if isinstance(found, TelegramNotifier) else None

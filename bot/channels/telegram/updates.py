@@ -15,6 +15,8 @@ PRIVATE = "private"
 GROUPS = ("group", "supergroup")
 # Records keep at most this much of an actor (the audit log's and the timeline's columns).
 ACTOR_LIMIT = 120
+# Telegram's start parameters are at most 64 characters; one past that is kept to be refused.
+START_LIMIT = 65
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,9 @@ def _person_message(update_id: str, message: Message) -> IncomingMessage:
     if message.text is not None:
         words = message.text.split()
         if words and words[0].split("@")[0] == "/start":
-            return replace(base, kind=START)
+            # A deep link's parameter (t.me/<bot>?start=...), cut to what a valid one could be and
+            # a little more: the core refuses anything that is not a token.
+            return replace(base, kind=START, start=words[1][:START_LIMIT] if len(words) > 1 else "")
         return replace(base, kind=TEXT, text=message.text)
     # Stickers, photos, voice, documents, locations: a kind word about what the bot can read.
     return replace(base, kind=UNSUPPORTED)

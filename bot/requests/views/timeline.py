@@ -26,6 +26,8 @@ _PLAIN = {
     "escalated": ("escalated", "ws_event_escalated"),
     # The person opened the request in another chat with its code and phone: news goes there too.
     "linked": ("person", "ws_event_linked"),
+    # The person moved from the web chat to a notifier (Telegram): news goes there instead.
+    "moved": ("person", "ws_event_moved"),
     # The person's last message was meant for the assistant, not for the staff.
     "person_message_withdrawn": ("person", "ws_event_person_message_withdrawn"),
 }

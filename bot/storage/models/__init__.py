@@ -14,6 +14,7 @@ from bot.storage.models.base import Base, BigId, Meta
 from bot.storage.models.channels import AgencyChannelRow, AgencyStaffIdRow, LinkCodeRow, ZaloTokenRow
 from bot.storage.models.conversations import ConversationRow, InboundUpdateRow
 from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
+from bot.storage.models.handover import HandoverTokenRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.limits import RateBucketRow
 from bot.storage.models.localities import LocalityRow
@@ -44,6 +45,7 @@ __all__ = [
     "FaqApprovalRow",
     "FaqEntryRow",
     "FaqVersionRow",
+    "HandoverTokenRow",
     "HolidayRow",
     "InboundUpdateRow",
     "LinkCodeRow",

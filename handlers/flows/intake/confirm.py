@@ -112,6 +112,6 @@ async def submit(ctx: Context) -> bool:
     within = await request_view.contact_within(ctx, decision.agency_code)
     ctx.say(
         ctx.t("form_sent", code=code, agency=agency.name if agency else decision.agency_code, within=within),
-        [ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)],
+        [*menu.handover_choices(ctx), ctx.choice(menu.MINE, "menu_mine"), menu.back_to_menu(ctx)],
     )
     return True
