@@ -14,6 +14,7 @@ from bot.channels.telegram.notifier import TelegramNotifier
 from bot.messaging.handover import AUDIT_ACTION
 from bot.storage.models import AuditLogRow, HandoverTokenRow, RequestRow
 from knowledge_base.bot_texts import load_catalogues
+from tests.admin_pages import signed_in
 from tests.handlers.conversation import START, Press, PressRaw, Row, StartWith, talk
 from tests.handlers.test_continuing import staff_reply, timeline
 from tests.handlers.test_conversation_intake import at_step
@@ -183,3 +184,29 @@ def test_every_notifier_has_its_texts() -> None:
         for notifier in NOTIFIERS:
             for key in ("handover_offer", "handover_link", "handover_moved_away"):
                 assert f"{key}_{notifier.kind}" in texts, (locale, notifier.kind)
+
+
+async def test_staff_and_admins_read_the_move_in_words(admin_app: App) -> None:
+    telegram_on(admin_app)
+    web, code = await web_with_request(admin_app, "w4")
+    await talk(web, [(PressRaw(OFFER), "handover_link_telegram")])
+    phone = Person(admin_app, "5020", web.transport, channel="telegram")
+    await phone.start(token_of(web))
+    await talk(phone, [(PressRaw(f"req:show:{code}"), "event_moved")])  # the person's own view, in words
+    client = await signed_in(admin_app, "admin")
+    async with client:
+        page = await client.http.get(f"/staff/requests/{code}")
+        assert page.status_code == 200 and "Người gửi chuyển cuộc trò chuyện sang telegram" in page.text
+        audit = await client.http.get("/admin/audit", params={"action": AUDIT_ACTION})
+        assert "Một người chuyển cuộc trò chuyện từ web sang telegram, cùng 1 yêu cầu." in audit.text
+
+
+async def test_a_link_offered_before_an_erasure_no_longer_works(demo_app: App) -> None:
+    telegram_on(demo_app)
+    web, code = await web_with_request(demo_app, "w5")
+    await talk(web, [(PressRaw(OFFER), "handover_link_telegram")])
+    token = token_of(web)
+    await talk(web, [("/xoadulieu", "#data:eraseyes"), (PressRaw("data:eraseyes"), "!Liên kết")])
+    phone = Person(demo_app, "5030", web.transport, channel="telegram")
+    await talk(phone, [(StartWith(token), ("handover_invalid", "greeting"))])
+    await talk(phone, [("/yeucau", f"!{code}")])

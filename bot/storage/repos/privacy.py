@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from bot.storage.models import (
     ConsentTextRow,
     ConversationRow,
+    HandoverTokenRow,
     InboundUpdateRow,
     MatchLogRow,
     OutboxRow,
@@ -69,6 +70,8 @@ class PrivacyRepo(_Repo):
         # The requests it opened with a code and phone no longer lead here, nor do its tries count.
         await self._session.execute(delete(RequestLinkRow).where(RequestLinkRow.conversation_id == conversation.id))
         await self._session.execute(delete(RequestLookupRow).where(RequestLookupRow.conversation_id == conversation.id))
+        # Nor does a link it was offered to move elsewhere still work.
+        await self._session.execute(delete(HandoverTokenRow).where(HandoverTokenRow.conversation_id == conversation.id))
         await self._session.flush()
 
     async def erase_request(self, row: RequestRow, now: datetime, *, unlink: bool) -> None:
