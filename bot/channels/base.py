@@ -85,3 +85,7 @@ class Notifier(ABC):
     def link(self, token: str) -> str:
         """Where the person goes to hand `token` back on this channel; "" while that is not known
         yet (the option is then not shown)."""
+
+    def ready(self) -> bool:
+        """Whether a link can be made now."""
+        return bool(self.link("probe"))

@@ -52,4 +52,4 @@ class Notifiers:
         """The kinds a conversation on `channel` may move to now."""
         if channel not in PULL_CHANNELS:
             return []
-        return [kind for kind, n in self._by_kind.items() if kind != channel and n.link("x")]
+        return [kind for kind, n in self._by_kind.items() if kind != channel and n.ready()]

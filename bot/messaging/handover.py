@@ -50,7 +50,7 @@ class HandoverService:
 
     async def offer(self, conversation_id: int, kind: str, now: datetime) -> Handover:
         notifier = self.notifiers.get(kind)
-        if notifier is None or not notifier.link("x"):
+        if notifier is None or not notifier.ready():
             return Handover(HandoverResult.UNAVAILABLE)
         await self.uow.handover.purge(now - WINDOW)
         if await self.uow.handover.issued_since(conversation_id, now - WINDOW) >= self.per_hour:

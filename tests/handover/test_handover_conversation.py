@@ -3,6 +3,7 @@ handed back on Telegram moves the conversation's requests there; every bad token
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
@@ -210,3 +211,23 @@ async def test_a_link_offered_before_an_erasure_no_longer_works(demo_app: App) -
     phone = Person(demo_app, "5030", web.transport, channel="telegram")
     await talk(phone, [(StartWith(token), ("handover_invalid", "greeting"))])
     await talk(phone, [("/yeucau", f"!{code}")])
+
+
+async def test_one_link_handed_back_twice_at_once_moves_once(demo_app: App) -> None:
+    telegram_on(demo_app)
+    web, code = await web_with_request(demo_app, "w6")
+    await talk(web, [(PressRaw(OFFER), "handover_link_telegram")])
+    token = token_of(web)
+    phones = [Person(demo_app, f"50{n}", web.transport, channel="telegram") for n in (40, 41)]
+    await asyncio.gather(*(p.start(token) for p in phones))
+    said = sorted("Đã nối" in p.text for p in phones)
+    assert said == [False, True], [p.text for p in phones]
+    loser = next(p for p in phones if "Đã nối" not in p.text)
+    assert load_catalogues()["vi"]["handover_used"] in loser.text
+    winner = next(p for p in phones if p is not loser)
+    async with demo_app.uow() as uow:
+        row = await uow.requests.get_row(code)
+        assert row is not None
+        owner = await uow.conversations.get(row.conversation_id)
+    assert owner is not None and owner.chat_id == winner.chat_id
+    assert [kind for kind, _ in await timeline(demo_app, code)].count("moved") == 1
