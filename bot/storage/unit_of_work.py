@@ -24,6 +24,7 @@ from bot.storage.repos.gauges import GaugeRepo
 from bot.storage.repos.handover import HandoverRepo
 from bot.storage.repos.holidays import HolidayRepo
 from bot.storage.repos.limits import RateBucketRepo
+from bot.storage.repos.listings import ListingRepo
 from bot.storage.repos.localities import LocalityRepo
 from bot.storage.repos.logins import LoginFailureRepo, RecoveryCodeRepo, WebSessionRepo
 from bot.storage.repos.match_log import MatchLogRepo
@@ -79,6 +80,7 @@ class UnitOfWork:
         self.queue = QueueRepo(s)
         self.stats = StatsRepo(s)
         self.privacy = PrivacyRepo(s)
+        self.listings = ListingRepo(s)
         self.gauges = GaugeRepo(s)
         self.handover = HandoverRepo(s)
         return self
