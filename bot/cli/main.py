@@ -17,6 +17,7 @@ from bot.cli import runtime
 from bot.cli.common import run_in_app
 from bot.config import Settings
 from bot.faq import cli as faq_cli
+from bot.listings import cli as listings_cli
 from bot.localities import cli as localities_cli
 from bot.logging_setup import setup_logging
 from bot.privacy import cli as privacy_cli
@@ -33,6 +34,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     localities_cli,  # localities
     routing_cli,  # route
     requests_cli,  # requests
+    listings_cli,  # listings
     accounts_cli,  # users, tokens
     channels_cli,  # telegram, zalo
     privacy_cli,  # retention

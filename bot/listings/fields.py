@@ -130,26 +130,39 @@ def _bare(name: str) -> str:
     return _PREFIX.sub("", " ".join(fold(name).split()))
 
 
+class Places:
+    """The localities by code, by bare folded name and by old name: built once for a whole import."""
+
+    def __init__(self, localities: Sequence[LocalityRow]) -> None:
+        self.by_code = {r.code: r for r in localities}
+        self.by_name: dict[str, list[LocalityRow]] = {}
+        self.by_alias: dict[str, list[LocalityRow]] = {}
+        for row in localities:
+            self.by_name.setdefault(_bare(row.name), []).append(row)
+            for alias in {_bare(str(a)) for a in row.aliases or []}:
+                self.by_alias.setdefault(alias, []).append(row)
+
+    def find(self, typed: str) -> LocalityRow | None:
+        """None for the whole province (empty); by code, else by exact name, else by old name."""
+        typed = " ".join(typed.split())
+        if not typed:
+            return None
+        if typed in self.by_code:
+            return self.by_code[typed]
+        wanted = _bare(typed)
+        found = self.by_name.get(wanted) or self.by_alias.get(wanted) or []
+        if len(found) > 1:
+            raise ListingError("ambiguous_locality", "locality", locality=typed[:80])
+        if not found:
+            raise ListingError("unknown_locality", "locality", locality=typed[:80])
+        return found[0]
+
+
 def find_locality(typed: str, localities: Sequence[LocalityRow]) -> LocalityRow | None:
-    """None for the whole province (empty); the locality by code, else by exact folded name or old name."""
-    typed = " ".join(typed.split())
-    if not typed:
-        return None
-    for row in localities:
-        if row.code == typed:
-            return row
-    wanted = _bare(typed)
-    by_name = [r for r in localities if _bare(r.name) == wanted]
-    if not by_name:
-        by_name = [r for r in localities if any(_bare(str(a)) == wanted for a in r.aliases or [])]
-    if len(by_name) > 1:
-        raise ListingError("ambiguous_locality", "locality", locality=typed[:80])
-    if not by_name:
-        raise ListingError("unknown_locality", "locality", locality=typed[:80])
-    return by_name[0]
+    return Places(localities).find(typed)
 
 
-def read_input(data: ListingInput, localities: Sequence[LocalityRow], today: date) -> dict[str, Any]:
+def read_input(data: ListingInput, localities: Sequence[LocalityRow] | Places, today: date) -> dict[str, Any]:
     """The columns of a listing from what was typed, or the first ListingError found.
 
     `today` is the deployment's local day: a listing may not expire before it."""
@@ -167,7 +180,8 @@ def read_input(data: ListingInput, localities: Sequence[LocalityRow], today: dat
         raise ListingError("already_expired", "expires")
     if deadline is not None and deadline > expires:
         raise ListingError("deadline_after_expiry", "deadline")
-    locality = find_locality(data.locality, localities)
+    places = localities if isinstance(localities, Places) else Places(localities)
+    locality = places.find(data.locality)
     return {
         "kind": kind,
         **texts,

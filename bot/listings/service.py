@@ -13,6 +13,7 @@ API (keep these stable; add, don't rename):
     await get_listing(uow, listing_id, scope=None) -> ListingRow         # ListingError("not_found")
     await open_listings(uow, today=, kind=, locality_id=, trade=, offset=, limit=) -> list[ListingRow]
     await open_trades(uow, today=, kind=, locality_id=) -> list[str]
+    await propose_listing(uow, data, now=, today=) -> ListingRow        # public form: a routed draft
     await summaries(uow, rows) -> list[ListingSummary]                   # agency code, locality name
     is_open(row, today) -> bool                                          # published and not expired
     local_today(now, tz_name) -> date
@@ -34,8 +35,12 @@ from bot.listings.fields import ListingInput, read_input
 from bot.storage.models import AgencyRow, ListingRow
 from bot.storage.repos.listings import CLOSED, DRAFT, PUBLISHED, ListingFilter
 from bot.storage.unit_of_work import UnitOfWork
+from handlers.domain import Locality
+from handlers.routing import route
 
 STATUSES = (DRAFT, PUBLISHED, CLOSED)
+# The audit log's "who" for a proposal from the public form: an employer without an account.
+PROPOSER = "employer (web form)"
 __all__ = ["CLOSED", "DRAFT", "PUBLISHED", "STATUSES", "ListingError", "ListingInput", "ListingSummary"]
 
 
@@ -241,3 +246,24 @@ async def summaries(uow: UnitOfWork, rows: list[ListingRow]) -> list[ListingSumm
             )
         )  # fmt: skip
     return found
+
+
+async def propose_listing(uow: UnitOfWork, data: ListingInput, *, now: datetime, today: date) -> ListingRow:
+    """An employer's proposal from the public form: a draft for the agency that the routing rules send
+    the commune's employment (jobs) or training (courses) requests to, for its staff to review."""
+    values = await check_input(uow, data, today)
+    if values["locality_id"] is None:
+        raise ListingError("locality_required", "locality")
+    if not values["contact"]:
+        raise ListingError("contact_required", "contact")
+    place = await uow.listings.locality_row(values["locality_id"])
+    if place is None:
+        raise ListingError("unknown_locality", "locality", locality=data.locality[:80])
+    locality = Locality(place.code, place.name, place.province, tuple(str(a) for a in place.aliases or []))
+    category = "employment" if values["kind"] == "job" else "training"
+    decision = route(category, locality, await uow.rules.active_rules())
+    if decision is None:
+        raise ListingError("no_agency", "locality")
+    return await create_listing(
+        uow, data, agency_code=decision.agency_code, actor=PROPOSER, now=now, today=today, checked=values
+    )

@@ -20,6 +20,9 @@ from bot.channels import webchat
 from bot.dashboard import views as dashboard
 from bot.faq.views import approvals, entries, inbox, test_box
 from bot.holidays import views as holidays
+from bot.listings import import_views as listing_imports
+from bot.listings import propose as listing_propose
+from bot.listings import views as listings
 from bot.localities import views as localities
 from bot.metrics import gc_pauses
 from bot.metrics import views as metrics
@@ -56,6 +59,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     tokens.router,
     reference.router,
     audit.router,
+    listing_imports.router,
+    listings.router,
+    listing_propose.router,
     queue.router,
     staff_request.router,
     export.router,
