@@ -11,6 +11,7 @@ import socket
 import uvicorn
 
 from bot.app import App, Services, compose
+from bot.listings.expiry import run_expiry_rounds
 from bot.metrics import gc_pauses
 from bot.metrics.worker import serve_worker_metrics
 from bot.privacy.retention import run_retention_rounds
@@ -46,10 +47,15 @@ def _retention(app: App, stop: asyncio.Event) -> asyncio.Task[None]:
     return asyncio.create_task(run_retention_rounds(app.database, app.settings, app.clock, stop))
 
 
+def _expiry(app: App, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The hourly round that closes the listings past their last day (idempotent, like retention)."""
+    return asyncio.create_task(run_expiry_rounds(app.database, app.clock, app.settings.timezone, stop))
+
+
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = compose(app)
     freeze_heap()
-    rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
+    rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop), _expiry(app, stop)]
     rounds.append(asyncio.create_task(serve_worker_metrics(app, stop)))
     try:
         await services.sender.run_forever(stop)
@@ -124,7 +130,7 @@ async def serve(
     server = uvicorn.Server(config)
     tasks = [asyncio.create_task(services.sender.run_forever(stop))]
     if primary:
-        tasks += [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop)]
+        tasks += [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop), _expiry(app, stop)]
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
     pollers = await _pollers(services, stop) if primary else []
     await warm_up(app)
