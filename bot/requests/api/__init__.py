@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.app import App
+from bot.listings.api import router as listings_router
 from bot.requests.api.routes import router
 from bot.requests.api.shapes import MAX_BODY_BYTES
 from bot.requests.api.transport import ApiGuard, SafeJSONResponse
@@ -52,4 +53,5 @@ def create_api(app: App) -> FastAPI:
         return SafeJSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
 
     api.include_router(router)
+    api.include_router(listings_router)
     return api

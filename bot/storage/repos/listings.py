@@ -86,6 +86,13 @@ class ListingRepo(_Repo):
         statement = _filtered(select(ListingRow), found).order_by(ListingRow.id.desc())
         return builtins.list((await self._session.execute(statement.offset(offset).limit(limit))).scalars())
 
+    async def page_after(
+        self, found: ListingFilter, *, after_id: int = 0, limit: int = 50
+    ) -> builtins.list[ListingRow]:
+        """Oldest first (by id), those after `after_id`: pages that never skip a row created meanwhile."""
+        statement = _filtered(select(ListingRow), found).where(ListingRow.id > after_id).order_by(ListingRow.id)
+        return builtins.list((await self._session.execute(statement.limit(limit))).scalars())
+
     async def count(self, found: ListingFilter = ListingFilter()) -> int:
         statement = _filtered(select(func.count()).select_from(ListingRow), found)
         return int((await self._session.execute(statement)).scalar_one())
