@@ -29,6 +29,7 @@ from bot.dashboard.figures import (
     parse_range,
     read_rows,
 )
+from bot.dashboard.listing_figures import listings_view
 from bot.dashboard.page import CHARTS, ChartView, build_views
 from bot.web.deps import HoaNhap
 from bot.web.i18n import request_locale, web_texts
@@ -80,9 +81,11 @@ async def _dashboard(request: Request, app: App, date_range: DateRange) -> tuple
     # aggregation's seconds, as on SQLite an open unit of work would hold up every incoming message.
     async with app.uow() as uow:
         rows = await read_rows(uow, date_range, app.settings.timezone)
+        listings = await uow.listings.open_counts(_today(app))
     # Working hours and likeness grouping take a while over two years of rows: off the event loop.
     dash = await asyncio.to_thread(aggregate, rows, date_range, app.settings.timezone, app.clock())
-    return dash, build_views(dash, t, label), locale
+    names = {code: row.name for code, row in rows.agencies.items()}
+    return dash, [*build_views(dash, t, label), listings_view(listings, names, t)], locale
 
 
 def _today(app: App) -> date:

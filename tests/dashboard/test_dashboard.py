@@ -29,6 +29,8 @@ from bot.dashboard.figures import (
 from bot.dashboard.views import CHARTS, number
 from bot.faq import unanswered as inbox
 from bot.faq.unanswered import LoggedQuestion
+from bot.listings.fields import ListingInput
+from bot.listings.service import create_listing
 from bot.storage.models import AgencyRow, ConversationRow, HolidayRow, MatchLogRow, RequestRow
 from bot.web.i18n import web_texts
 from handlers.domain import CLOSING_STATUSES, OPEN_STATUSES, STATUSES
@@ -227,6 +229,21 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
         session_of(uow).add_all(match_rows)
         session_of(uow).add(HolidayRow(day=date(2026, 9, 2), name="Quốc khánh"))
         session_of(uow).add(HolidayRow(day=date(2026, 9, 1), name="Quốc khánh"))
+        await uow.commit()
+    await seed_listings(app, now)
+
+
+async def seed_listings(app: App, now: datetime = NOW) -> None:
+    """Open listings of two agencies and trades, and some that are not open (draft, closed, expired)."""
+    today = now.astimezone(VN).date()
+    async with app.uow() as uow:
+        for agency, trade, publish, expires in (
+            ("demo-vieclam", "hàn", True, today), ("demo-vieclam", "hàn", True, today + timedelta(days=9)),
+            ("demo-vieclam", "may", True, today + timedelta(days=9)), ("demo-ubnd", "xây dựng", True, today),
+            ("demo-ubnd", "may", False, today + timedelta(days=9)),
+        ):  # fmt: skip
+            values = ListingInput(kind="job", title=f"{trade} {agency}", trade=trade, expires=expires.isoformat())
+            await create_listing(uow, values, agency_code=agency, actor="t", now=now, today=today, publish=publish)
         await uow.commit()
 
 
