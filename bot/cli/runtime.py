@@ -11,6 +11,8 @@ from bot.app import App
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, ConsoleTransport
 from bot.cli.common import Subparsers
+from bot.listings.demo import load_demo_listings
+from bot.listings.service import local_today
 from bot.reference import files as reference_data
 
 
@@ -22,6 +24,8 @@ async def cmd_init(app: App, args: argparse.Namespace) -> int:
             counts = await reference_data.apply(
                 uow, reference_data.load_file(reference_data.DEMO_FILE), "system:demo", app.clock()
             )
+            now = app.clock()
+            listings = await load_demo_listings(uow, now, local_today(now, app.settings.timezone))
             created = await ensure_demo_accounts(uow, app.clock())
             # Kept before the commit: a crash between the two must not lose a password in use.
             remember(app.settings.data_dir, created)
@@ -31,7 +35,7 @@ async def cmd_init(app: App, args: argparse.Namespace) -> int:
     if args.demo:
         print(
             f"demo data (fictional): {counts['agencies']} agencies, {counts['localities']} localities, "
-            f"{counts['rules']} routing rules"
+            f"{counts['rules']} routing rules, {listings} listings"
         )
         if created:
             print(f"demo accounts created: {', '.join(u for u, _ in created)} (see `hoanhap serve` for passwords)")

@@ -61,3 +61,14 @@ async def test_open_only_excludes_expired_drafts_and_closed(demo_app: App) -> No
             "demo-vieclam", "xây dựng", 1,
         )]  # fmt: skip
         assert [made[r.id] for r in await uow.listings.due_to_expire(TODAY + timedelta(days=1))] == ["ends_today"]
+
+
+async def test_the_demo_listings_load_once_and_are_open(demo_app: App) -> None:
+    from bot.listings.demo import load_demo_listings
+
+    async with demo_app.uow() as uow:
+        assert await load_demo_listings(uow, demo_app.clock(), TODAY) == 5
+        assert await load_demo_listings(uow, demo_app.clock(), TODAY) == 0
+        rows = await uow.listings.list(ListingFilter(open_on=TODAY))
+        assert len(rows) == 5 and {r.kind for r in rows} == {"job", "course"}
+        assert any(r.locality_id is None for r in rows) and all(r.published_at for r in rows)
