@@ -25,7 +25,7 @@ def _short(value: Any) -> str:
 
 
 # Targets are written "<noun>:<key>"; the sentence names the noun itself.
-_PREFIXES = ("agency:", "holiday:", "locality:", "province:", "api_token:", "match_log:")
+_PREFIXES = ("agency:", "holiday:", "locality:", "province:", "api_token:", "match_log:", "listing:")
 
 
 def target_label(target: str) -> str:

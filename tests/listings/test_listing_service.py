@@ -137,3 +137,27 @@ async def test_the_round_closes_what_expired_and_a_late_draft_cannot_be_publishe
         assert await expire_listings(uow, now=now, today=tomorrow) == []
         [expired] = await uow.audit.newest(action="listing.expire", limit=5)
         assert expired.actor == "system" and expired.target == f"listing:{old.id}"
+
+
+async def test_the_audit_log_tells_each_change_in_words(demo_app: App) -> None:
+    from bot.audit.sentences import describe as sentence
+    from bot.web.i18n import web_texts
+
+    now = demo_app.clock()
+    async with demo_app.uow() as uow:
+        row = await create_listing(uow, typed(), agency_code="demo-vieclam", actor="lan", now=now, today=TODAY)
+        await edit_listing(uow, row.id, typed(trade="may"), actor="lan", now=now, today=TODAY)
+        await publish_listing(uow, row.id, actor="lan", now=now, today=TODAY)
+        await close_listing(uow, row.id, actor="lan", now=now)
+        rows = [r for r in await uow.audit.newest(limit=10) if r.action.startswith("listing.")]
+
+    def t(key: str, **values: object) -> str:
+        return web_texts().get("vi", key, **values)
+
+    said = [sentence(r, t) for r in reversed(rows)]
+    assert said == [
+        "lan tạo tin «Thợ hàn khung thép» của cơ quan demo-vieclam.",
+        "lan sửa tin «Thợ hàn khung thép» (nghề).",
+        "lan đăng tin «Thợ hàn khung thép».",
+        "lan đóng tin «Thợ hàn khung thép».",
+    ]
