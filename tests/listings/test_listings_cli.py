@@ -30,9 +30,9 @@ def demo(env: dict[str, str]) -> dict[str, str]:  # noqa: F811
     return env
 
 
-def _mine(env: dict[str, str], *args: str) -> list[dict[str, object]]:
+def _mine(demo: dict[str, str], *args: str) -> list[dict[str, object]]:
     """The listings the test made: every one but the demo's."""
-    listed = _json(hoanhap(env, "listings", "list", *args, "--json").stdout)
+    listed = _json(hoanhap(demo, "listings", "list", *args, "--json").stdout)
     assert isinstance(listed, list)
     return [i for i in listed if i["id"] > DEMO_COUNT]
 

@@ -6,16 +6,19 @@ is added; each is filled with real ids from the demo data and opened as the role
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from bot.app import App
+from bot.listings.service import create_listing, local_today
 from bot.storage.models import FaqEntryRow, RoutingRuleRow, UserRow
 from bot.web.app import ROUTERS
 from handlers.messages import TEXT, IncomingMessage
 from tests.browser import Site, log_in, screenshot
+from tests.listings.helpers import typed
 from tests.requests.test_browser_staff import seed
 from tests.storage.sessions import session_of
 
@@ -61,8 +64,21 @@ async def samples(app: App) -> dict[str, str]:
         rule = (await session.execute(select(RoutingRuleRow.id).order_by(RoutingRuleRow.id))).scalars().first()
         user = (await session.execute(select(UserRow.id).where(UserRow.username == "vieclam"))).scalars().one()
         locality = await uow.localities.get("mh-an-hoa")
+        # A listing of the staff member's agency, with long words, for /staff/listings/{listing_id}.
+        today = local_today(app.clock(), app.settings.timezone)
+        long_words = typed(
+            title="Thợ hàn khung thép " + "x" * 80, description=DESCRIPTION, deadline="",
+            start_date=today.isoformat(), expires=(today + timedelta(days=30)).isoformat(),
+        )  # fmt: skip
+        listing = await create_listing(
+            uow, long_words, agency_code="demo-vieclam", actor="t", now=app.clock(), today=today, publish=True
+        )
+        await uow.commit()
     assert slug and rule and locality
-    return {"code": code, "slug": slug, "rule_id": str(rule), "user_id": str(user), "locality": "mh-an-hoa"}
+    return {
+        "code": code, "slug": slug, "rule_id": str(rule), "user_id": str(user), "locality": "mh-an-hoa",
+        "listing_id": str(listing.id),
+    }  # fmt: skip
 
 
 def address(path: str, values: dict[str, str]) -> str:
@@ -88,6 +104,9 @@ async def overflow(page: Any) -> tuple[int, int]:
 async def test_every_staff_and_admin_page_fits_a_phone_and_a_desktop(site: Site, browser: Any) -> None:
     routes = pages()
     assert {"/staff", "/staff/requests/{code}", "/admin/unanswered", "/admin/faq/{slug}"} <= set(routes)
+    assert {"/staff/listings", "/staff/listings/new", "/staff/listings/import", "/staff/listings/{listing_id}"} <= set(
+        routes
+    )
     values = await samples(site.app)
     wide: list[str] = []
     for username, prefix in (("vieclam", ("/staff", "/account")), ("admin", ("/admin", "/account"))):
@@ -129,3 +148,16 @@ async def test_queue_rows_are_cards_codes_never_break_and_the_error_page_fits(si
     assert response is not None and response.status == 404
     width, inner = await overflow(page)
     assert width <= inner
+
+
+async def test_the_employers_proposal_form_fits_a_phone_and_a_desktop(site: Site, browser: Any) -> None:
+    """The one public page besides the chat: an employer without an account, on whatever phone."""
+    page = await (await browser.new_context(viewport=SIZES[0])).new_page()
+    for size in SIZES:
+        await page.set_viewport_size(size)
+        response = await page.goto(site.url("/listings/propose"))
+        assert response is not None and response.status == 200
+        width, inner = await overflow(page)
+        assert width <= inner, f"/listings/propose at {size['width']}: {width} px"
+        honeypot = page.locator("input[name='website']")
+        assert not await honeypot.is_visible() or (await honeypot.bounding_box() or {"x": 0})["x"] < 0
