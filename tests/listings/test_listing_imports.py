@@ -72,7 +72,7 @@ async def test_a_workbooks_dates_and_numbers_read_as_typed(demo_app: App) -> Non
         (b"   \n  ", "empty_file"),
         (b"x" * (4 * 1024 * 1024), "file_too_big"),
         (("\ufeff" + HEADER.replace("title", "tieu_de") + "\n").encode(), "missing_columns"),
-        ('kind,title\n"unterminated'.encode(), "missing_columns"),
+        (b'kind,title\n"unterminated', "missing_columns"),
     ],
 )
 def test_files_that_are_no_table_of_listings(raw: bytes, key: str) -> None:
