@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -20,10 +20,11 @@ from bot.web.admin import action_pages, read_form
 from bot.web.deps import CSRF, AppSettings, Clock, StaffUser, Uow
 from bot.web.forms import committed, see_other
 from bot.web.i18n import request_locale
-from bot.web.security import WebUser
+from bot.web.security import WebUser, staff_user
 from bot.web.templating import render
 
-router = APIRouter(dependencies=CSRF)
+# staff_user before the CSRF check: a stranger is sent to log in before the upload is read.
+router = APIRouter(dependencies=[Depends(staff_user), *CSRF])
 PENDING = "listings"
 # The preview's table shows this many rows; every error is listed all the same.
 SHOWN_ROWS = 200

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
 from bot.listings.errors import ListingError, describe
@@ -24,14 +24,15 @@ from bot.listings.service import (
 from bot.storage.models import ListingRow
 from bot.storage.repos.listings import DRAFT, ListingFilter
 from bot.storage.unit_of_work import UnitOfWork
-from bot.web.admin import action_pages, checked, read_form
+from bot.web.admin import checked, read_form
 from bot.web.deps import CSRF, AppSettings, Clock, RowId, StaffUser, Uow
 from bot.web.forms import committed, see_other
 from bot.web.i18n import request_locale
-from bot.web.security import WebUser
+from bot.web.security import WebUser, staff_user
 from bot.web.templating import render
 
-router = APIRouter(dependencies=CSRF)
+# staff_user before the CSRF check: a stranger is sent to log in before any form is read.
+router = APIRouter(dependencies=[Depends(staff_user), *CSRF])
 PAGE_LIMIT = 200
 NOTICES = ("created", "saved", "published", "closed", "imported")
 
@@ -226,10 +227,3 @@ async def close(
     request: Request, listing_id: RowId, user: StaffUser, uow: Uow, clock: Clock, settings: AppSettings
 ) -> Response:
     return await _status_change(request, user, uow, listing_id, False, clock, settings.timezone)
-
-
-action_pages(
-    router,
-    ("/staff/listings/{listing_id}/publish", "/staff/listings/{listing_id}"),
-    ("/staff/listings/{listing_id}/close", "/staff/listings/{listing_id}"),
-)

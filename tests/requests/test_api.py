@@ -341,6 +341,7 @@ async def test_openapi_document_is_served_without_a_docs_ui(demo_app: App) -> No
         "description": document["info"]["description"],
     }
     assert set(document["paths"]) == {
+        "/listings",
         "/requests",
         "/requests/{code}",
         "/requests/{code}/replies",

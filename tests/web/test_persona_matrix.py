@@ -16,9 +16,11 @@ from fastapi.routing import APIRoute
 from bot.accounts.service import create_user
 from bot.accounts.token_admin import create_api_token
 from bot.app import App
+from bot.listings.service import create_listing
 from bot.web.app import ROUTERS
 from tests.admin_pages import PASSWORDS
 from tests.harness import CollectingTransport, Person
+from tests.listings.helpers import TODAY, typed
 from tests.web_client import WebClient
 
 PERSONAS = ("anonymous", "staff", "lead", "other agency", "admin")
@@ -76,9 +78,31 @@ _STAFF = {
         )
     },
 }
+# Listings: any staff member reaches the pages; a listing itself is its agency's (and admins').
+_LISTINGS = {
+    ("GET", "/staff/listings"): "signed in",
+    ("GET", "/staff/listings/new"): "signed in",
+    ("POST", "/staff/listings/new"): "signed in",
+    ("GET", "/staff/listings/import"): "signed in",
+    ("POST", "/staff/listings/import"): "signed in",
+    ("POST", "/staff/listings/import/confirm"): "signed in",
+    ("GET", "/staff/listings/import/confirm"): "signed in",
+    **{
+        (method, f"/staff/listings/{{listing_id}}{tail}"): "own request"
+        for method, tail in (
+            ("GET", ""),
+            ("POST", ""),
+            ("POST", "/publish"),
+            ("POST", "/close"),
+        )
+    },
+    # Employers without an account: the form and its sending.
+    ("GET", "/listings/propose"): "anyone",
+    ("POST", "/listings/propose"): "anyone",
+}
 # Every /admin route is for admins alone.
 _OPS = {("GET", "/metrics"): "anyone"}  # by address or token, not by account (tests/ops): loopback here
-RULES = {**_ACCOUNT, **_PERSON, **_STAFF, **_OPS}
+RULES = {**_ACCOUNT, **_PERSON, **_STAFF, **_LISTINGS, **_OPS}
 
 
 def rule_of(method: str, path: str) -> str | None:
@@ -125,7 +149,9 @@ async def people(admin_app: App) -> dict[str, str]:
     async with admin_app.uow() as uow:
         row = await uow.requests.get_row(code)
         assert row is not None and row.agency_code == "demo-vieclam", "the sample request goes to demo-vieclam"
-    return {"code": code}
+        listing = await create_listing(uow, typed(), agency_code="demo-vieclam", actor="test", now=now, today=TODAY)
+        await uow.commit()
+    return {"code": code, "listing_id": str(listing.id)}
 
 
 SAMPLES = {

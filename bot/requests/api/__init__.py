@@ -28,7 +28,7 @@ def create_api(app: App) -> FastAPI:
         version="1",
         description=(
             "For agencies' own case systems. Authenticate with `Authorization: Bearer <token>`; a token "
-            "belongs to one agency and sees only that agency's requests."
+            "belongs to one agency and sees only that agency's requests and listings."
         ),
         # No docs UI: it loads its scripts from a CDN, and agencies run on closed networks.
         docs_url=None,
