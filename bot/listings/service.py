@@ -5,7 +5,7 @@ API (keep these stable; add, don't rename):
 
     ListingInput(kind=..., title=..., locality=..., expires=..., ...)   # bot.listings.fields; all str
     ListingError(key, field, **values); describe(error, locale)         # bot.listings.errors
-    await create_listing(uow, data, agency_code=, actor=, now=, today=, publish=False) -> ListingRow
+    await create_listing(uow, data, agency_code=, actor=, now=, today=, publish=False, scope=None) -> ListingRow
     await edit_listing(uow, listing_id, data, actor=, now=, today=, scope=None) -> ListingRow
     await publish_listing(uow, listing_id, actor=, now=, today=, scope=None) -> ListingRow
     await close_listing(uow, listing_id, actor=, now=, scope=None, reason="staff") -> ListingRow
@@ -130,10 +130,15 @@ async def create_listing(
     today: date,
     publish: bool = False,
     checked: dict[str, Any] | None = None,
+    scope: str | None = None,
 ) -> ListingRow:
     """A new listing of the agency: a draft, or published at once. `checked` skips re-reading
-    `data` when check_input already read it (a confirmed import)."""
+    `data` when check_input already read it (a confirmed import); `scope` refuses another agency."""
+    if scope is not None and agency_code.strip() != scope:
+        raise ListingError("other_agency")
     agency = await _agency(uow, agency_code)
+    if not agency.active:
+        raise ListingError("inactive_agency", "agency", agency=agency.code)
     values = checked if checked is not None else await check_input(uow, data, today)
     status = PUBLISHED if publish else DRAFT
     row = await uow.listings.create(

@@ -142,7 +142,7 @@ async def create(request: Request, user: StaffUser, uow: Uow, clock: Clock, sett
             uow,
             lambda uow: create_listing(
                 uow, typed_input(form), agency_code=agency, actor=user.username, now=now,
-                today=local_today(now, settings.timezone), publish=publish,
+                today=local_today(now, settings.timezone), publish=publish, scope=scope(user),
             ),
         )  # fmt: skip
     except ListingError as error:

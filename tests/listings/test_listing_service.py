@@ -161,3 +161,17 @@ async def test_the_audit_log_tells_each_change_in_words(demo_app: App) -> None:
         "lan đăng tin «Thợ hàn khung thép».",
         "lan đóng tin «Thợ hàn khung thép».",
     ]
+
+
+async def test_a_listing_is_made_only_for_ones_own_active_agency(demo_app: App) -> None:
+    now = demo_app.clock()
+    async with demo_app.uow() as uow:
+        with pytest.raises(ListingError, match="other_agency"):
+            await create_listing(uow, typed(), agency_code="demo-vieclam", actor="b", now=now, today=TODAY,
+                                 scope="demo-ubnd")  # fmt: skip
+        agency = await uow.agencies.get_row("demo-tgpl")
+        assert agency is not None
+        agency.active = False
+        with pytest.raises(ListingError, match="inactive_agency"):
+            await create_listing(uow, typed(), agency_code="demo-tgpl", actor="a", now=now, today=TODAY)
+        assert await uow.listings.count() == 0
