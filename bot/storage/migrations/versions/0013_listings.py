@@ -1,7 +1,7 @@
 """listings: jobs and courses agencies offer, with status and expiry
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0012"
+# Rebased after main's 0016 (which follows 0012): one head. The coordinator may renumber at merge.
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
