@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import read_day
 from bot.storage.models import AuditLogRow
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -37,13 +38,11 @@ class AuditFilter:
 
 
 def parse_day(text: str) -> date | None:
-    """A date input's YYYY-MM-DD; anything else (or a year out of range) is no filter, never an error."""
-    text = text.strip()[:10]
+    """A date input's day; anything else (or a year out of range) is no filter, never an error."""
     try:
-        day = date.fromisoformat(text) if len(text) == 10 else None
+        return read_day(text[:10], 1900, 9998)
     except ValueError:
         return None
-    return day if day is not None and 1900 <= day.year <= 9998 else None
 
 
 @dataclass(frozen=True)

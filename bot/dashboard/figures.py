@@ -19,7 +19,6 @@ the working-hour arithmetic and the grouping can run off the event loop without 
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import as_utc
+from bot.clock import as_utc, read_day
 from bot.faq import unanswered as inbox
 from bot.faq.unanswered import LoggedQuestion
 from bot.requests.sla import DEFAULT_WORK_DAYS, DEFAULT_WORK_PERIODS, AgencyClocks, request_targets
@@ -45,7 +44,6 @@ MAX_RANGE_DAYS = 731
 MIN_YEAR, MAX_YEAR = 2000, 2100
 TOP_UNANSWERED = 10
 DECISIONS = (ANSWER, SUGGEST, FALLBACK)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class RangeError(ValueError):
@@ -108,16 +106,11 @@ def default_range(today: date) -> DateRange:
 
 
 def parse_day(text: str) -> date:
-    """A date as a date field sends it (YYYY-MM-DD), within the years a dashboard can mean."""
-    if _ISO_DATE.fullmatch(text) is None:
-        raise RangeError("ad_error_date")
+    """A date as a date field sends it, within the years a dashboard can mean."""
     try:
-        day = date.fromisoformat(text)
+        return read_day(text, MIN_YEAR, MAX_YEAR)
     except ValueError:
         raise RangeError("ad_error_date") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise RangeError("ad_error_date")
-    return day
 
 
 def parse_range(first: str | None, last: str | None, today: date) -> DateRange:

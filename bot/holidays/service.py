@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
 from bot.audit.changes import HOLIDAY_NAME_CHARS, NotFound, clean_text, fail
+from bot.clock import read_day
 from bot.storage.models import HolidayRow
 from bot.storage.unit_of_work import UnitOfWork
 
 
 def parse_day(text: str) -> date:
-    """A date as the browser's date field sends it (2026-09-02), or as people write it (2/9/2026)."""
-    text = text.strip()
     try:
-        if re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", text):
-            day, month, year = (int(p) for p in text.split("/"))
-            parsed = date(year, month, day)
-        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            parsed = date.fromisoformat(text)
-        else:
-            fail("ar_err_date")
+        return read_day(text)
     except ValueError:
         fail("ar_err_date")
-    if not 2000 <= parsed.year <= 2100:
-        fail("ar_err_date")
-    return parsed
 
 
 async def add_holiday(uow: UnitOfWork, day_text: str, name: str, actor: str, now: datetime) -> HolidayRow:

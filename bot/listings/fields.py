@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
+from bot.clock import read_day
 from bot.listings.errors import ListingError
 from bot.storage.models import LocalityRow
 from knowledge_base.text import fold
@@ -74,22 +75,12 @@ def _text(data: ListingInput, name: str) -> str:
 
 def parse_date(text: str, name: str) -> date | None:
     """YYYY-MM-DD, or D/M/YYYY; empty is None; anything else, or a year out of 2000-2100, refused."""
-    text = text.strip()
-    if not text:
+    if not text.strip():
         return None
     try:
-        if re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", text):
-            day, month, year = (int(p) for p in text.split("/"))
-            parsed = date(year, month, day)
-        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-            parsed = date.fromisoformat(text)
-        else:
-            raise ValueError(text)
+        return read_day(text)
     except ValueError:
-        raise ListingError("bad_date", name, value=text[:40]) from None
-    if not 2000 <= parsed.year <= 2100:
-        raise ListingError("bad_date", name, value=text[:40])
-    return parsed
+        raise ListingError("bad_date", name, value=text.strip()[:40]) from None
 
 
 def _places(text: str) -> int | None:
