@@ -1,7 +1,7 @@
 """listings: jobs and courses agencies offer, with status and expiry
 
-Revision ID: 0013
-Revises: 0016
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 13:00:00
 """
 
@@ -12,9 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
-# Rebased after main's 0016 (which follows 0012): one head. The coordinator may renumber at merge.
-down_revision: str | None = "0016"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
