@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.accounts import service as account_service
 from bot.accounts.service import create_user
 from bot.app import App, create_app
 from bot.config import Settings
@@ -26,6 +28,12 @@ from tests.harness import FakeClock
 from tests.web_client import WebClient
 
 T = TypeVar("T")
+
+# The suite hashes hundreds of passwords; at production cost (64 MiB, 3 passes each) that alone took
+# half of tests/accounts. In-process tests use a cheap argon2id; production's cost has its own test
+# (tests/accounts/test_password_cost.py) and subprocess servers keep the real one.
+account_service._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+account_service._DUMMY_HASH = account_service._hasher.hash("not a real password, only for timing")
 DATA = Path(__file__).parent / "data"
 # A newcomer's PostgreSQL: used when it answers here and HOANHAP_TEST_POSTGRES_URL is not set at all.
 LOCAL_POSTGRES = ("127.0.0.1", 5432)
