@@ -44,7 +44,7 @@ class App:
         return UnitOfWork(self.database)
 
     def sender(self, transports: Mapping[str, Transport], wake: asyncio.Event | None = None) -> OutboxSender:
-        return OutboxSender(
+        sender = OutboxSender(
             self.database,
             transports,
             self.clock,
@@ -52,7 +52,11 @@ class App:
             lease=timedelta(seconds=self.settings.outbox_lease_seconds),
             wake=asyncio.Event() if wake is None else wake,
             sleep=self.sleep,
+            reclaim=self.settings.reclaimed_senders(),
         )
+        if self.settings.sender_id:
+            sender.id = self.settings.sender_id
+        return sender
 
     async def close(self) -> None:
         await self.database.engine.dispose()

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     # How long a sender's hold on the rows it is sending lasts unless renewed (it renews it several
     # times a lease while it sends): a sender that died has its rows taken by another this soon.
     outbox_lease_seconds: Annotated[float, Field(ge=1, le=600)] = 6.0
+    # Set by `serve --workers` for each serving process it starts, not by hand: the process's name on
+    # the rows it leases, and those of the process it replaces, known dead, whose rows it takes back
+    # at once instead of after their lease.
+    sender_id: Annotated[str, Field(max_length=64)] = ""
+    reclaim_senders: str = ""  # comma-separated
     # Webhooks answer 503 (the platform retries later) while the oldest message due to go out has
     # waited longer than this: accepting more would only hide replies that arrive minutes late. 0: off.
     outbox_backpressure_seconds: Annotated[float, Field(ge=0)] = 30.0
@@ -179,6 +184,9 @@ class Settings(BaseSettings):
 
     def metrics_network_list(self) -> list[IPv4Network | IPv6Network]:
         return _network_list(self.metrics_networks)
+
+    def reclaimed_senders(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.reclaim_senders.split(",") if part.strip())
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -4,7 +4,9 @@ Each child is a whole `hoanhap serve` (web, webhooks, its own outbox sender) tha
 SO_REUSEPORT, so the kernel spreads connections over them; they share nothing but PostgreSQL, where
 leases keep a chat's messages in order and each sent once. Child 0 alone also runs what must not run
 N times over (long polls, registering bot commands, escalation and retention rounds). A child that
-dies is started again; SIGTERM or SIGINT is passed on to every child, which finishes the row in hand.
+dies is started again, and takes back at once the outbox rows the dead one had leased (each child is
+given its sender's name, so the supervisor knows whose they are) instead of leaving them to wait out
+their lease; SIGTERM or SIGINT is passed on to every child, which finishes the row in hand.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import signal
 import sys
 import time
@@ -44,11 +48,15 @@ class Supervisor:
 
     async def _keep(self, index: int, stop: asyncio.Event) -> None:
         pause = 0.5
+        dead = ""
         while not stop.is_set():
             started = time.monotonic()
-            child = await asyncio.create_subprocess_exec(*self.command, "--child", str(index))
+            sender = f"child{index}-{secrets.token_hex(6)}"
+            environment = {**os.environ, "HOANHAP_SENDER_ID": sender, "HOANHAP_RECLAIM_SENDERS": dead}
+            child = await asyncio.create_subprocess_exec(*self.command, "--child", str(index), env=environment)
             self._children[index] = child
             returncode = await child.wait()
+            dead = sender
             if stop.is_set():
                 return
             lived = time.monotonic() - started

@@ -72,6 +72,9 @@ class OutboxSender:
     sleep: Sleep = asyncio.sleep
     # This sender's name on the rows it leases.
     id: str = field(default_factory=sender_id)
+    # Senders known to be dead (the supervisor saw the process this one replaces exit): their rows
+    # are taken back at start instead of when their lease runs out.
+    reclaim: tuple[str, ...] = ()
     # While run_forever runs: one timer a scheduled retry, which wakes the sender when it falls due.
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
 
@@ -199,13 +202,22 @@ class OutboxSender:
         task.add_done_callback(self._timers.discard)
 
     async def recover(self) -> int:
-        """On SQLite, where one sender runs per database, rows leased by a sender that died are ours
-        to send again at once rather than when the lease runs out; on PostgreSQL the lease decides."""
-        if self.database.serial is None or not self.transports:
+        """Rows leased by a sender that died are sent again at once rather than when the lease runs
+        out: on SQLite, where one sender runs per database, every leased row; on PostgreSQL, where
+        other senders may be alive, only those of the senders in `reclaim`."""
+        if not self.transports or (self.database.serial is None and not self.reclaim):
             return 0
+        channels = list(self.transports)
         async with UnitOfWork(self.database) as uow:
-            count = await uow.outbox.release_leases(list(self.transports), self.clock())
+            if self.database.serial is not None:
+                count = await uow.outbox.release_leases(channels, self.clock())
+            else:
+                count = 0
+                for dead in self.reclaim:
+                    count += await uow.outbox.release_leases(channels, self.clock(), by=dead)
             await uow.commit()
+        if count:
+            log.info("outbox: %d rows of a dead sender taken back", count)
         return count
 
     async def drain(self, max_rounds: int = 1000) -> int:

@@ -109,6 +109,34 @@ async def test_a_dead_senders_rows_return_when_its_short_lease_runs_out(app: App
     assert [await _status(app, i) for i in ids] == [("sent", None), ("sent", None)]
 
 
+async def test_a_replacement_takes_back_the_dead_senders_rows_at_once(app: App, clock: FakeClock) -> None:
+    """`serve --workers` restarts a dead child with the dead sender's name: its rows go out now,
+    not after the lease; a live sender's rows stay with it (on PostgreSQL, where several run)."""
+    ids = await _rows(app, clock, chats=3, each=1)
+    dead, alive = app.sender({"rec": Recording()}), app.sender({"rec": Recording()})
+    async with app.uow() as uow:
+        assert len(await uow.outbox.lease_due(clock(), 2, ["rec"], dead.lease, by=dead.id)) == 2
+        assert len(await uow.outbox.lease_due(clock(), 1, ["rec"], alive.lease, by=alive.id)) == 1
+        await uow.commit()
+    transport = Recording()
+    replacement = OutboxSender(app.database, {"rec": transport}, clock, reclaim=(dead.id,))
+    serial = app.database.serial is not None
+    assert await replacement.recover() == (3 if serial else 2)
+    assert await replacement.drain() == (3 if serial else 2)
+    assert sorted(transport.sent) == (["c0:0", "c1:0", "c2:0"] if serial else ["c0:0", "c1:0"])
+    assert await _status(app, ids[2]) == (("sent", None) if serial else ("sending", alive.id))
+
+
+async def test_a_sender_reclaims_nothing_on_postgresql_unless_told_whose(app: App, clock: FakeClock) -> None:
+    await _rows(app, clock, chats=1, each=1)
+    other = app.sender({"rec": Recording()})
+    async with app.uow() as uow:
+        await uow.outbox.lease_due(clock(), 1, ["rec"], other.lease, by=other.id)
+        await uow.commit()
+    fresh = app.sender({"rec": Recording()})
+    assert await fresh.recover() == (1 if app.database.serial is not None else 0)
+
+
 async def test_the_lease_is_renewed_while_sending(app: App, clock: FakeClock) -> None:
     """A send that outlasts the lease keeps its row: the heartbeat renews it, so no other sender
     takes (and sends again) a row in hand."""

@@ -1,0 +1,38 @@
+"""`serve --workers N` restarts a dead child under a new sender name, telling it the dead one's."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from pathlib import Path
+
+from bot.supervisor import Supervisor
+
+# A stand-in child: notes the names it was given, then dies at once (as a kill -9 would end it).
+CHILD = (
+    "import os, sys; "
+    "names = os.environ['HOANHAP_SENDER_ID'] + ' ' + os.environ['HOANHAP_RECLAIM_SENDERS']; "
+    "open(sys.argv[1], 'a').write(names + '\\n'); "
+    "sys.exit(9)"
+)
+
+
+async def test_a_restarted_child_is_told_the_dead_senders_name(tmp_path: Path) -> None:
+    notes = tmp_path / "children.txt"
+    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5)
+    stop = asyncio.Event()
+    running = asyncio.create_task(supervisor.run(stop))
+    for _ in range(200):
+        if notes.exists() and len(notes.read_text().splitlines()) >= 3:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    lines = [line.split(" ") for line in notes.read_text().splitlines()]
+    assert len(lines) >= 3
+    names = [line[0] for line in lines]
+    assert len(set(names)) == len(names) and all(n.startswith("child0-") for n in names)
+    assert lines[0][1] == ""  # the first child replaces nobody
+    for before, after in itertools.pairwise(lines):
+        assert after[1] == before[0]
