@@ -174,16 +174,16 @@ async def _too_long(request: Request, app: HoaNhap, text: str, wants_json: bool)
 
 
 @router.post("/chat/remember")
-async def remember(
-    request: Request, app: HoaNhap, remember: Annotated[str, Form(max_length=8)] = ""
-) -> Response:
-    """"Remember this phone" on (a cookie for `web_chat_days`) or off (gone when the browser closes)."""
+async def remember(request: Request, app: HoaNhap, remember: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """ "Remember this phone" on (a cookie for `web_chat_days`) or off (gone when the browser closes)."""
     web = security(request)
     session = await web.chat_session(request)
     keep = remember in ("1", "on", "true")
     if "application/json" in request.headers.get("accept", ""):
         locale = request_locale(request)
-        footer = web_texts().get(locale, "chat_footer_remembered" if keep else "chat_footer_session", days=app.settings.web_chat_days)
+        footer = web_texts().get(
+            locale, "chat_footer_remembered" if keep else "chat_footer_session", days=app.settings.web_chat_days
+        )
         response: Response = JSONResponse({"remembered": keep, "footer": footer})
     else:
         response = RedirectResponse("/#end", status_code=303)

@@ -97,7 +97,9 @@ class ConversationRepo(_Repo):
 
     async def find(self, channel: str, chat_id: str) -> ConversationRow | None:
         """A conversation to read (a page showing its language or step), without locking it."""
-        statement = select(ConversationRow).where(ConversationRow.channel == channel, ConversationRow.chat_id == chat_id)
+        statement = select(ConversationRow).where(
+            ConversationRow.channel == channel, ConversationRow.chat_id == chat_id
+        )
         return (await self._session.execute(statement)).scalar_one_or_none()
 
     async def get_or_create(self, channel: str, chat_id: str, user_id: str, now: datetime) -> ConversationRow:
