@@ -132,7 +132,7 @@ async def send(
     refused = await _slowed_down(request, app, chat_id, wants_json)
     if refused is not None:
         return refused
-    message = _incoming(chat_id, text, choice, label, start, nonce)
+    message = _incoming(chat_id, text, choice, label, start, nonce, request_locale(request))
     # No unit of work of the route's own here: the pipeline opens the message's transaction, and
     # with SQLite a second one open at the same time would wait for ever.
     if message is not None:
@@ -239,17 +239,23 @@ async def _slowed_down(request: Request, app: HoaNhap, chat_id: str, wants_json:
     return PlainTextResponse(text, status_code=429, headers=headers)
 
 
-def _incoming(chat_id: str, text: str, choice: str, label: str, start: str, nonce: str) -> IncomingMessage | None:
-    """The form's fields as a message: a button press, the start, or typed text (empty: nothing)."""
+def _incoming(
+    chat_id: str, text: str, choice: str, label: str, start: str, nonce: str, locale: str
+) -> IncomingMessage | None:
+    """The form's fields as a message: a button press, the start, or typed text (empty: nothing). A new
+    conversation starts in the page's language."""
     # The nonce makes a double-submitted form (a double tap, a resent POST) count once.
     update_id = f"{chat_id}:{nonce}" if nonce else ""
     if start:
-        return IncomingMessage(CHANNEL, chat_id, chat_id, kind=START, update_id=update_id)
+        return IncomingMessage(CHANNEL, chat_id, chat_id, kind=START, update_id=update_id, locale=locale)
     if choice:
+        label = label.strip()[:MAX_LABEL]
         return IncomingMessage(
-            CHANNEL, chat_id, chat_id, kind=CHOICE, choice=choice, update_id=update_id, echo=label.strip()[:MAX_LABEL]
+            CHANNEL, chat_id, chat_id, kind=CHOICE, choice=choice, update_id=update_id, echo=label, locale=locale
         )
     text = text.strip()
     if not text:
         return None
-    return IncomingMessage(CHANNEL, chat_id, chat_id, kind=TEXT, text=text, update_id=update_id, echo=text)
+    return IncomingMessage(
+        CHANNEL, chat_id, chat_id, kind=TEXT, text=text, update_id=update_id, echo=text, locale=locale
+    )

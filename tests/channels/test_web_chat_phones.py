@@ -353,3 +353,23 @@ async def test_the_language_switch_needs_the_csrf_token(demo_app: App) -> None:
         await _send(web, start="1", nonce="s")
         assert (await web.http.post("/chat/lang", data={"locale": "en"})).status_code == 403
         assert '<html lang="vi">' in (await web.http.get("/")).text
+
+
+@pytest.mark.parametrize(("chosen", "greeting_locale"), [("en", "en"), ("vi", "vi"), ("xx", "vi"), ("", "vi")])
+async def test_a_new_conversation_starts_in_the_language_the_page_was_switched_to(
+    demo_app: App, chosen: str, greeting_locale: str
+) -> None:
+    async with WebClient(demo_app) as web:
+        web.http.cookies.set(LANG_COOKIE, chosen)
+        first = await _send(web, start="1", nonce="s")
+        assert first["input"]["locale"] == greeting_locale
+        assert first["messages"][0]["text"].startswith(demo_app.texts.get(greeting_locale, "greeting"))
+        assert f'<html lang="{greeting_locale}">' in (await web.http.get("/")).text
+
+
+async def test_an_existing_conversation_keeps_its_language_whatever_the_page_cookie(demo_app: App) -> None:
+    async with WebClient(demo_app) as web:
+        await _send(web, start="1", nonce="s")
+        web.http.cookies.set(LANG_COOKIE, "en")
+        data = await _send(web, text="vay von", nonce="q")
+        assert data["input"]["locale"] == "vi", "only the switch changes a conversation's language"
