@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated, e.g.
     # "127.0.0.1,10.0.0.0/8"); empty: the client address is the connection's peer, and the header is ignored.
     trusted_proxies: str = ""
+    # How long a web chat cookie is good for; kept on the phone that long only when the person asks to
+    # "remember this phone" (else a session cookie).
     web_chat_days: Annotated[int, Field(ge=1, le=365)] = 30
     # Behind HTTPS (production) cookies must be Secure; plain http on 127.0.0.1 cannot use them.
     secure_cookies: bool = False

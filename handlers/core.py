@@ -53,6 +53,9 @@ async def handle(message: IncomingMessage, ctx: Context) -> list[OutgoingMessage
     state = ctx.state
     # Vietnamese first, whatever language the phone is set to: the answers themselves are Vietnamese,
     # and many people here keep an English phone. /lang switches.
+    if not state.last_seen and message.locale in ctx.texts.locales:
+        # A new conversation, from a page whose language the person had already switched.
+        state.locale = message.locale
     away = _away_since(state.last_seen, ctx.now) > timedelta(hours=ctx.settings.resume_after_hours)
     state.last_seen = ctx.now.isoformat()
     turn = read(message, ctx, away=away)

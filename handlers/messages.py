@@ -44,6 +44,9 @@ class IncomingMessage:
     echo: str = ""
     # A start command's parameter (Telegram's deep link `?start=...`), as sent: the core validates it.
     start: str = ""
+    # The language the person chose in their client before writing (the web page's switch): a new
+    # conversation starts in it. Never the phone's own language (see handlers.core).
+    locale: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,87 +1,122 @@
 """The web chat: the person's side of the assistant in a browser, through the same core as Telegram.
 
-A signed cookie names the conversation. The person's messages go through the message processor
-like any channel's; the bot's replies are outbox rows of channel `web`, which this page fetches
-(and so marks delivered) instead of a sender pushing them. Works without JavaScript (forms and
+A signed cookie names the conversation: a session cookie (a shared phone forgets it when the browser
+closes) unless the person asks this phone to remember it; "forget on this phone" drops it and starts
+afresh (what was sent stays with the agency). The person's messages go through the message processor
+like any channel's; the bot's replies are outbox rows of channel `web`, which this page fetches (and so
+marks delivered) instead of a sender pushing them. A visit shows the newest messages, older ones on
+demand. One length limit, the core's own, holds in the page and here. The page speaks the
+conversation's language, and its one switch changes both. Works without JavaScript (forms and
 redirects); with it, the page sends and polls without reloading.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from bot.channels.webchat_limits import count_message
-from bot.messaging.pipeline import INCOMING
-from bot.storage.models import OutboxRow
-from bot.storage.unit_of_work import UnitOfWork
-from bot.web.deps import CSRF, Clock, HoaNhap, Position, Uow
-from bot.web.i18n import request_locale, web_texts
+from bot.channels.webchat_view import CHANNEL, PAGE, PHONE_HINT, hint_key, transcript, window
+from bot.web.deps import CSRF, HoaNhap, Position, Uow
+from bot.web.i18n import remember_locale, request_locale, web_texts
 from bot.web.security import security
 from bot.web.templating import render
-from handlers.messages import CHOICE, START, TEXT, IncomingMessage, OutgoingMessage
+from handlers.messages import CHOICE, START, TEXT, IncomingMessage
 
-CHANNEL = "web"
-MAX_TEXT = 2000
+__all__ = ["CHANNEL", "router", "transcript"]
+
 MAX_LABEL = 200
 MAX_CHOICE_ID = 64
 SLOW_KEY = "chat_slow"
-
-
-def message_json(row: OutboxRow) -> dict[str, Any]:
-    if row.kind == INCOMING:
-        return {"id": row.id, "from": "me", "text": str(row.payload.get("text", ""))}
-    message = OutgoingMessage.from_payload(row.payload)
-    return {
-        "id": row.id,
-        "from": "bot",
-        "text": message.text,
-        "choices": [{"id": c.id, "label": c.label} for c in message.choices],
-        "ask_phone": message.ask_phone,
-        "link": message.link,
-    }
-
+TOO_LONG_KEY = "chat_too_long"
+# Past the core's limit the words are refused but kept in the page; a body this big is not a message.
+MAX_FIELD = 20_000
 
 router = APIRouter(dependencies=CSRF)
 
 
-async def transcript(uow: UnitOfWork, clock: Callable[[], datetime], chat_id: str, after: int) -> list[dict[str, Any]]:
-    """The chat since `after`; the bot's messages in it count as delivered from now on."""
-    rows = await uow.outbox.transcript(CHANNEL, chat_id, after)
-    fresh = [r.id for r in rows if r.kind != INCOMING and r.status in ("pending", "sending")]
-    await uow.outbox.mark_delivered(fresh, clock())
-    await uow.commit()
-    return [message_json(r) for r in rows if r.kind in (INCOMING, "message")]
+def max_text(app: HoaNhap) -> int:
+    """The one limit on what a person types: the core's, so nothing the page lets through is refused."""
+    return app.settings.max_question_chars
+
+
+async def _page_state(request: Request, app: HoaNhap, uow: Uow) -> dict[str, Any]:
+    """The conversation's language and the input's hint, read from its row (None before the first message)."""
+    session = await security(request).chat_session(request)
+    row = await uow.conversations.find(CHANNEL, session.chat_id) if session else None
+    key = hint_key(row, app.clock(), app.settings.reply_window_days)
+    locale = row.locale if row is not None and web_texts().supports(row.locale) else request_locale(request)
+    return {"locale": locale, "hint": key, "tel": key == PHONE_HINT}
+
+
+def _input_json(state: dict[str, Any]) -> dict[str, Any]:
+    text = web_texts().get(state["locale"], state["hint"])
+    return {"placeholder": text, "tel": state["tel"], "locale": state["locale"]}
 
 
 @router.get("/")
-async def chat_page(request: Request, uow: Uow, clock: Clock) -> Response:
-    chat_id = await security(request).chat_id(request)
-    messages = await transcript(uow, clock, chat_id, 0) if chat_id else []
-    response = await render(request, "chat.html", {"messages": messages, "max_text": MAX_TEXT})
-    if chat_id is None:
-        await security(request).chat_cookie(response, secrets.token_urlsafe(18))
+async def chat_page(request: Request, app: HoaNhap, uow: Uow, before: Position | None = None) -> Response:
+    return await _chat_page(request, app, uow, before=before)
+
+
+async def _chat_page(
+    request: Request, app: HoaNhap, uow: Uow, *, before: int | None = None, kept: str = "", status: int = 200
+) -> Response:
+    web = security(request)
+    session = await web.chat_session(request)
+    state = await _page_state(request, app, uow)
+    shown = await window(uow, app.clock, session.chat_id, before=before, limit=PAGE) if session else None
+    context = {
+        "messages": shown.messages if shown else [],
+        "older": shown.older if shown else 0,
+        "paged": before is not None,
+        "max_text": max_text(app),
+        "kept": kept,
+        "error": web_texts().get(state["locale"], TOO_LONG_KEY, limit=max_text(app)) if kept else "",
+        "hint": state["hint"],
+        "tel": state["tel"],
+        "remembered": bool(session and session.remembered),
+        "days": app.settings.web_chat_days,
+    }
+    response = await render(request, "chat.html", context, status, locale=state["locale"])
+    if state["locale"] != request_locale(request):
+        remember_locale(response, state["locale"])
+    if session is None or session.legacy:
+        # A cookie of the older, 30-day kind becomes a session one: this may be a shared phone.
+        await web.chat_cookie(response, session.chat_id if session else secrets.token_urlsafe(18))
     return response
 
 
 @router.get("/chat/messages")
-async def poll(request: Request, uow: Uow, clock: Clock, after: Position = 0) -> Response:
+async def poll(request: Request, app: HoaNhap, uow: Uow, after: Position = 0) -> Response:
     chat_id = await security(request).chat_id(request)
     if chat_id is None:
         return JSONResponse({"messages": []})
-    return JSONResponse({"messages": await transcript(uow, clock, chat_id, max(0, after))})
+    messages = await transcript(uow, app.clock, chat_id, max(0, after))
+    if not messages:
+        return JSONResponse({"messages": []})
+    # New messages may have moved the conversation on (a staff reply waits for an answer).
+    return JSONResponse({"messages": messages, "input": _input_json(await _page_state(request, app, uow))})
+
+
+@router.get("/chat/older")
+async def older(request: Request, app: HoaNhap, uow: Uow, before: Position = 0) -> Response:
+    """The page of messages before `before` (a message id), and the id to ask for the one before it."""
+    chat_id = await security(request).chat_id(request)
+    if chat_id is None or before <= 0:
+        return JSONResponse({"messages": [], "older": 0})
+    shown = await window(uow, app.clock, chat_id, before=before, limit=PAGE)
+    return JSONResponse({"messages": shown.messages, "older": shown.older})
 
 
 @router.post("/chat/send")
 async def send(
     request: Request,
     app: HoaNhap,
-    text: Annotated[str, Form(max_length=MAX_TEXT * 2)] = "",
+    text: Annotated[str, Form(max_length=MAX_FIELD)] = "",
     choice: Annotated[str, Form(max_length=MAX_CHOICE_ID)] = "",
     label: Annotated[str, Form(max_length=MAX_LABEL)] = "",
     start: Annotated[str, Form(max_length=8)] = "",
@@ -89,25 +124,101 @@ async def send(
     after: Annotated[Position, Form()] = 0,
 ) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
-    known = await security(request).chat_id(request)
+    known = await security(request).chat_session(request)
     # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
-    chat_id = known or secrets.token_urlsafe(18)
+    chat_id = known.chat_id if known else secrets.token_urlsafe(18)
+    if not (start or choice) and len(text.strip()) > max_text(app):
+        return await _too_long(request, app, text, wants_json)
     refused = await _slowed_down(request, app, chat_id, wants_json)
     if refused is not None:
         return refused
-    message = _incoming(chat_id, text, choice, label, start, nonce)
+    message = _incoming(chat_id, text, choice, label, start, nonce, request_locale(request))
     # No unit of work of the route's own here: the pipeline opens the message's transaction, and
     # with SQLite a second one open at the same time would wait for ever.
     if message is not None:
         await app.processor.process(message)
-    if wants_json:
-        async with app.uow() as uow:
+    return await _after_sending(request, app, chat_id, after, wants_json, new=known is None)
+
+
+async def _after_sending(
+    request: Request, app: HoaNhap, chat_id: str, after: int, wants_json: bool, *, new: bool
+) -> Response:
+    """What the page gets back: the messages since `after` and the input's hint (JSON), or itself again."""
+    response: Response
+    async with app.uow() as uow:
+        row = await uow.conversations.find(CHANNEL, chat_id)
+        locale = row.locale if row is not None and web_texts().supports(row.locale) else request_locale(request)
+        if wants_json:
             messages = await transcript(uow, app.clock, chat_id, max(0, after))
-        response: Response = JSONResponse({"messages": messages})
+            key = hint_key(row, app.clock(), app.settings.reply_window_days)
+            state = {"locale": locale, "hint": key, "tel": key == PHONE_HINT}
+            response = JSONResponse({"messages": messages, "input": _input_json(state)})
+        else:
+            response = RedirectResponse("/#end", status_code=303)
+    if locale != request_locale(request):
+        # The bot's /lang switched the conversation: the page follows (the script reloads it).
+        remember_locale(response, locale)
+    if new:
+        await security(request).chat_cookie(response, chat_id)
+    return response
+
+
+async def _too_long(request: Request, app: HoaNhap, text: str, wants_json: bool) -> Response:
+    """Past the limit: refused in the reader's words, and the typed text given back, never lost."""
+    limit = max_text(app)
+    if wants_json:
+        message = web_texts().get(request_locale(request), TOO_LONG_KEY, limit=limit)
+        return JSONResponse({"error": message, "key": TOO_LONG_KEY, "limit": limit}, status_code=422)
+    async with app.uow() as uow:
+        return await _chat_page(request, app, uow, kept=text, status=422)
+
+
+@router.post("/chat/remember")
+async def remember(request: Request, app: HoaNhap, remember: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """ "Remember this phone" on (a cookie for `web_chat_days`) or off (gone when the browser closes)."""
+    web = security(request)
+    session = await web.chat_session(request)
+    keep = remember in ("1", "on", "true")
+    if "application/json" in request.headers.get("accept", ""):
+        locale = request_locale(request)
+        footer = web_texts().get(
+            locale, "chat_footer_remembered" if keep else "chat_footer_session", days=app.settings.web_chat_days
+        )
+        response: Response = JSONResponse({"remembered": keep, "footer": footer})
     else:
         response = RedirectResponse("/#end", status_code=303)
-    if known is None:
-        await security(request).chat_cookie(response, chat_id)
+    await web.chat_cookie(response, session.chat_id if session else secrets.token_urlsafe(18), remember=keep)
+    return response
+
+
+@router.post("/chat/forget")
+async def forget(request: Request) -> Response:
+    """This phone forgets the conversation: the next page is a new one. The requests sent from it,
+    and the transcript the agency may need, stay on the server."""
+    response = RedirectResponse("/", status_code=303)
+    security(request).forget_chat_cookie(response)
+    return response
+
+
+@router.post("/chat/lang")
+async def switch_language(request: Request, app: HoaNhap, locale: Annotated[str, Form(max_length=8)] = "") -> Response:
+    """The one language switch: the page's and the bot's for this conversation, through the core's /lang."""
+    response = RedirectResponse("/#end", status_code=303)
+    if not web_texts().supports(locale):
+        return response
+    web = security(request)
+    session = await web.chat_session(request)
+    chat_id = session.chat_id if session else secrets.token_urlsafe(18)
+    refused = await _slowed_down(request, app, chat_id, wants_json=False)
+    if refused is not None:
+        return refused
+    async with app.uow() as uow:
+        row = await uow.conversations.find(CHANNEL, chat_id)
+    if row is None or row.locale != locale:
+        await app.processor.process(IncomingMessage(CHANNEL, chat_id, chat_id, kind=TEXT, text=f"/lang {locale}"))
+    remember_locale(response, locale)
+    if session is None:
+        await web.chat_cookie(response, chat_id)
     return response
 
 
@@ -128,17 +239,23 @@ async def _slowed_down(request: Request, app: HoaNhap, chat_id: str, wants_json:
     return PlainTextResponse(text, status_code=429, headers=headers)
 
 
-def _incoming(chat_id: str, text: str, choice: str, label: str, start: str, nonce: str) -> IncomingMessage | None:
-    """The form's fields as a message: a button press, the start, or typed text (empty: nothing)."""
+def _incoming(
+    chat_id: str, text: str, choice: str, label: str, start: str, nonce: str, locale: str
+) -> IncomingMessage | None:
+    """The form's fields as a message: a button press, the start, or typed text (empty: nothing). A new
+    conversation starts in the page's language."""
     # The nonce makes a double-submitted form (a double tap, a resent POST) count once.
     update_id = f"{chat_id}:{nonce}" if nonce else ""
     if start:
-        return IncomingMessage(CHANNEL, chat_id, chat_id, kind=START, update_id=update_id)
+        return IncomingMessage(CHANNEL, chat_id, chat_id, kind=START, update_id=update_id, locale=locale)
     if choice:
+        label = label.strip()[:MAX_LABEL]
         return IncomingMessage(
-            CHANNEL, chat_id, chat_id, kind=CHOICE, choice=choice, update_id=update_id, echo=label.strip()[:MAX_LABEL]
+            CHANNEL, chat_id, chat_id, kind=CHOICE, choice=choice, update_id=update_id, echo=label, locale=locale
         )
-    text = text.strip()[:MAX_TEXT]
+    text = text.strip()
     if not text:
         return None
-    return IncomingMessage(CHANNEL, chat_id, chat_id, kind=TEXT, text=text, update_id=update_id, echo=text)
+    return IncomingMessage(
+        CHANNEL, chat_id, chat_id, kind=TEXT, text=text, update_id=update_id, echo=text, locale=locale
+    )

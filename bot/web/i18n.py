@@ -6,7 +6,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import Request
+from fastapi import Request, Response
 
 from handlers.texts import Texts
 from knowledge_base.yaml_io import load_yaml
@@ -38,3 +38,8 @@ def request_locale(request: Request) -> str:
     language is not a guide here (many people keep a phone set to English and read Vietnamese)."""
     chosen = request.cookies.get(LANG_COOKIE, "")
     return chosen if web_texts().supports(chosen) else DEFAULT_LOCALE
+
+
+def remember_locale(response: Response, locale: str) -> None:
+    """The page's language from now on (a year: a language is not private, unlike a conversation)."""
+    response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, path="/", samesite="lax")

@@ -211,19 +211,51 @@ class WebSecurity:
 
     # -- the web chat's conversation ------------------------------------------------------------
 
-    async def chat_cookie(self, response: Response, chat_id: str) -> None:
-        value = (await self.serializer("chat")).dumps(chat_id)
-        self._set_cookie(response, CHAT_COOKIE, value, self.app.settings.web_chat_days * 86400)
+    async def chat_cookie(self, response: Response, chat_id: str, *, remember: bool = False) -> None:
+        """The conversation's cookie: gone when the browser closes (a shared phone), unless the person
+        asked this phone to remember it (then for `web_chat_days`)."""
+        value = (await self.serializer("chat")).dumps([chat_id, 1 if remember else 0])
+        days = self.app.settings.web_chat_days
+        response.set_cookie(
+            CHAT_COOKIE,
+            value,
+            max_age=days * 86400 if remember else None,
+            path="/",
+            httponly=True,
+            samesite="lax",
+            secure=self.app.settings.secure_cookies,
+        )
 
-    async def chat_id(self, request: Request) -> str | None:
+    def forget_chat_cookie(self, response: Response) -> None:
+        response.delete_cookie(CHAT_COOKIE, path="/", httponly=True, samesite="lax")
+
+    async def chat_session(self, request: Request) -> ChatSession | None:
+        """The conversation this browser names, and whether it is remembered; None for none, a forged
+        or an expired cookie. A cookie of the older form (the id alone) reads as not remembered."""
         raw = request.cookies.get(CHAT_COOKIE)
         if not raw:
             return None
         try:
-            value = (await self.serializer("chat")).loads(raw, max_age=self.app.settings.web_chat_days * 86400)
+            value: Any = (await self.serializer("chat")).loads(raw, max_age=self.app.settings.web_chat_days * 86400)
         except BadSignature:
             return None
-        return value if isinstance(value, str) and value else None
+        if isinstance(value, str) and value:
+            return ChatSession(value, remembered=False, legacy=True)
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and value[0]:
+            return ChatSession(value[0], remembered=value[1] == 1)
+        return None
+
+    async def chat_id(self, request: Request) -> str | None:
+        found = await self.chat_session(request)
+        return found.chat_id if found else None
+
+
+@dataclass(frozen=True)
+class ChatSession:
+    chat_id: str
+    remembered: bool
+    # Written before the cookie said whether to remember: re-set as a session cookie.
+    legacy: bool = False
 
 
 def login_redirect_target(request: Request) -> str:

@@ -43,10 +43,16 @@ def local_wall_time(moment: datetime | None, timezone: str) -> datetime | None:
 
 
 async def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    status_code: int = 200,
+    *,
+    locale: str | None = None,
 ) -> HTMLResponse:
+    """`locale` overrides the request's (the web chat's page speaks its conversation's language)."""
     app = hoanhap(request)
-    locale = request_locale(request)
+    locale = locale or request_locale(request)
     texts = web_texts()
     seed = getattr(request.state, "csrf_seed", "") or request.cookies.get(CSRF_COOKIE, "")
     timezone = app.settings.timezone

@@ -77,11 +77,13 @@ async def test_empty_text_sends_nothing(demo_app: App, text: str) -> None:
         assert await _send(web, text=text, nonce="e") == []
 
 
-async def test_huge_text_is_cut_and_answered_not_crashed(demo_app: App) -> None:
+async def test_text_at_the_limit_is_answered_and_past_it_refused_in_words(demo_app: App) -> None:
+    limit = demo_app.settings.max_question_chars
     async with WebClient(demo_app) as web:
-        messages = await _send(web, text="vay von " * 400, nonce="h")
+        at_limit = ("vay von " * limit)[:limit]
+        messages = await _send(web, text=at_limit, nonce="h")
         mine = [m for m in messages if m["from"] == "me"]
-        assert len(mine[0]["text"]) <= 2000
+        assert mine[0]["text"] == at_limit.strip()
         assert any(m["from"] == "bot" for m in messages)
         token = await web.csrf()
         too_big = await web.http.post("/chat/send", data={"csrf_token": token, "text": "x" * 50_000})

@@ -198,3 +198,20 @@ async def test_language_switch(app: App) -> None:
     assert person.replies[0].choices[0].label == "❓ Ask a question"
     await person.says("/lang")
     assert person.replies[0].choices[0].label == "❓ Đặt câu hỏi"
+
+
+@pytest.mark.parametrize(
+    ("says", "first_button"),
+    [
+        ("/lang en", "❓ Ask a question"),  # that language, not the next in turn
+        ("/lang EN", "❓ Ask a question"),
+        ("/lang vi", "❓ Đặt câu hỏi"),  # already Vietnamese: stays so
+        ("/ngonngu en", "❓ Ask a question"),
+        ("/lang xx", "❓ Ask a question"),  # unknown: the next in turn, as the bare command
+        ("/lang en vi", "❓ Ask a question"),  # only the first word counts
+    ],
+)
+async def test_language_switch_to_a_named_language(app: App, says: str, first_button: str) -> None:
+    person = await started(app)
+    await person.says(says)
+    assert person.replies[0].choices[0].label == first_button

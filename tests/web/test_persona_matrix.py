@@ -59,7 +59,18 @@ _ACCOUNT = {
     ("POST", "/account/2fa/confirm"): "signed in",
     ("POST", "/account/2fa/off"): "signed in",
 }
-_PERSON = {("GET", "/"): "anyone", ("GET", "/chat/messages"): "anyone", ("POST", "/chat/send"): "anyone"}
+_PERSON = {
+    (method, path): "anyone"
+    for method, path in (
+        ("GET", "/"),
+        ("GET", "/chat/messages"),
+        ("GET", "/chat/older"),
+        ("POST", "/chat/send"),
+        ("POST", "/chat/remember"),
+        ("POST", "/chat/forget"),
+        ("POST", "/chat/lang"),
+    )
+}
 _STAFF = {
     ("GET", "/staff"): "signed in",
     ("POST", "/staff/notifications/read"): "signed in",

@@ -12,7 +12,7 @@ from bot.accounts import sessions, throttle, two_factor
 from bot.accounts.service import authenticate
 from bot.storage.models import UserRow
 from bot.web.deps import CSRF, AppSettings, Clock, Uow, WebText
-from bot.web.i18n import LANG_COOKIE, web_texts
+from bot.web.i18n import remember_locale, web_texts
 from bot.web.security import WebSecurity, home_of, local_path, safe_next, security
 from bot.web.templating import render
 
@@ -132,5 +132,5 @@ async def switch_language(request: Request, locale: str, next: str = "/") -> Res
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     if web_texts().supports(locale):
-        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, path="/", samesite="lax")
+        remember_locale(response, locale)
     return response

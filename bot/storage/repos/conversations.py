@@ -95,6 +95,13 @@ class ConversationRepo(_Repo):
         )
         return (await self._session.execute(statement)).scalar_one_or_none()
 
+    async def find(self, channel: str, chat_id: str) -> ConversationRow | None:
+        """A conversation to read (a page showing its language or step), without locking it."""
+        statement = select(ConversationRow).where(
+            ConversationRow.channel == channel, ConversationRow.chat_id == chat_id
+        )
+        return (await self._session.execute(statement)).scalar_one_or_none()
+
     async def get_or_create(self, channel: str, chat_id: str, user_id: str, now: datetime) -> ConversationRow:
         row = await self.get_for_update(channel, chat_id)
         if row is not None:

@@ -198,14 +198,26 @@ class OutboxRepo(_Repo):
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def transcript(self, channel: str, chat_id: str, after_id: int = 0, limit: int = 200) -> list[OutboxRow]:
-        """A chat's messages both ways (for channels that keep one), the newest `limit`, oldest first."""
-        statement = (
-            select(OutboxRow)
-            .where(OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.id > after_id)
-            .order_by(OutboxRow.id.desc())
-            .limit(limit)
+    async def transcript(
+        self,
+        channel: str,
+        chat_id: str,
+        after_id: int = 0,
+        limit: int = 200,
+        *,
+        before_id: int | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[OutboxRow]:
+        """A chat's messages both ways (for channels that keep one), the newest `limit` after `after_id`
+        (and before `before_id`, a page further back), of these kinds only if given, oldest first."""
+        statement = select(OutboxRow).where(
+            OutboxRow.channel == channel, OutboxRow.chat_id == chat_id, OutboxRow.id > after_id
         )
+        if before_id is not None:
+            statement = statement.where(OutboxRow.id < before_id)
+        if kinds is not None:
+            statement = statement.where(OutboxRow.kind.in_(list(kinds)))
+        statement = statement.order_by(OutboxRow.id.desc()).limit(limit)
         return list(reversed(list((await self._session.execute(statement)).scalars())))
 
     async def mark_delivered(self, row_ids: Sequence[int], now: datetime) -> None:
