@@ -80,6 +80,8 @@ async def _page_context(
     now = app.clock()
     names = Names(app, request, t)
     views = await _read_once_per_session(uow, row, user, now)
+    # What the person wrote since this user last opened the request is marked new, once.
+    since = (await uow.notifications.unread_about(user.id, [row.id], "person_message")).get(row.id)
     await uow.notifications.mark_read(user.id, now, request_id=row.id)
     clocks = await AgencyClocks.load(uow, app.settings.timezone, as_utc(now))
     events = await uow.requests.events(row.id)
@@ -105,6 +107,11 @@ async def _page_context(
         "agency_name": timeline.agency(row.agency_code),
         "routing": routing,
         "timeline": [timeline.entry(e, routing) for e in events],
+        "new_entries": {
+            i
+            for i, e in enumerate(events)
+            if since is not None and e.type == "person_message" and as_utc(e.created_at) >= as_utc(since)
+        },
         "first": describe_target(targets.first_response if targets else None, "first", is_open, t),
         "resolution": describe_target(targets.resolution if targets else None, "resolution", is_open, t),
         "assignee": labels.get(row.assignee or "", row.assignee or ""),
