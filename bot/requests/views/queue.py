@@ -11,6 +11,7 @@ which admins change at any time, and a stored column would go stale without a wo
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
+from bot.requests.errors import RequestError, describe
+from bot.requests.saved_filters import REFUSALS
 from bot.requests.sla import AgencyClocks, Urgency
 from bot.requests.views.params import (
     ASSIGNED_CHOICES,
@@ -33,7 +36,7 @@ from bot.requests.views.params import (
     QueueParams,
 )
 from bot.requests.views.targets import QueueItem, age, queue_item
-from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow
+from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow, UserRow
 from bot.storage.repos.queue import QueueScope, Waiting
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, Clock, HoaNhap, StaffUser, Translate, Uow, translator
@@ -45,10 +48,15 @@ from handlers.domain import OPEN_STATUSES, STATUSES
 from knowledge_base.faq import REQUEST_CATEGORIES
 
 PAGE_SIZE = 50
+# What came of each request of a bulk action, counted on the queue's result line.
+OUTCOMES = ("changed", "unchanged", "refused")
 # Open requests ordered at once; an agency with more has a backlog no ordering will fix.
 OPEN_LIMIT = 5000
 # Notices after an action (?done=...), each with its text ws_done_<name>.
-NOTICES = ("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged", "resolved")
+NOTICES = (
+    *("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged", "resolved"),
+    *("filter_saved", "filter_deleted", "bulk_empty", "bulk_unknown"),
+)
 __all__ = ["ASSIGNED_CHOICES", "STATUS_ALL", "STATUS_OPEN", "STATUS_OVERDUE", "QueueParams"]
 
 
@@ -252,10 +260,11 @@ async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> 
 # -- the page ------------------------------------------------------------------------------------
 
 
-async def params_for(uow: UnitOfWork, request: Request, user: WebUser) -> QueueParams:
+async def params_for(uow: UnitOfWork, query: Mapping[str, str], user: WebUser) -> QueueParams:
+    """The queue's reading of an address's query (a page's, a saved filter's, a bulk form's way back)."""
     localities = [row.code for row in await uow.localities.all_rows()]
     agencies = [row.code for row in await uow.agencies.all_rows()]
-    return QueueParams.parse(request.query_params, localities=localities, agencies=agencies, admin=user.is_admin)
+    return QueueParams.parse(query, localities=localities, agencies=agencies, admin=user.is_admin)
 
 
 router = APIRouter(prefix="/staff", dependencies=CSRF)
@@ -264,14 +273,19 @@ router = APIRouter(prefix="/staff", dependencies=CSRF)
 @router.get("")
 async def queue_page(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
     t = translator(request)
-    params = await params_for(uow, request, user)
+    params = await params_for(uow, request.query_params, user)
     queue = await load_queue(uow, app, scope_of(user), params, t)
     done = request.query_params.get("done", "")
+    refused = request.query_params.get("refused", "")
     context = {
         **await queue_context(uow, app, request, user, queue, t),
         "params": params,
         "notice": t(f"ws_done_{done}") if done in NOTICES else "",
-        "bulk": None,
+        "error": describe(RequestError(refused, **REFUSALS[refused]), request_locale(request))
+        if refused in REFUSALS
+        else "",
+        "bulk": bulk_summary(request.query_params, t),
+        "saved_filters": await uow.saved_filters.of_user(user.id),
     }
     return await render(request, "staff/queue.html", context)
 
@@ -303,7 +317,34 @@ async def queue_context(
         "agency_name": _agency_name(queue.agencies, user.agency_code),
         "open_limit": OPEN_LIMIT,
         "age": lambda since: age(since, now, t),
+        "colleagues": await _colleagues(uow, user),
+        "statuses": STATUSES,
+        "nonce": secrets.token_urlsafe(16),
     }
+
+
+async def _colleagues(uow: UnitOfWork, user: WebUser) -> list[UserRow]:
+    """Whom the picked rows may be given to: the agency's active staff (an admin: every agency's)."""
+    if user.agency_code:
+        return await uow.users.of_agency(user.agency_code)
+    return [u for u in await uow.users.all() if u.active and u.agency_code]
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    text: str
+    refused: int
+
+
+def bulk_summary(query: Mapping[str, str], t: Translate) -> BulkSummary | None:
+    """The result line after a bulk action (?done=bulk&changed=..&unchanged=..&refused=..)."""
+    if query.get("done") != "bulk":
+        return None
+    counts = {}
+    for name in OUTCOMES:
+        text = query.get(name, "0")
+        counts[name] = int(text) if text.isascii() and text.isdigit() and len(text) < 5 else 0
+    return BulkSummary(t("ws_bulk_result", **counts), counts["refused"])
 
 
 @router.post("/notifications/read")
