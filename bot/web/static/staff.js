@@ -37,7 +37,8 @@
     var all = document.getElementById("pick-all");
     var bar = document.getElementById("bulk");
     if (!all || !bar) return;
-    all.hidden = false;
+    var label = document.getElementById("pick-all-label");
+    if (label) label.hidden = false;
     var boxes = function () { return document.querySelectorAll("#queue-live input.ws-pick[name=code]"); };
     var show = function () {
       var n = 0;
