@@ -17,6 +17,8 @@ AGENCY_CHANNEL = "agency"
 
 
 AGENCY_POST = "agency_post"
+# Agency events that also ring the bell of the staff in the web workspace: the person's words.
+STAFF_BELL = ("person_message",)
 # Events whose post carries the request's details and the claim / resolve buttons.
 _FULL_POSTS = {"created": "staff_post_created", "transferred_in": "staff_post_transferred_in"}
 
@@ -76,6 +78,8 @@ async def enqueue_agency(uow: UnitOfWork, texts: Texts, notification: Notificati
     request = await uow.requests.get_row(notification.request_code)
     if message is None or request is None:
         return
+    if notification.event in STAFF_BELL:
+        await ring_staff(uow, request, notification.event, now)
     payload: dict[str, Any] = {
         **message.to_payload(),
         "request_code": notification.request_code,
@@ -84,6 +88,15 @@ async def enqueue_agency(uow: UnitOfWork, texts: Texts, notification: Notificati
     targets = [(c.channel, c.chat_id) for c in await uow.agency_channels.for_agency(notification.agency_code)]
     for channel, chat_id in targets or [(AGENCY_CHANNEL, notification.agency_code)]:
         await uow.outbox.add(channel, chat_id, payload, now, kind=AGENCY_POST, request_id=request.id)
+
+
+async def ring_staff(uow: UnitOfWork, request: RequestRow, event: str, now: datetime) -> None:
+    """A workspace notification (the bell, the request's unread marker) for whoever works the
+    request: its assignee, or while nobody has it, every active staff member of its agency."""
+    staff = await uow.users.of_agency(request.agency_code)
+    chosen = [u for u in staff if u.username == request.assignee] or staff
+    for user in chosen:
+        await uow.notifications.add(user.id, event, now, request_id=request.id, data={"code": request.code})
 
 
 async def enqueue_person(

@@ -15,7 +15,7 @@ from bot.messaging.notify import enqueue_agency, enqueue_person
 from bot.requests.errors import RequestError
 from bot.storage.models import RequestRow
 from bot.storage.unit_of_work import UnitOfWork
-from handlers.domain import STATUSES, WAITING
+from handlers.domain import RESOLVED, STATUSES, WAITING
 from handlers.messages import Notification
 from handlers.texts import Texts
 
@@ -99,6 +99,13 @@ async def reply(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str,
     row.first_response_at = row.first_response_at or now
     if row.status == "new":
         await uow.requests.set_status(code, "in_progress", now, actor=actor)
+
+
+async def reply_and_resolve(uow: UnitOfWork, texts: Texts, code: str, text: str, actor: str, now: datetime) -> None:
+    """The answer that settles it: the reply, then the request resolved, in the caller's one transaction
+    (a refused reply resolves nothing)."""
+    await reply(uow, texts, code, text, actor, now)
+    await change_status(uow, texts, code, RESOLVED, actor, now)
 
 
 async def note(uow: UnitOfWork, code: str, text: str, actor: str, now: datetime) -> None:

@@ -34,6 +34,7 @@ from bot.storage.repos.privacy import PrivacyRepo
 from bot.storage.repos.queue import QueueRepo
 from bot.storage.repos.requests import RequestRepo, RequestViewRepo
 from bot.storage.repos.routing import RuleRepo
+from bot.storage.repos.workspace import CannedReplyRepo, SavedFilterRepo
 
 
 class UnitOfWork:
@@ -78,6 +79,8 @@ class UnitOfWork:
         self.holidays = HolidayRepo(s)
         self.notifications = NotificationRepo(s)
         self.queue = QueueRepo(s)
+        self.saved_filters = SavedFilterRepo(s)
+        self.canned_replies = CannedReplyRepo(s)
         self.stats = StatsRepo(s)
         self.privacy = PrivacyRepo(s)
         self.listings = ListingRepo(s)

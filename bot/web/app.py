@@ -28,7 +28,7 @@ from bot.metrics import gc_pauses
 from bot.metrics import views as metrics
 from bot.reference import views as reference
 from bot.requests.api import create_api
-from bot.requests.views import export, queue
+from bot.requests.views import bulk, canned, export, queue, saved
 from bot.requests.views import request as staff_request
 from bot.routing import views as routing
 from bot.storage.database import schema_is_current
@@ -64,6 +64,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     listing_propose.router,
     queue.router,
     staff_request.router,
+    saved.router,
+    bulk.router,
+    canned.router,
     export.router,
     metrics.router,
 )

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.listings.service import create_listing, local_today
+from bot.requests.canned import CannedInput, create_canned
 from bot.storage.models import FaqEntryRow, RoutingRuleRow, UserRow
 from bot.web.app import ROUTERS
 from handlers.messages import TEXT, IncomingMessage
@@ -73,11 +74,14 @@ async def samples(app: App) -> dict[str, str]:
         listing = await create_listing(
             uow, long_words, agency_code="demo-vieclam", actor="t", now=app.clock(), today=today, publish=True
         )
+        canned = await create_canned(
+            uow, CannedInput("demo-vieclam", "Hẹn gặp " + "x" * 90, DESCRIPTION + " {code} {name}"), "t", app.clock()
+        )
         await uow.commit()
     assert slug and rule and locality
     return {
         "code": code, "slug": slug, "rule_id": str(rule), "user_id": str(user), "locality": "mh-an-hoa",
-        "listing_id": str(listing.id),
+        "listing_id": str(listing.id), "reply_id": str(canned.id),
     }  # fmt: skip
 
 

@@ -76,6 +76,10 @@ _STAFF = {
     ("POST", "/staff/notifications/read"): "signed in",
     ("GET", "/staff/export.csv"): "signed in",
     ("GET", "/staff/export.xlsx"): "signed in",
+    # Each account's own saved filters; a bulk action checks every picked request on its own.
+    ("POST", "/staff/filters"): "signed in",
+    ("POST", "/staff/filters/{filter_id}/delete"): "signed in",
+    ("POST", "/staff/bulk"): "signed in",
     **{
         (method, f"/staff/requests/{{code}}{tail}"): "own request"
         for method, tail in (
@@ -177,11 +181,13 @@ SAMPLES = {
     "token_id": "1",
     "day": "2026-09-02",
     "kind": "agencies",
+    "filter_id": "1",
+    "reply_id": "1",
 }
 
 
 # Path values the demo data has no row for: a 404 there is the row's absence, not a refusal.
-ABSENT = ("approval_id", "session_id", "version")
+ABSENT = ("approval_id", "session_id", "version", "reply_id")
 
 
 # {code} is a request's on staff pages, an agency's or a locality's on theirs.

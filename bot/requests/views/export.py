@@ -115,7 +115,7 @@ async def export(request: Request, uow: UnitOfWork, app: App, user: WebUser, fmt
     def bot_text(key: str, **values: object) -> str:
         return app.texts.get(language, key, **values)
 
-    params = replace(await params_for(uow, request, user), page=1)
+    params = replace(await params_for(uow, request.query_params, user), page=1)
     queue = await load_queue(uow, app, scope_of(user), params, t, page_size=EXPORT_LIMIT)
     now = app.clock()
     filters = {key: value for key, value in asdict(params).items() if value and key != "page"}

@@ -11,21 +11,33 @@ which admins change at any time, and a stored column would go stale without a wo
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
+from bot.requests.errors import RequestError, describe
+from bot.requests.saved_filters import REFUSALS
 from bot.requests.sla import AgencyClocks, Urgency
+from bot.requests.views.params import (
+    ASSIGNED_CHOICES,
+    OPEN_VIEWS,
+    STATUS_ALL,
+    STATUS_CHOICES,
+    STATUS_NEEDS_REPLY,
+    STATUS_OPEN,
+    STATUS_OVERDUE,
+    QueueParams,
+)
 from bot.requests.views.targets import QueueItem, age, queue_item
-from bot.storage.models import AgencyRow, LocalityRow, UserNotificationRow
-from bot.storage.repos.queue import MAX_SEARCH_CHARS, Assigned, QueueFilter, QueueScope, Waiting
+from bot.storage.models import AgencyRow, LocalityRow, RequestRow, UserNotificationRow, UserRow
+from bot.storage.repos.queue import QueueScope, Waiting
 from bot.storage.unit_of_work import UnitOfWork
 from bot.web.deps import CSRF, Clock, HoaNhap, StaffUser, Translate, Uow, translator
 from bot.web.forms import committed
@@ -36,14 +48,16 @@ from handlers.domain import OPEN_STATUSES, STATUSES
 from knowledge_base.faq import REQUEST_CATEGORIES
 
 PAGE_SIZE = 50
+# What came of each request of a bulk action, counted on the queue's result line.
+OUTCOMES = ("changed", "unchanged", "refused")
 # Open requests ordered at once; an agency with more has a backlog no ordering will fix.
 OPEN_LIMIT = 5000
-STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL = "open", "overdue", "all"
-STATUS_CHOICES = (STATUS_OPEN, STATUS_OVERDUE, *STATUSES, STATUS_ALL)
-ASSIGNED_CHOICES: tuple[Assigned, ...] = ("anyone", "me", "unassigned")
-MAX_PAGE = 1_000_000
 # Notices after an action (?done=...), each with its text ws_done_<name>.
-NOTICES = ("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged")
+NOTICES = (
+    *("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged", "resolved"),
+    *("filter_saved", "filter_deleted", "bulk_empty", "bulk_unknown"),
+)
+__all__ = ["ASSIGNED_CHOICES", "STATUS_ALL", "STATUS_OPEN", "STATUS_OVERDUE", "QueueParams"]
 
 
 class Names:
@@ -62,7 +76,7 @@ class Names:
 
     def status(self, status: str) -> str:
         """Staff-facing: "waiting" is the person's turn to add something, not "waiting for you"."""
-        if status in (STATUS_OPEN, STATUS_OVERDUE, STATUS_ALL, *STATUSES):
+        if status in (*OPEN_VIEWS, STATUS_ALL, *STATUSES):
             return self.t(f"ws_status_{status}")
         return status
 
@@ -80,75 +94,6 @@ def scope_of(user: WebUser) -> QueueScope:
     return QueueScope(user.username, user.agency_code, user.is_admin)
 
 
-# -- the filters, from the query string ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueueParams:
-    status: str = STATUS_OPEN
-    category: str = ""
-    commune: str = ""
-    assigned: Assigned = "anyone"
-    q: str = ""
-    agency: str = ""
-    page: int = 1
-
-    @classmethod
-    def parse(
-        cls, params: Mapping[str, str], *, localities: Iterable[str], agencies: Iterable[str], admin: bool
-    ) -> QueueParams:
-        """Whatever the address holds: an unknown value is read as no filter, never as an error."""
-        status = params.get("status", STATUS_OPEN)
-        category = params.get("category", "")
-        commune = params.get("commune", "")
-        assigned = params.get("assigned", "anyone")
-        agency = params.get("agency", "")
-        try:
-            page = int(params.get("page", "1"))
-        except ValueError:
-            page = 1
-        return cls(
-            status=status if status in STATUS_CHOICES else STATUS_OPEN,
-            category=category if category in REQUEST_CATEGORIES else "",
-            commune=commune if commune in set(localities) else "",
-            assigned=assigned if assigned in ASSIGNED_CHOICES else "anyone",
-            q=" ".join(params.get("q", "").split())[:MAX_SEARCH_CHARS],
-            agency=agency if admin and agency in set(agencies) else "",
-            page=min(max(page, 1), MAX_PAGE),
-        )
-
-    def filter(self) -> QueueFilter:
-        return QueueFilter(
-            category=self.category or None,
-            locality_code=self.commune or None,
-            assigned=self.assigned,
-            text=self.q,
-            agency_code=self.agency or None,
-        )
-
-    def statuses(self) -> tuple[str, ...]:
-        if self.status in (STATUS_OPEN, STATUS_OVERDUE):
-            return OPEN_STATUSES
-        if self.status == STATUS_ALL:
-            return STATUSES
-        return (self.status,)
-
-    def query(self, **changes: Any) -> str:
-        """This view's query string with some parameters changed (defaults left out, the page reset)."""
-        changed = replace(self, **{"page": 1, **changes})
-        defaults = QueueParams()
-        pairs = [
-            (name, str(getattr(changed, name)))
-            for name in ("status", "category", "commune", "assigned", "q", "agency", "page")
-            if getattr(changed, name) != getattr(defaults, name)
-        ]
-        return urlencode(pairs)
-
-    def url(self, path: str = "/staff", **changes: Any) -> str:
-        query = self.query(**changes)
-        return f"{path}?{query}" if query else path
-
-
 @dataclass
 class Queue:
     items: list[QueueItem]
@@ -159,6 +104,8 @@ class Queue:
     pages: int
     # More open requests than are ordered at once: the ordering covers the longest-waiting ones.
     truncated: bool = False
+    # Open requests under the filters whose person waits for an answer (the "needs reply" view).
+    needs_reply: set[int] = field(default_factory=set)
     localities: dict[str, LocalityRow] = field(default_factory=dict)
     agencies: dict[str, AgencyRow] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -183,54 +130,94 @@ async def load_queue(
     # are loaded whole and get their hours left counted.
     waiting = await uow.queue.waiting(scope, query, limit=OPEN_LIMIT)
     ordered = order_open(waiting, clocks)
+    needs = await uow.queue.needs_reply_ids(scope, query, limit=OPEN_LIMIT)
     wanted = params.statuses()
-    overdue_only = params.status == STATUS_OVERDUE
-    chosen = [w for w, urgency in ordered if w.status in wanted and (not overdue_only or urgency.overdue)]
+    chosen = [
+        w
+        for w, urgency in ordered
+        if w.status in wanted
+        and (params.status != STATUS_OVERDUE or urgency.overdue)
+        and (params.status != STATUS_NEEDS_REPLY or w.id in needs)
+    ]
+    column, descending = params.column()
+    if column is None:
+        page = await _urgency_page(uow, scope, params, waiting, chosen, counts, page_size)
+    else:
+        # Sorted by a column: the views only the timeline or the targets tell are the chosen ids.
+        picked = params.status in (STATUS_OVERDUE, STATUS_NEEDS_REPLY)
+        total = len(chosen) if picked else sum(counts.get(s, 0) for s in wanted)
+        page = _Page(total, page_size, params.page)
+        ids = [w.id for w in chosen] if picked else None
+        page.rows = await uow.queue.sorted_rows(
+            scope, query, wanted, sort=column, descending=descending, ids=ids, offset=page.start, limit=page_size
+        )
+    localities = {row.code: row for row in await uow.localities.all_rows()}
+    labels = await uow.queue.user_labels([r.assignee or "" for r in page.rows])
+    return Queue(
+        items=[queue_item(r, clocks, t) for r in page.rows],
+        total=page.total,
+        counts=counts,
+        overdue=sum(1 for _, urgency in ordered if urgency.overdue),
+        page=page.number,
+        pages=page.pages,
+        truncated=page.truncated,
+        needs_reply=needs,
+        localities=localities,
+        agencies=clocks.agencies,
+        labels=labels,
+    )
+
+
+class _Page:
+    def __init__(self, total: int, size: int, wanted: int) -> None:
+        self.total, self.size = total, size
+        self.pages = max(1, math.ceil(total / size))
+        self.number = min(wanted, self.pages)
+        self.start = (self.number - 1) * size
+        self.rows: list[RequestRow] = []
+        self.truncated = False
+
+
+async def _urgency_page(
+    uow: UnitOfWork,
+    scope: QueueScope,
+    params: QueueParams,
+    waiting: list[Waiting],
+    chosen: list[Waiting],
+    counts: dict[str, int],
+    page_size: int,
+) -> _Page:
+    """The page in the queue's own order: open requests by urgency, then finished ones, newest change first."""
+    query, wanted = params.filter(), params.statuses()
+    picked = params.status in (STATUS_OVERDUE, STATUS_NEEDS_REPLY)
     # Beyond the ordered head, open requests follow as they waited (an overdue view cannot tell them).
     truncated = sum(counts.get(s, 0) for s in OPEN_STATUSES) > len(waiting)
-    tail = [s for s in wanted if s in OPEN_STATUSES] if truncated and not overdue_only else []
+    tail = [s for s in wanted if s in OPEN_STATUSES] if truncated and not picked else []
     tail_total = max(0, sum(counts.get(s, 0) for s in tail) - sum(1 for w in waiting if w.status in tail))
-    finished = [] if overdue_only else [s for s in wanted if s not in OPEN_STATUSES]
-    total = len(chosen) + tail_total + sum(counts.get(s, 0) for s in finished)
-    pages = max(1, math.ceil(total / page_size))
-    page = min(params.page, pages)
-    start = (page - 1) * page_size
-    shown = await uow.queue.by_ids([w.id for w in chosen[start : start + page_size]])
-    items = [queue_item(r, clocks, t) for r in shown]
+    finished = [] if picked else [s for s in wanted if s not in OPEN_STATUSES]
+    page = _Page(len(chosen) + tail_total + sum(counts.get(s, 0) for s in finished), page_size, params.page)
+    page.truncated = truncated
+    start = page.start
+    page.rows = await uow.queue.by_ids([w.id for w in chosen[start : start + page_size]])
     if tail_total > 0:
-        tail_rows = await uow.queue.rows(
+        page.rows += await uow.queue.rows(
             scope,
             query,
             tail,
             order="waiting_longest",
             after=waiting[-1],
             offset=max(0, start - len(chosen)),
-            limit=page_size - len(items),
+            limit=page_size - len(page.rows),
         )
-        items += [queue_item(r, clocks, t) for r in tail_rows]
-    finished_rows = await uow.queue.rows(
+    page.rows += await uow.queue.rows(
         scope,
         query,
         finished,
         order="recently_changed",
         offset=max(0, start - len(chosen) - tail_total),
-        limit=page_size - len(items),
+        limit=page_size - len(page.rows),
     )
-    items += [queue_item(r, clocks, t) for r in finished_rows]
-    localities = {row.code: row for row in await uow.localities.all_rows()}
-    labels = await uow.queue.user_labels([i.row.assignee or "" for i in items])
-    return Queue(
-        items=items,
-        total=total,
-        counts=counts,
-        overdue=sum(1 for _, urgency in ordered if urgency.overdue),
-        page=page,
-        pages=pages,
-        truncated=truncated,
-        localities=localities,
-        agencies=clocks.agencies,
-        labels=labels,
-    )
+    return page
 
 
 def order_open(waiting: Iterable[Waiting], clocks: AgencyClocks) -> list[tuple[Waiting, Urgency]]:
@@ -261,7 +248,7 @@ async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> 
         code = codes.get(row.request_id) if row.request_id is not None else None
         if code is None:
             continue
-        if row.kind in ("overdue", "assigned"):
+        if row.kind in ("overdue", "assigned", "person_message"):
             who = str(row.data.get("by", ""))
             text = t(f"ws_notification_{row.kind}", code=code, by=by.get(who, who))
         else:
@@ -273,10 +260,11 @@ async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> 
 # -- the page ------------------------------------------------------------------------------------
 
 
-async def params_for(uow: UnitOfWork, request: Request, user: WebUser) -> QueueParams:
+async def params_for(uow: UnitOfWork, query: Mapping[str, str], user: WebUser) -> QueueParams:
+    """The queue's reading of an address's query (a page's, a saved filter's, a bulk form's way back)."""
     localities = [row.code for row in await uow.localities.all_rows()]
     agencies = [row.code for row in await uow.agencies.all_rows()]
-    return QueueParams.parse(request.query_params, localities=localities, agencies=agencies, admin=user.is_admin)
+    return QueueParams.parse(query, localities=localities, agencies=agencies, admin=user.is_admin)
 
 
 router = APIRouter(prefix="/staff", dependencies=CSRF)
@@ -285,19 +273,38 @@ router = APIRouter(prefix="/staff", dependencies=CSRF)
 @router.get("")
 async def queue_page(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) -> Response:
     t = translator(request)
-    params = await params_for(uow, request, user)
+    params = await params_for(uow, request.query_params, user)
     queue = await load_queue(uow, app, scope_of(user), params, t)
-    notifications = await unread_notifications(uow, user, t)
     done = request.query_params.get("done", "")
+    refused = request.query_params.get("refused", "")
+    context = {
+        **await queue_context(uow, app, request, user, queue, t),
+        "params": params,
+        "notice": t(f"ws_done_{done}") if done in NOTICES else "",
+        "error": describe(RequestError(refused, **REFUSALS[refused]), request_locale(request))
+        if refused in REFUSALS
+        else "",
+        "bulk": bulk_summary(request.query_params, t),
+        "saved_filters": await uow.saved_filters.of_user(user.id),
+    }
+    return await render(request, "staff/queue.html", context)
+
+
+async def queue_context(
+    uow: UnitOfWork, app: App, request: Request, user: WebUser, queue: Queue, t: Translate
+) -> dict[str, Any]:
+    """What the queue page shows besides the view itself: the counts, the bell, the unread markers."""
     names = Names(app, request, t)
     now = as_utc(app.clock())
-    context = {
-        "params": params,
+    unread = await uow.notifications.unread_about(user.id, [i.row.id for i in queue.items], "person_message")
+    return {
         "queue": queue,
-        "notifications": notifications,
-        "notice": t(f"ws_done_{done}") if done in NOTICES else "",
+        "notifications": await unread_notifications(uow, user, t),
+        "unread": unread,
+        "needs_reply": len(queue.needs_reply),
         "count_links": [
             (STATUS_OPEN, queue.open),
+            (STATUS_NEEDS_REPLY, len(queue.needs_reply)),
             (STATUS_OVERDUE, queue.overdue),
             *[(s, queue.counts.get(s, 0)) for s in STATUSES],
             (STATUS_ALL, queue.all),
@@ -310,8 +317,34 @@ async def queue_page(request: Request, user: StaffUser, uow: Uow, app: HoaNhap) 
         "agency_name": _agency_name(queue.agencies, user.agency_code),
         "open_limit": OPEN_LIMIT,
         "age": lambda since: age(since, now, t),
+        "colleagues": await _colleagues(uow, user),
+        "statuses": STATUSES,
+        "nonce": secrets.token_urlsafe(16),
     }
-    return await render(request, "staff/queue.html", context)
+
+
+async def _colleagues(uow: UnitOfWork, user: WebUser) -> list[UserRow]:
+    """Whom the picked rows may be given to: the agency's active staff (an admin: every agency's)."""
+    if user.agency_code:
+        return await uow.users.of_agency(user.agency_code)
+    return [u for u in await uow.users.all() if u.active and u.agency_code]
+
+
+@dataclass(frozen=True)
+class BulkSummary:
+    text: str
+    refused: int
+
+
+def bulk_summary(query: Mapping[str, str], t: Translate) -> BulkSummary | None:
+    """The result line after a bulk action (?done=bulk&changed=..&unchanged=..&refused=..)."""
+    if query.get("done") != "bulk":
+        return None
+    counts = {}
+    for name in OUTCOMES:
+        text = query.get(name, "0")
+        counts[name] = int(text) if text.isascii() and text.isdigit() and len(text) < 5 else 0
+    return BulkSummary(t("ws_bulk_result", **counts), counts["refused"])
 
 
 @router.post("/notifications/read")

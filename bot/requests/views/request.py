@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from bot.app import App
 from bot.clock import as_utc
 from bot.requests import service
+from bot.requests.canned import fill, usable
 from bot.requests.errors import RequestError, describe
 from bot.requests.service import MAX_REASON, MAX_TEXT, Reader
 from bot.requests.sla import AgencyClocks
@@ -80,6 +82,8 @@ async def _page_context(
     now = app.clock()
     names = Names(app, request, t)
     views = await _read_once_per_session(uow, row, user, now)
+    # What the person wrote since this user last opened the request is marked new, once.
+    since = (await uow.notifications.unread_about(user.id, [row.id], "person_message")).get(row.id)
     await uow.notifications.mark_read(user.id, now, request_id=row.id)
     clocks = await AgencyClocks.load(uow, app.settings.timezone, as_utc(now))
     events = await uow.requests.events(row.id)
@@ -105,12 +109,18 @@ async def _page_context(
         "agency_name": timeline.agency(row.agency_code),
         "routing": routing,
         "timeline": [timeline.entry(e, routing) for e in events],
+        "new_entries": {
+            i
+            for i, e in enumerate(events)
+            if since is not None and e.type == "person_message" and as_utc(e.created_at) >= as_utc(since)
+        },
         "first": describe_target(targets.first_response if targets else None, "first", is_open, t),
         "resolution": describe_target(targets.resolution if targets else None, "resolution", is_open, t),
         "assignee": labels.get(row.assignee or "", row.assignee or ""),
         "colleagues": colleagues,
         "agencies": [a for a in clocks.agencies.values() if a.active and a.code != row.agency_code],
         "statuses": STATUSES,
+        "open_statuses": OPEN_STATUSES,
         "names": names,
         "views": viewers(views, labels, t),
         "channel": conversation.channel if conversation else "",
@@ -149,8 +159,25 @@ async def _show(
     row = await _visible(uow, user, code)
     context = await _page_context(uow, app, request, user, row, t)
     await uow.commit()
-    context.update({"notice": notice, "error": error, "form": form or {}})
+    canned = [
+        CannedView(c.id, c.title, fill(c.body, row.code, row.name or t("ws_canned_no_name")))
+        for c in await usable(uow, row.agency_code)
+    ]
+    form = dict(form or {})
+    picked = request.query_params.get("canned", "")
+    # Without the page's script, the select's own button asks for the page with the text in the box.
+    chosen = next((c for c in canned if str(c.id) == picked), None)
+    if chosen is not None and not form.get("reply"):
+        form["reply"] = chosen.body
+    context.update({"notice": notice, "error": error, "form": form, "canned": canned})
     return await render(request, "staff/request.html", context, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class CannedView:
+    id: int
+    title: str
+    body: str
 
 
 Action = Callable[[UnitOfWork, RequestRow], Awaitable[str]]
@@ -216,13 +243,27 @@ async def request_page(request: Request, code: str, user: StaffUser, uow: Uow, a
 
 @router.post("/requests/{code}/reply")
 async def post_reply(
-    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, text: FormText = "", nonce: FormText = ""
+    request: Request,
+    code: str,
+    user: StaffUser,
+    uow: Uow,
+    app: HoaNhap,
+    text: FormText = "",
+    nonce: FormText = "",
+    then: FormText = "",
 ) -> Response:
+    # "Reply and resolve" is the same form's second button: both in one transaction, or neither.
+    resolve = then == "resolve"
+
     async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        if resolve:
+            await service.reply_and_resolve(uow, app.texts, row.code, text, user.username, app.clock())
+            return "resolved"
         await service.reply(uow, app.texts, row.code, text, user.username, app.clock())
         return "replied"
 
-    return await _act(request, uow, app, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, "replied")
+    done = "resolved" if resolve else "replied"
+    return await _act(request, uow, app, user, code, nonce, {"reply": text[: MAX_TEXT * 2]}, act, done)
 
 
 @router.post("/requests/{code}/note")

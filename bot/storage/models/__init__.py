@@ -31,6 +31,7 @@ from bot.storage.models.requests import (
     RequestViewRow,
 )
 from bot.storage.models.routing import RoutingRuleRow
+from bot.storage.models.workspace import CannedReplyRow, SavedFilterRow
 
 __all__ = [
     "AgencyChannelRow",
@@ -40,6 +41,7 @@ __all__ = [
     "AuditLogRow",
     "Base",
     "BigId",
+    "CannedReplyRow",
     "ConsentTextRow",
     "ConversationRow",
     "DeliveryAttemptRow",
@@ -64,6 +66,7 @@ __all__ = [
     "RequestRow",
     "RequestViewRow",
     "RoutingRuleRow",
+    "SavedFilterRow",
     "UserNotificationRow",
     "UserRow",
     "WebSessionRow",

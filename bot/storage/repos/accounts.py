@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from bot.storage.models import ApiTokenRow, UserNotificationRow, UserRow
 from bot.storage.repos.base import _Repo
@@ -112,3 +113,21 @@ class NotificationRepo(_Repo):
         if request_id is not None:
             statement = statement.where(UserNotificationRow.request_id == request_id)
         await self._session.execute(statement.values(read_at=now))
+
+    async def unread_about(self, user_id: int, request_ids: Collection[int], kind: str) -> dict[int, datetime]:
+        """Of those requests, the ones with an unread notification of `kind` for the user, with the
+        oldest such notification's time (what is new since the user last opened the request)."""
+        if not request_ids:
+            return {}
+        statement = (
+            select(UserNotificationRow.request_id, func.min(UserNotificationRow.created_at))
+            .where(
+                UserNotificationRow.user_id == user_id,
+                UserNotificationRow.read_at.is_(None),
+                UserNotificationRow.kind == kind,
+                UserNotificationRow.request_id.in_(list(request_ids)),
+            )
+            .group_by(UserNotificationRow.request_id)
+        )
+        rows = (await self._session.execute(statement)).tuples()
+        return {request_id: since for request_id, since in rows if request_id is not None}

@@ -10,17 +10,19 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select, true
 
-from bot.storage.models import LocalityRow, RequestRow, RoutingRuleRow, UserRow
+from bot.storage.models import LocalityRow, RequestEventRow, RequestRow, RoutingRuleRow, UserRow
 from bot.storage.repos.base import _Repo
-from handlers.domain import OPEN_STATUSES
+from handlers.domain import OPEN_STATUSES, STATUSES, WAITING
 from knowledge_base.text import fold
 
 Assigned = Literal["anyone", "me", "unassigned"]
 Order = Literal["waiting_longest", "recently_changed"]
+# Columns the queue may be sorted by besides its own order (urgency in working time).
+Sort = Literal["code", "created", "status", "commune"]
 
 # What a search box reasonably holds; longer text is cut rather than refused.
 MAX_SEARCH_CHARS = 100
@@ -106,6 +108,29 @@ def _conditions(scope: QueueScope, query: QueueFilter) -> list[ColumnElement[boo
     return conditions
 
 
+def _last(kind: str) -> ColumnElement[int]:
+    """The request's latest event of this kind (its id: events are numbered as they happen; NULL if never)."""
+    return (
+        select(func.max(RequestEventRow.id))
+        .where(RequestEventRow.request_id == RequestRow.id, RequestEventRow.type == kind)
+        .correlate(RequestRow)
+        .scalar_subquery()
+    )
+
+
+def needs_reply() -> ColumnElement[bool]:
+    """Open, and the person has the last word: never answered (unless staff wait for the person), or
+    their message came after the staff's last reply and was not taken back as a new question."""
+    message, replied, withdrawn = _last("person_message"), _last("replied"), _last("person_message_withdrawn")
+    never_answered = and_(RequestRow.first_response_at.is_(None), RequestRow.status != WAITING)
+    unanswered_message = and_(
+        message.is_not(None),
+        or_(replied.is_(None), message > replied),
+        or_(withdrawn.is_(None), withdrawn < message),
+    )
+    return and_(RequestRow.status.in_(OPEN_STATUSES), or_(never_answered, unanswered_message))
+
+
 def _in_scope(scope: QueueScope) -> ColumnElement[bool]:
     return and_(true(), *_conditions(scope, QueueFilter()))
 
@@ -172,6 +197,42 @@ class QueueRepo(_Repo):
             .limit(limit)
         )
         return [Waiting(*row) for row in (await self._session.execute(statement)).tuples()]
+
+    async def needs_reply_ids(self, scope: QueueScope, query: QueueFilter, *, limit: int) -> set[int]:
+        """Open requests under the filters whose person waits for an answer (see needs_reply)."""
+        statement = select(RequestRow.id).where(*_conditions(scope, query), needs_reply()).limit(limit)
+        return set((await self._session.execute(statement)).scalars())
+
+    async def sorted_rows(
+        self,
+        scope: QueueScope,
+        query: QueueFilter,
+        statuses: Collection[str],
+        *,
+        sort: Sort,
+        descending: bool,
+        ids: Collection[int] | None,
+        offset: int,
+        limit: int,
+    ) -> list[RequestRow]:
+        """Matching requests (only those of `ids` when given) sorted by a column, one page of them."""
+        if not statuses or (ids is not None and not ids):
+            return []
+        statement = self._select(scope, query, statuses)
+        if ids is not None:
+            statement = statement.where(RequestRow.id.in_(list(ids)))
+        keys: list[Any]
+        if sort == "code":
+            keys = [RequestRow.code]
+        elif sort == "created":
+            keys = [RequestRow.created_at, RequestRow.id]
+        elif sort == "status":
+            keys = [case({s: i for i, s in enumerate(STATUSES)}, value=RequestRow.status), RequestRow.id]
+        else:
+            statement = statement.outerjoin(LocalityRow, LocalityRow.code == RequestRow.locality_code)
+            keys = [func.coalesce(LocalityRow.name, RequestRow.locality_code), RequestRow.id]
+        statement = statement.order_by(*[k.desc() if descending else k for k in keys])
+        return list((await self._session.execute(statement.offset(offset).limit(limit))).scalars())
 
     async def by_ids(self, ids: Sequence[int]) -> list[RequestRow]:
         """Those requests, in the order given."""
