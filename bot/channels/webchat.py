@@ -5,7 +5,8 @@ closes) unless the person asks this phone to remember it; "forget on this phone"
 afresh (what was sent stays with the agency). The person's messages go through the message processor
 like any channel's; the bot's replies are outbox rows of channel `web`, which this page fetches (and so
 marks delivered) instead of a sender pushing them. A visit shows the newest messages, older ones on
-demand. One length limit, the core's own, holds in the page and here. The page speaks the
+demand. One length limit at each step, the core's own (a question's, or a description's where the
+bot waits for one), holds in the page and here. The page speaks the
 conversation's language, and its one switch changes both. Works without JavaScript (forms and
 redirects); with it, the page sends and polls without reloading.
 """
@@ -19,7 +20,16 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from bot.channels.webchat_limits import count_message
-from bot.channels.webchat_view import CHANNEL, PAGE, PHONE_HINT, hint_key, transcript, window
+from bot.channels.webchat_view import (
+    CHANNEL,
+    LONG_TEXT_HINTS,
+    PAGE,
+    PHONE_HINT,
+    hint_key,
+    transcript,
+    window,
+)
+from bot.storage.models import ConversationRow
 from bot.web.deps import CSRF, HoaNhap, Position, Uow
 from bot.web.i18n import remember_locale, request_locale, web_texts
 from bot.web.security import security
@@ -38,23 +48,35 @@ MAX_FIELD = 20_000
 router = APIRouter(dependencies=CSRF)
 
 
-def max_text(app: HoaNhap) -> int:
-    """The one limit on what a person types: the core's, so nothing the page lets through is refused."""
-    return app.settings.max_question_chars
+def max_text(app: HoaNhap, hint: str) -> int:
+    """The limit on what a person types at this step: the core's, so nothing the page lets through
+    is refused."""
+    settings = app.settings
+    return settings.max_description_chars if hint in LONG_TEXT_HINTS else settings.max_question_chars
+
+
+def _state(app: HoaNhap, row: ConversationRow | None, locale: str) -> dict[str, Any]:
+    key = hint_key(row, app.clock(), app.settings.reply_window_days)
+    return {"locale": locale, "hint": key, "tel": key == PHONE_HINT, "limit": max_text(app, key)}
 
 
 async def _page_state(request: Request, app: HoaNhap, uow: Uow) -> dict[str, Any]:
     """The conversation's language and the input's hint, read from its row (None before the first message)."""
     session = await security(request).chat_session(request)
     row = await uow.conversations.find(CHANNEL, session.chat_id) if session else None
-    key = hint_key(row, app.clock(), app.settings.reply_window_days)
     locale = row.locale if row is not None and web_texts().supports(row.locale) else request_locale(request)
-    return {"locale": locale, "hint": key, "tel": key == PHONE_HINT}
+    return _state(app, row, locale)
 
 
 def _input_json(state: dict[str, Any]) -> dict[str, Any]:
-    text = web_texts().get(state["locale"], state["hint"])
-    return {"placeholder": text, "tel": state["tel"], "locale": state["locale"]}
+    texts = web_texts()
+    return {
+        "placeholder": texts.get(state["locale"], state["hint"]),
+        "tel": state["tel"],
+        "locale": state["locale"],
+        "limit": state["limit"],
+        "too_long": texts.get(state["locale"], TOO_LONG_KEY, limit=state["limit"]),
+    }
 
 
 @router.get("/")
@@ -73,9 +95,9 @@ async def _chat_page(
         "messages": shown.messages if shown else [],
         "older": shown.older if shown else 0,
         "paged": before is not None,
-        "max_text": max_text(app),
+        "max_text": state["limit"],
         "kept": kept,
-        "error": web_texts().get(state["locale"], TOO_LONG_KEY, limit=max_text(app)) if kept else "",
+        "error": web_texts().get(state["locale"], TOO_LONG_KEY, limit=state["limit"]) if kept else "",
         "hint": state["hint"],
         "tel": state["tel"],
         "remembered": bool(session and session.remembered),
@@ -127,8 +149,12 @@ async def send(
     known = await security(request).chat_session(request)
     # No cookie, an expired or a forged one: a fresh conversation rather than a lost message.
     chat_id = known.chat_id if known else secrets.token_urlsafe(18)
-    if not (start or choice) and len(text.strip()) > max_text(app):
-        return await _too_long(request, app, text, wants_json)
+    # Past a question's length, whether this step takes a description's is read first.
+    if not (start or choice) and len(text.strip()) > app.settings.max_question_chars:
+        async with app.uow() as uow:
+            state = await _page_state(request, app, uow)
+        if len(text.strip()) > state["limit"]:
+            return await _too_long(request, app, text, wants_json, state)
     refused = await _slowed_down(request, app, chat_id, wants_json)
     if refused is not None:
         return refused
@@ -150,9 +176,7 @@ async def _after_sending(
         locale = row.locale if row is not None and web_texts().supports(row.locale) else request_locale(request)
         if wants_json:
             messages = await transcript(uow, app.clock, chat_id, max(0, after))
-            key = hint_key(row, app.clock(), app.settings.reply_window_days)
-            state = {"locale": locale, "hint": key, "tel": key == PHONE_HINT}
-            response = JSONResponse({"messages": messages, "input": _input_json(state)})
+            response = JSONResponse({"messages": messages, "input": _input_json(_state(app, row, locale))})
         else:
             response = RedirectResponse("/#end", status_code=303)
     if locale != request_locale(request):
@@ -163,11 +187,11 @@ async def _after_sending(
     return response
 
 
-async def _too_long(request: Request, app: HoaNhap, text: str, wants_json: bool) -> Response:
+async def _too_long(request: Request, app: HoaNhap, text: str, wants_json: bool, state: dict[str, Any]) -> Response:
     """Past the limit: refused in the reader's words, and the typed text given back, never lost."""
-    limit = max_text(app)
+    limit = state["limit"]
     if wants_json:
-        message = web_texts().get(request_locale(request), TOO_LONG_KEY, limit=limit)
+        message = web_texts().get(state["locale"], TOO_LONG_KEY, limit=limit)
         return JSONResponse({"error": message, "key": TOO_LONG_KEY, "limit": limit}, status_code=422)
     async with app.uow() as uow:
         return await _chat_page(request, app, uow, kept=text, status=422)

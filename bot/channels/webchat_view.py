@@ -34,6 +34,9 @@ STEP_HINTS: dict[tuple[str, str], str] = {
 PHONE_HINT = "chat_ph_phone"
 REPLY_HINT = "chat_ph_reply"
 FREE_HINT = "chat_placeholder"
+# Steps where the core takes a description's length (what happened, more information, an answer
+# to the staff) rather than a question's.
+LONG_TEXT_HINTS = frozenset({"chat_ph_description", "chat_ph_add", REPLY_HINT})
 
 
 def message_json(row: OutboxRow) -> dict[str, Any]:

@@ -259,6 +259,29 @@ async def test_past_the_limit_without_scripts_the_page_keeps_the_typed_text(demo
         assert f">{len(typed)}/{limit}<" in response.text
 
 
+async def test_a_description_step_takes_a_descriptions_length(demo_app: App) -> None:
+    """Where the bot waits for what happened, the page allows what the core takes for it, not a
+    question's length; past that, the same words and the typed text kept."""
+    question, description = demo_app.settings.max_question_chars, demo_app.settings.max_description_chars
+    assert description > question
+    async with WebClient(demo_app) as web:
+        await _send(web, start="1", nonce="s")
+        await _send(web, choice="menu:request", label="📝 Gửi yêu cầu", nonce="m")
+        data = await _send(web, choice="form:cat:employment", label="Việc làm", nonce="c")
+        assert data["input"]["limit"] == description
+        page = (await web.http.get("/")).text
+        assert f'maxlength="{description}"' in page and f">0/{description}<" in page
+        story = ("Tôi cần tìm việc làm phụ hồ gần nhà, tôi đã học nghề hàn trong trại. " * 40)[: question + 300]
+        data = await _send(web, text=story, nonce="d")
+        assert data["input"]["placeholder"] == web_texts().get("vi", "chat_ph_commune")
+        assert data["input"]["limit"] == question, "the next step is a commune's: a question's length again"
+        token = await web.csrf()
+        response = await web.http.post(
+            "/chat/send", data={"csrf_token": token, "text": "x" * (question + 1), "nonce": "l"}, headers=JSON
+        )
+        assert response.status_code == 422 and response.json()["limit"] == question
+
+
 @pytest.mark.parametrize("text", ["", "   ", "\n"])
 async def test_empty_text_is_neither_an_error_nor_a_message(demo_app: App, text: str) -> None:
     async with WebClient(demo_app) as web:
@@ -280,10 +303,13 @@ STEPS = [
 async def test_the_placeholder_follows_the_step(demo_app: App) -> None:
     async with WebClient(demo_app) as web:
         first = await _send(web, start="1", nonce="s")
+        question = demo_app.settings.max_question_chars
         assert first["input"] == {
             "placeholder": web_texts().get("vi", "chat_placeholder"),
             "tel": False,
             "locale": "vi",
+            "limit": question,
+            "too_long": web_texts().get("vi", "chat_too_long", limit=question),
         }
         for number, ((action, value, *label), key) in enumerate(STEPS):
             fields = {"choice": value, "label": label[0]} if action == "press" else {"text": value}

@@ -78,6 +78,13 @@
     }
     input.placeholder = h.placeholder || input.placeholder;
     input.setAttribute("inputmode", h.tel ? "tel" : "text");
+    if (h.limit) {
+      // A description's step takes more than a question's: the box, counter and check follow the bot.
+      maxText = h.limit;
+      input.maxLength = h.limit;
+      if (h.too_long) { form.setAttribute("data-too-long", h.too_long); }
+      updateCount();
+    }
   }
 
   function countUnread(n) {
