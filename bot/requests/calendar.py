@@ -33,6 +33,9 @@ _MICRO = timedelta(microseconds=1)
 _HOUR_US = 3_600_000_000
 # Days built ahead at once when a deadline lies beyond what is built.
 _CHUNK = 64
+# Due times a calendar remembers (by start and hours): a queue asks for the same open requests' on
+# every refresh, and an answer never changes for its schedule (another schedule is another calendar).
+MAX_DUE_KEPT = 50_000
 
 
 def epoch_us(moment: datetime) -> int:
@@ -95,6 +98,7 @@ class WorkingCalendar:
         self._before: list[int] = []
         self._upto: list[int] = []
         self._monotonic = True
+        self._due: dict[tuple[int, tuple[float, ...]], tuple[int, ...]] = {}
 
     def _build(self, lo: date, hi: date) -> None:
         self._lo, self._hi = lo, hi
@@ -152,9 +156,18 @@ class WorkingCalendar:
 
     def due_us(self, start: datetime, hours: tuple[float, ...]) -> tuple[int, ...]:
         """add_hours(start, h) for each of `hours`, as microseconds since the epoch: what orders a queue
-        (one lookup of `start` for them all, and no datetimes built)."""
+        (one lookup of `start` for them all, and no datetimes built; remembered for the next page)."""
         if start.tzinfo is None:
             return tuple(epoch_us(self.add_hours(start, h)) for h in hours)
+        key = (epoch_us(start), hours)
+        found = self._due.get(key)
+        if found is None:
+            if len(self._due) >= MAX_DUE_KEPT:
+                self._due.clear()
+            found = self._due[key] = self._count_due_us(start, hours)
+        return found
+
+    def _count_due_us(self, start: datetime, hours: tuple[float, ...]) -> tuple[int, ...]:
         day, _ = _days_around(start)
         if self._lo is None or self._hi is None or day < self._lo or day + timedelta(days=_CHUNK) > self._hi:
             self._cover(day, day + timedelta(days=_CHUNK))

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot.app import App
 from bot.clock import as_utc
-from bot.requests.calendar import WorkingCalendar, epoch_us
+from bot.requests.calendar import WorkingCalendar, calendar_for, epoch_us
 from bot.requests.sla import request_targets, schedule_for
 from bot.storage.models import HolidayRow, RequestRow
 from handlers.domain import OPEN_STATUSES
@@ -54,12 +54,23 @@ def test_the_calendar_answers_as_the_day_by_day_count(days: str, periods: str, z
             assert calendar.add_hours(start, h) == add_working_hours(start, h, schedule), (start, h)
         expected = tuple(epoch_us(add_working_hours(start, h, schedule)) for h in chosen)
         assert WorkingCalendar(schedule).due_us(start, chosen) == calendar.due_us(start, chosen) == expected
+        assert calendar.due_us(start, chosen) == expected, "remembered as counted"
         end = rng.choice(moments)
         assert calendar.hours_between(start, end) == working_hours_between(start, end, schedule), (start, end)
         done = rng.choice([None, end])
         now = rng.choice(moments)
         h = rng.choice(hours)
         assert calendar.target(start, h, done, now) == target_status(start, h, done, now, schedule)
+
+
+def test_a_new_holiday_is_another_calendar_never_a_remembered_due_time() -> None:
+    days, periods, zone = SCHEDULES[0]
+    start = datetime(2026, 4, 29, 2, 0, tzinfo=UTC)  # Wednesday morning in Vietnam, before the 30th
+    before = calendar_for(Schedule.parse(days, periods, (), zone))
+    assert before.due_us(start, (16.0,)) == before.due_us(start, (16.0,))
+    after = calendar_for(Schedule.parse(days, periods, (date(2026, 4, 30),), zone))
+    assert after is not before
+    assert after.due_us(start, (16.0,))[0] > before.due_us(start, (16.0,))[0]
 
 
 def test_the_calendar_refuses_what_the_day_by_day_count_refuses() -> None:

@@ -3,7 +3,8 @@
 Open requests are ordered in Python, because only the agency's working time (days, periods, public
 holidays) tells when each falls due; finished ones follow, newest change first, paged in SQL. The
 order needs only due times, read off a per-day calendar of the agency's working periods from a few
-columns per request (bot/requests/calendar.py); the page's own rows are then loaded whole and get
+columns per request (bot/requests/calendar.py, which remembers them for the next refresh under the
+same schedule); the page's own rows are then loaded whole and get
 their hours left. Due times are not stored: they follow the agency's hours and the public holidays,
 which admins change at any time, and a stored column would go stale without a word.
 """
