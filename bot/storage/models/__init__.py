@@ -36,10 +36,10 @@ from bot.storage.models.workspace import CannedReplyRow, SavedFilterRow
 
 __all__ = [
     "AgencyChannelRow",
-    "AlertDeliveryRow",
-    "AlertRunRow",
     "AgencyRow",
     "AgencyStaffIdRow",
+    "AlertDeliveryRow",
+    "AlertRunRow",
     "ApiTokenRow",
     "AuditLogRow",
     "Base",

@@ -23,6 +23,7 @@ from bot.storage.models import (
     UserNotificationRow,
 )
 from bot.storage.repos.base import _Repo
+from bot.storage.repos.listing_alerts import ListingAlertRepo
 
 # Rows still on their way out: a retention run never touches them.
 _IN_FLIGHT = ("pending", "sending", "held")
@@ -72,6 +73,8 @@ class PrivacyRepo(_Repo):
         await self._session.execute(delete(RequestLookupRow).where(RequestLookupRow.conversation_id == conversation.id))
         # Nor does a link it was offered to move elsewhere still work.
         await self._session.execute(delete(HandoverTokenRow).where(HandoverTokenRow.conversation_id == conversation.id))
+        # Nor is the person told of new listings any more, and who was told of which goes too.
+        await ListingAlertRepo(self._session).forget(conversation.id)
         await self._session.flush()
 
     async def erase_request(self, row: RequestRow, now: datetime, *, unlink: bool) -> None:
