@@ -28,6 +28,7 @@ from typing import Any
 from bot import metrics
 from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
+from bot.messaging.pacing import Pacer
 from bot.storage.database import Database
 from bot.storage.repos.outbox import Finished
 from bot.storage.unit_of_work import UnitOfWork
@@ -75,6 +76,8 @@ class OutboxSender:
     # Senders known to be dead (the supervisor saw the process this one replaces exit): their rows
     # are taken back at start instead of when their lease runs out.
     reclaim: tuple[str, ...] = ()
+    # How fast each channel may be sent to (None: as fast as the platforms answer).
+    pacer: Pacer | None = None
     # While run_forever runs: one timer a scheduled retry, which wakes the sender when it falls due.
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
 
@@ -107,6 +110,8 @@ class OutboxSender:
                 if stop is not None and stop.is_set():
                     await self._release()
                     break
+                if self.pacer is not None:
+                    await self.pacer.wait(row.channel, row.chat_id, row.kind)
                 await self._record(row, await self._attempt(row.channel, row.chat_id, row.payload, row.kind))
                 handled += 1
         return handled
