@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import unicodedata
 from collections.abc import Callable
 from datetime import datetime
 
@@ -28,6 +29,12 @@ from handlers.texts import Texts
 log = logging.getLogger(__name__)
 BATCH = 500
 INTERVAL_SECONDS = 5.0
+
+
+def same_trade(a: str, b: str) -> bool:
+    return " ".join(unicodedata.normalize("NFC", a).casefold().split()) == " ".join(
+        unicodedata.normalize("NFC", b).casefold().split()
+    )
 
 
 async def broadcast_batch(
@@ -47,7 +54,8 @@ async def broadcast_batch(
         return None
     first: dict[int, Subscriber] = {}
     for subscriber in found:
-        first.setdefault(subscriber.conversation_id, subscriber)
+        if not subscriber.trade or same_trade(subscriber.trade, listing.trade):
+            first.setdefault(subscriber.conversation_id, subscriber)
     told = await uow.listing_alerts.record_deliveries(listing_id, list(first), now)
     place = ""
     if listing.locality_id is not None:

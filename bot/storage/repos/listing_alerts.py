@@ -35,6 +35,8 @@ class Subscriber:
 
     alert_id: int
     conversation_id: int
+    # "" for any trade; else matched by the broadcast, without regard to case ("Hàn" is "hàn").
+    trade: str
     channel: str
     chat_id: str
     locale: str
@@ -127,22 +129,22 @@ class ListingAlertRepo(_Repo):
         return await self._session.get(AlertRunRow, listing_id)
 
     async def subscribers(self, listing: ListingRow, after: int, limit: int) -> list[Subscriber]:
-        """The subscriptions a listing matches, in id order after `after`: its kind (or any), its
-        commune (a subscription or a listing for the whole province matches every commune), its
-        trade (or any); of reachable conversations."""
+        """The subscriptions that may match a listing, in id order after `after`: its kind (or any),
+        its commune (a subscription or a listing for the whole province matches every commune); of
+        reachable conversations. The trade is the caller's to compare (typed trades differ in case,
+        which SQLite cannot fold outside ASCII)."""
         place: ColumnElement[bool] = (
             true()
             if listing.locality_id is None
             else or_(ListingAlertRow.locality_id.is_(None), ListingAlertRow.locality_id == listing.locality_id)
         )
         statement = (
-            select(ListingAlertRow.id, ListingAlertRow.conversation_id, ConversationRow.channel,
+            select(ListingAlertRow.id, ListingAlertRow.conversation_id, ListingAlertRow.trade, ConversationRow.channel,
                    ConversationRow.chat_id, ConversationRow.locale)
             .join(ConversationRow, ConversationRow.id == ListingAlertRow.conversation_id)
             .where(
                 ListingAlertRow.id > after,
                 ListingAlertRow.kind.in_((listing.kind, ANY_KIND)),
-                ListingAlertRow.trade.in_(("", listing.trade)),
                 place,
                 ConversationRow.unreachable.is_(False),
             )
