@@ -56,6 +56,7 @@ class App:
             sleep=self.sleep,
             reclaim=self.settings.reclaimed_senders(),
             pacer=self.pacer(),
+            at_most_once=frozenset({ALERT_KIND}),
         )
         if self.settings.sender_id:
             sender.id = self.settings.sender_id

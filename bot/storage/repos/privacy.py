@@ -26,7 +26,7 @@ from bot.storage.repos.base import _Repo
 from bot.storage.repos.listing_alerts import ListingAlertRepo
 
 # Rows still on their way out: a retention run never touches them.
-_IN_FLIGHT = ("pending", "sending", "held")
+_IN_FLIGHT = ("pending", "sending", "started", "held")
 # What an event's data may keep once its request is erased: no text anyone wrote.
 _EVENT_FACTS = frozenset({"from", "to", "status", "outbox_id", "agency", "rule_id", "scope"})
 
