@@ -157,3 +157,23 @@ async def test_english(demo_app: App) -> None:
     await person.presses("alert:kind:job")
     await person.presses("alert:province")
     assert "the whole province" in person.text and "any trade" in person.text
+
+
+async def test_my_data_shows_the_subscriptions_and_erasing_drops_them(demo_app: App) -> None:
+    person = Person(demo_app)
+    await person.start()
+    await talk(
+        person,
+        [
+            ("/baoviec", "alert_ask_kind"),
+            (Press("alert:kind:course"), "alert_ask_scope"),
+            (Press("alert:province"), "#alert:confirm"),
+            (Press("alert:confirm"), "🔔 Đã đăng ký"),
+            ("/dulieucuatoi", "1 đăng ký nhận tin"),
+            ("/xoadulieu", "privacy_erase_confirm"),
+            (Press("data:eraseyes"), "privacy_erased"),
+            ("/dulieucuatoi", "!đăng ký nhận tin"),
+            ("/huydangky", "alert_none"),
+        ],
+    )
+    assert await _alerts(demo_app) == []
