@@ -273,6 +273,10 @@ class OutboxRepo(_Repo):
         )
         return list((await self._session.execute(statement)).scalars())
 
+    async def count_with_error(self, status: str, error: str) -> int:
+        statement = select(func.count()).where(OutboxRow.status == status, OutboxRow.last_error == error)
+        return int((await self._session.execute(statement)).scalar_one())
+
     async def count(self, status: str | None = None) -> int:
         statement = select(func.count()).select_from(OutboxRow)
         if status:
