@@ -67,3 +67,17 @@ async def test_notices_go_once_through_the_sender(app: App) -> None:
     assert {chat: kinds for chat, kinds in transport.kinds.items()} == {f"c{n}": [ALERT_KIND] for n in range(5)}
     async with app.uow() as uow:
         assert await uow.outbox.count("sent") == 5
+
+
+async def test_a_sender_known_dead_has_its_started_notice_failed_at_once(app: App) -> None:
+    # (no clock moved: a supervisor's restarted child names the dead one, on PostgreSQL too)
+    notice, _ = await _dies_while_sending(app, [ALERT_KIND, "message"])
+    transport = CollectingTransport()
+    sender = app.sender({CHANNEL: transport})
+    sender.reclaim = ("dead",)
+    await sender.recover()
+    await sender.drain()
+    assert dict(transport.kinds) == {"c1": ["message"]}
+    async with app.uow() as uow:
+        row = await uow.outbox.get(notice)
+        assert row is not None and row.status == "failed"
