@@ -295,7 +295,7 @@ def report(r: Result) -> str:
         "The sender is cancelled the moment the server has taken its 2,500th notice, before the sender hears",
         "back: the worst moment, the one where a reply would be sent twice. A notice is marked started before",
         "it goes and is not sent again after such a death (`OutboxSender.at_most_once`); had the crash come",
-        "before the server took it, that person would have missed A (counted in the row above it: abandoned).",
+        "before the server took it, that person would have missed A (the row of abandoned notices counts them).",
         "The pace is one sender process's: with `hoanhap serve --workers N` each of the N senders keeps its",
         "own, so set the rate to the platform's limit divided by N.",
         ALERTS_END,
