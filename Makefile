@@ -10,7 +10,7 @@ TEST_INSTALLED := $(VENV)/.installed-test
 # Two test processes: the suite waits on subprocesses and sockets as much as on the CPU.
 TEST_WORKERS ?= 2
 
-.PHONY: run chat test lint typecheck check bench bench-load eval fit-decision clean
+.PHONY: run chat test lint typecheck check bench bench-alerts bench-load eval fit-decision clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed")'
@@ -65,6 +65,11 @@ fit-decision: $(TEST_INSTALLED)
 bench: $(TEST_INSTALLED)
 	$(BIN)/python -m benchmarks.matching --out docs/benchmarks.md
 	$(BIN)/python -m benchmarks.web --out docs/benchmarks.md
+
+# A listing's notices to 5,000 subscribers through the paced sender and the fake Bot API, with a
+# crash mid-broadcast: its section of docs/benchmarks.md. About six minutes (real time, paced).
+bench-alerts: $(TEST_INSTALLED)
+	$(BIN)/python -m benchmarks.alerts --out docs/benchmarks.md
 
 # Webhook load and fault runs (PostgreSQL on 127.0.0.1:5432 for the multi-worker and fault runs; the
 # PostgreSQL restart fault needs pg_ctlcluster and root): docs/benchmarks-load.md. About 8 minutes.

@@ -17,8 +17,10 @@ from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
 from bot.messaging.backpressure import pressure_for
 from bot.messaging.flood import FloodLimits
 from bot.messaging.outbox import OutboxSender
+from bot.messaging.pacing import Pacer
 from bot.messaging.pipeline import MessageProcessor
 from bot.storage.database import Database, migrate, open_database
+from bot.storage.repos.listing_alerts import ALERT_KIND
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.context import CoreSettings
 from handlers.texts import Texts
@@ -53,10 +55,18 @@ class App:
             wake=asyncio.Event() if wake is None else wake,
             sleep=self.sleep,
             reclaim=self.settings.reclaimed_senders(),
+            pacer=self.pacer(),
+            at_most_once=frozenset({ALERT_KIND}),
         )
         if self.settings.sender_id:
             sender.id = self.settings.sender_id
         return sender
+
+    def pacer(self) -> Pacer:
+        settings = self.settings
+        rates = {"telegram": settings.telegram_send_rate}
+        rates |= {"zalo": settings.zalo_send_rate, "zalo_oa": settings.zalo_send_rate}
+        return Pacer(rates, gapped=frozenset({ALERT_KIND}), chat_gap=settings.send_chat_gap_seconds)
 
     async def close(self) -> None:
         await self.database.engine.dispose()

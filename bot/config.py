@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     # Webhooks answer 503 (the platform retries later) while the oldest message due to go out has
     # waited longer than this: accepting more would only hide replies that arrive minutes late. 0: off.
     outbox_backpressure_seconds: Annotated[float, Field(ge=0)] = 30.0
+    # Messages a second one sender process sends on each platform (bot/messaging/pacing.py), under
+    # Telegram's ~30/s for a bot; Zalo publishes no figure for the Bot Platform or the OA's
+    # consultation messages, so it is kept low. And the gap between two notices to one chat.
+    telegram_send_rate: Annotated[float, Field(gt=0, le=30)] = 28.0
+    zalo_send_rate: Annotated[float, Field(gt=0, le=30)] = 10.0
+    send_chat_gap_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
 
     # A web chat's one-time link to a notifier (Telegram) works this many minutes, once; a chat may
     # ask for this many of them an hour.

@@ -30,6 +30,8 @@ HELP = SlashCommand(("trogiup", "help"), "command_help")
 LANGUAGE = SlashCommand(("lang", "ngonngu"), "command_language")
 MY_DATA = SlashCommand(("dulieucuatoi", "mydata"), "command_my_data")
 ERASE = SlashCommand(("xoadulieu", "erasemydata"), "command_erase")
+ALERTS = SlashCommand(("baoviec", "alerts"), "command_alerts")
+UNSUBSCRIBE = SlashCommand(("huydangky", "unsubscribe"), "command_unsubscribe")
 
 # In the order a command menu lists them.
-COMMANDS = (START, MENU, MY_REQUESTS, CANCEL, HELP, LANGUAGE, MY_DATA, ERASE)
+COMMANDS = (START, MENU, MY_REQUESTS, ALERTS, UNSUBSCRIBE, CANCEL, HELP, LANGUAGE, MY_DATA, ERASE)

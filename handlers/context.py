@@ -12,6 +12,7 @@ from handlers.domain import Awaiting
 from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.ports import (
     AgenciesPort,
+    AlertsPort,
     HandoverPort,
     LocalitiesPort,
     MatchLogPort,
@@ -39,6 +40,8 @@ class CoreSettings:
     max_open_requests: int = 3
     # For this long after a staff message, what the person types goes to that request as their answer.
     reply_window_days: float = 7.0
+    # Subscriptions to new listings one person may hold at once.
+    max_alerts: int = 5
     # Tries at opening a request by code and phone: per conversation, and failed ones overall, an hour.
     lookups_per_hour: int = 5
     lookup_failures_per_hour: int = 200
@@ -68,6 +71,8 @@ class Context:
     awaiting: Awaiting | None = None
     # Moving this conversation to a channel that reaches the person (None: no notifier set up).
     handover: HandoverPort | None = None
+    # Subscriptions to new jobs and courses (None: not offered, as in tests of other flows).
+    alerts: AlertsPort | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from handlers.choices import MenuChoice, parse, resolve
 from handlers.context import Context
 from handlers.flows import (
+    alerts,
     cancel,
     faq,
     finding,
@@ -35,6 +36,7 @@ from handlers.messages import CHOICE, CONTACT, TEXT, IncomingMessage, OutgoingMe
 # the FAQ; `unexpected` takes what is left.
 FLOWS: tuple[Flow, ...] = (
     handover.FLOW,
+    alerts.FLOW,
     intake.FLOW,
     my_requests.FLOW,
     finding.FLOW,

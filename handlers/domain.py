@@ -29,6 +29,22 @@ def find_code(text: str) -> str:
     return f"YC-{match.group(1)}" if match else ""
 
 
+# A listing alert's kinds: a job, a course, or either.
+JOB, COURSE, ANY_KIND = "job", "course", "any"
+ALERT_KINDS = (JOB, COURSE, ANY_KIND)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A person's subscription to new listings: a kind, a commune ("": the whole province), a trade ("": any)."""
+
+    id: int
+    kind: str
+    locality_code: str
+    locality_name: str
+    trade: str
+
+
 @dataclass(frozen=True)
 class Locality:
     code: str

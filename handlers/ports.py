@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from handlers.domain import (
     Agency,
+    Alert,
     Erasure,
     Handover,
     Locality,
@@ -110,4 +111,24 @@ class HandoverPort(Protocol):
 
     async def claim(self, conversation_id: int, channel: str, token: str, now: datetime) -> Handover:
         """The link's conversation and its requests moved to this one (MOVED), or why not."""
+        ...
+
+
+class AlertsPort(Protocol):
+    """A person's subscriptions to new jobs and courses (bot/storage's ListingAlertRepo)."""
+
+    async def of(self, conversation_id: int) -> Sequence[Alert]: ...
+
+    async def subscribe(
+        self, conversation_id: int, kind: str, locality_code: str, trade: str, now: datetime
+    ) -> tuple[Alert, bool] | None:
+        """The subscription and whether it is new (False: the same one was there); None: unknown commune."""
+        ...
+
+    async def remove(self, conversation_id: int, alert_id: int | None = None) -> int:
+        """One subscription, or every one, removed with its notices not yet sent; how many went."""
+        ...
+
+    async def trades(self, kind: str, limit: int = 12) -> Sequence[str]:
+        """The trades of published listings of the kind, most common first."""
         ...

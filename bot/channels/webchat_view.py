@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.messaging.pipeline import INCOMING
 from bot.storage.models import ConversationRow, OutboxRow
+from bot.storage.repos.listing_alerts import ALERT_KIND
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.messages import OutgoingMessage
 from handlers.state import ConversationState
@@ -18,13 +19,16 @@ CHANNEL = "web"
 # The messages a visit shows at first, and each "older" page: a shared phone's screen, not the archive.
 PAGE = 30
 # The rows a transcript shows: the person's words and the bot's (or staff's) messages.
-SHOWN = (INCOMING, "message")
+SHOWN = (INCOMING, "message", ALERT_KIND)
 # The input's placeholder text key for a step, by (flow, step); "" matches any step of the flow.
 STEP_HINTS: dict[tuple[str, str], str] = {
     ("intake", "description"): "chat_ph_description",
     ("intake", "commune"): "chat_ph_commune",
     ("intake", "province"): "chat_ph_commune",
     ("intake", "commune_ok"): "chat_ph_commune",
+    ("alerts", "commune"): "chat_ph_commune",
+    ("alerts", "province"): "chat_ph_commune",
+    ("alerts", "commune_ok"): "chat_ph_commune",
     ("intake", "phone"): "chat_ph_phone",
     ("intake", "name"): "chat_ph_name",
     ("find_request", "code"): "chat_ph_code",

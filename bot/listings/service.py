@@ -150,6 +150,8 @@ async def create_listing(
         published_at=now if publish else None,
     )
     await uow.audit.add(actor, "listing.create", f"listing:{row.id}", now, after=_audited(row, agency.code))
+    if publish:
+        await _published(uow, row, now)
     return row
 
 
@@ -183,6 +185,14 @@ async def _set_status(uow: UnitOfWork, row: ListingRow, status: str, action: str
         fields["published_at"] = now
     await uow.listings.update(row, **fields)
     await uow.audit.add(actor, action, f"listing:{row.id}", now, before, _audited(row, agency))
+    if status == PUBLISHED:
+        await _published(uow, row, now)
+
+
+async def _published(uow: UnitOfWork, row: ListingRow, now: datetime) -> None:
+    """Every way a listing is published comes here: its subscribers' broadcast is queued, in this
+    transaction (bot/listings/alerts/broadcast.py writes the notices; once per listing)."""
+    await uow.listing_alerts.queue_run(row.id, now)
 
 
 async def publish_listing(

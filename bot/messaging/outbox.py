@@ -9,6 +9,8 @@ Several senders (processes) may run against one PostgreSQL. Each leases rows und
 short time, renews the lease while it sends, and records each row's outcome as soon as the platform
 answers: a sender killed mid-batch leaves at most the row in hand unrecorded (sent again: the only
 duplicate possible), and its other rows return to any sender when the lease runs out, in seconds.
+Rows of an `at_most_once` kind (a listing's notices to thousands) are marked started before they go
+and never sent again after such a death: a notice may then be lost, never sent twice.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from bot import metrics
 from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
+from bot.messaging.pacing import Pacer
 from bot.storage.database import Database
 from bot.storage.repos.outbox import Finished
 from bot.storage.unit_of_work import UnitOfWork
@@ -75,6 +78,11 @@ class OutboxSender:
     # Senders known to be dead (the supervisor saw the process this one replaces exit): their rows
     # are taken back at start instead of when their lease runs out.
     reclaim: tuple[str, ...] = ()
+    # How fast each channel may be sent to (None: as fast as the platforms answer).
+    pacer: Pacer | None = None
+    # Kinds of row sent at most once (a listing's notices): marked started before they go, and never
+    # sent again if this sender dies before it records the outcome (see OutboxRepo.mark_started).
+    at_most_once: frozenset[str] = frozenset()
     # While run_forever runs: one timer a scheduled retry, which wakes the sender when it falls due.
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
 
@@ -107,6 +115,10 @@ class OutboxSender:
                 if stop is not None and stop.is_set():
                     await self._release()
                     break
+                if self.pacer is not None:
+                    await self.pacer.wait(row.channel, row.chat_id, row.kind)
+                if row.kind in self.at_most_once and not await self._start(row.id):
+                    continue
                 await self._record(row, await self._attempt(row.channel, row.chat_id, row.payload, row.kind))
                 handled += 1
         return handled
@@ -140,6 +152,12 @@ class OutboxSender:
         async with UnitOfWork(self.database) as uow:
             await uow.outbox.renew_leases(self.id, self.clock() + self.lease)
             await uow.commit()
+
+    async def _start(self, row_id: int) -> bool:
+        async with UnitOfWork(self.database) as uow:
+            started = await uow.outbox.mark_started(row_id, self.id)
+            await uow.commit()
+        return started
 
     async def _release(self) -> None:
         async with UnitOfWork(self.database) as uow:
@@ -211,10 +229,12 @@ class OutboxSender:
         async with UnitOfWork(self.database) as uow:
             if self.database.serial is not None:
                 count = await uow.outbox.release_leases(channels, self.clock())
+                count += await uow.outbox.fail_abandoned(self.clock(), every=True)
             else:
                 count = 0
                 for dead in self.reclaim:
                     count += await uow.outbox.release_leases(channels, self.clock(), by=dead)
+                    count += await uow.outbox.fail_abandoned(self.clock(), by=dead)
             await uow.commit()
         if count:
             log.info("outbox: %d rows of a dead sender taken back", count)

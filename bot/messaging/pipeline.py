@@ -128,6 +128,7 @@ class MessageProcessor:
             pseudonym=self.pseudonyms.of(conversation.id, now),
             awaiting=uow.conversations.awaiting(conversation),
             handover=HandoverService(uow, self.notifiers, self.texts, self.handover_minutes, self.handover_per_hour),
+            alerts=uow.listing_alerts,
         )
 
     async def _save(

@@ -19,6 +19,7 @@ PERSON = MenuChoice(MenuItem.PERSON)
 PRIVACY = MenuChoice(MenuItem.PRIVACY)
 HELP = MenuChoice(MenuItem.HELP)
 LANGUAGE = MenuChoice(MenuItem.LANGUAGE)
+ALERTS = MenuChoice(MenuItem.ALERTS)
 
 # Categories that hold FAQ entries people browse (the request-only `question` is not a topic).
 TOPIC_CATEGORIES = tuple(c for c in REQUEST_CATEGORIES if c != "question")
@@ -33,6 +34,7 @@ def main_choices(ctx: Context) -> list[Choice]:
         ctx.choice(MINE, "menu_mine"),
         ctx.choice(PERSON, "menu_person"),
         ctx.choice(PRIVACY, "menu_privacy"),
+        ctx.choice(ALERTS, "menu_alerts"),
         *handover_choices(ctx),
     ]
 

@@ -56,6 +56,9 @@ async def show_data(ctx: Context) -> None:
         agencies[request.agency_code] = agency.name if agency else request.agency_code
     lines = [_request_line(ctx, r, agencies) for r in data.requests] or [ctx.t("privacy_data_no_requests")]
     draft = ctx.t("privacy_data_draft") if ctx.state.draft else ""
+    alerts = await ctx.alerts.of(ctx.conversation_id) if ctx.alerts is not None else ()
+    if alerts:
+        draft += ctx.t("privacy_data_alerts", count=len(alerts))
     text = ctx.t(
         "privacy_data",
         since=ctx.local_time(data.since),

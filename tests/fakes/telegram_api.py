@@ -411,6 +411,9 @@ class FakeTelegram(FakeServer):
         self._messages: dict[tuple[int, int], JSON] = {}
         # What the bot sent, per chat and in order, in the shape tests read.
         self._sent: dict[int, list[JSON]] = defaultdict(list)
+        # (chat id, the server's clock when it took the message, its text) for every sendMessage taken:
+        # how fast the bot sends, measured here rather than by the bot (benchmarks/alerts.py).
+        self.taken: list[tuple[int, float, str]] = []
         self._callback_query_ids: set[str] = set()
         self._next_callback_id = 4_100_000_000_000_000_000
         self._commands: dict[tuple[str, str], list[JSON]] = {}
@@ -940,6 +943,7 @@ class FakeTelegram(FakeServer):
             "deleted": False,
         }
         self._sent[chat_id].append(record)
+        self.taken.append((chat_id, self.clock(), text))
         message = self._bot_message(record)
         self._messages[(chat_id, record["message_id"])] = message
         return copy.deepcopy(message)

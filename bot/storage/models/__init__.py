@@ -17,6 +17,7 @@ from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
 from bot.storage.models.handover import HandoverTokenRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.limits import RateBucketRow
+from bot.storage.models.listing_alerts import AlertDeliveryRow, AlertRunRow, ListingAlertRow
 from bot.storage.models.listings import ListingRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
@@ -37,6 +38,8 @@ __all__ = [
     "AgencyChannelRow",
     "AgencyRow",
     "AgencyStaffIdRow",
+    "AlertDeliveryRow",
+    "AlertRunRow",
     "ApiTokenRow",
     "AuditLogRow",
     "Base",
@@ -52,6 +55,7 @@ __all__ = [
     "HolidayRow",
     "InboundUpdateRow",
     "LinkCodeRow",
+    "ListingAlertRow",
     "ListingRow",
     "LocalityRow",
     "LoginFailureRow",

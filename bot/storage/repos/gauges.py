@@ -26,7 +26,7 @@ class GaugeRepo(_Repo):
         due = case((and_(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now), OutboxRow.next_attempt_at))
         statement = (
             select(OutboxRow.channel, func.count(), func.min(due))
-            .where(OutboxRow.status.in_(("pending", "sending")))
+            .where(OutboxRow.status.in_(("pending", "sending", "started")))
             .group_by(OutboxRow.channel)
             .order_by(OutboxRow.channel)
         )

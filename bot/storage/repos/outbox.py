@@ -12,6 +12,10 @@ from sqlalchemy import ColumnElement, DateTime, Float, String, and_, bindparam, 
 from bot.storage.models import DeliveryAttemptRow, OutboxRow, RequestRow
 from bot.storage.repos.base import _Repo
 
+# A leased row its sender is handing to the platform, when it must go at most once (a notice).
+STARTED = "started"
+ABANDONED = "the sender stopped while sending it: not sent again, it may have gone"
+
 
 @dataclass(frozen=True)
 class Finished:
@@ -97,6 +101,7 @@ class OutboxRepo(_Repo):
         """Lease due rows to the sender `by`, oldest first, at most one per chat so a chat's messages
         go out in order. On PostgreSQL rows are locked with SKIP LOCKED while leased, so several
         senders never take the same row."""
+        await self.fail_abandoned(now)
         statement = select(OutboxRow).where(self._due(now, channels)).order_by(OutboxRow.id).limit(limit)
         if self.dialect == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
@@ -115,9 +120,32 @@ class OutboxRepo(_Repo):
         """The sender `by` is alive: its rows stay its own until `until`."""
         result = await self._session.execute(
             update(OutboxRow)
-            .where(OutboxRow.status == "sending", OutboxRow.leased_by == by)
+            .where(OutboxRow.status.in_(("sending", STARTED)), OutboxRow.leased_by == by)
             .values(next_attempt_at=until)
         )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def mark_started(self, row_id: int, by: str) -> bool:
+        """The sender `by` is handing the row to its platform now (an at-most-once row: a notice); False
+        when the row is no longer its own. A started row is never leased again: if its sender dies
+        before recording the outcome, nobody can know whether it went, and it is not sent twice."""
+        result = await self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id, OutboxRow.status == "sending", OutboxRow.leased_by == by)
+            .values(status=STARTED)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def fail_abandoned(self, now: datetime, *, every: bool = False, by: str | None = None) -> int:
+        """Started rows whose sender died (its lease ran out; with `by`, that sender's, known dead; with
+        `every`, any: one sender per SQLite database, starting) fail for good, unknown whether they
+        went, rather than go twice."""
+        statement = update(OutboxRow).where(OutboxRow.status == STARTED)
+        if by is not None:
+            statement = statement.where(OutboxRow.leased_by == by)
+        elif not every:
+            statement = statement.where(OutboxRow.next_attempt_at <= now)
+        result = await self._session.execute(statement.values(status="failed", last_error=ABANDONED, leased_by=None))
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def finish(self, row_id: int, by: str, attempts: int, finished: Finished, now: datetime) -> bool:
@@ -245,6 +273,10 @@ class OutboxRepo(_Repo):
         )
         return list((await self._session.execute(statement)).scalars())
 
+    async def count_with_error(self, status: str, error: str) -> int:
+        statement = select(func.count()).where(OutboxRow.status == status, OutboxRow.last_error == error)
+        return int((await self._session.execute(statement)).scalar_one())
+
     async def count(self, status: str | None = None) -> int:
         statement = select(func.count()).select_from(OutboxRow)
         if status:
@@ -257,7 +289,7 @@ _FINISH_ROW_SQL = """
     UPDATE outbox SET attempts = :attempts, status = :status, last_error = :error, leased_by = NULL,
         sent_at = COALESCE(:sent_at, sent_at), external_id = COALESCE(:external_id, external_id),
         next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at)
-    WHERE id = :id AND status = 'sending' AND leased_by = :by
+    WHERE id = :id AND status IN ('sending', 'started') AND leased_by = :by
     RETURNING id
 """
 _RECORD_ATTEMPT_SQL = """

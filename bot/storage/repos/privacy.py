@@ -23,9 +23,10 @@ from bot.storage.models import (
     UserNotificationRow,
 )
 from bot.storage.repos.base import _Repo
+from bot.storage.repos.listing_alerts import ListingAlertRepo
 
 # Rows still on their way out: a retention run never touches them.
-_IN_FLIGHT = ("pending", "sending", "held")
+_IN_FLIGHT = ("pending", "sending", "started", "held")
 # What an event's data may keep once its request is erased: no text anyone wrote.
 _EVENT_FACTS = frozenset({"from", "to", "status", "outbox_id", "agency", "rule_id", "scope"})
 
@@ -72,6 +73,8 @@ class PrivacyRepo(_Repo):
         await self._session.execute(delete(RequestLookupRow).where(RequestLookupRow.conversation_id == conversation.id))
         # Nor does a link it was offered to move elsewhere still work.
         await self._session.execute(delete(HandoverTokenRow).where(HandoverTokenRow.conversation_id == conversation.id))
+        # Nor is the person told of new listings any more, and who was told of which goes too.
+        await ListingAlertRepo(self._session).forget(conversation.id)
         await self._session.flush()
 
     async def erase_request(self, row: RequestRow, now: datetime, *, unlink: bool) -> None:
