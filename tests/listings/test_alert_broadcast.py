@@ -10,6 +10,7 @@ import pytest
 from bot.app import App
 from bot.listings.alerts.broadcast import broadcast_batch, broadcast_round
 from bot.listings.service import close_listing, create_listing, publish_listing
+from bot.privacy.retention import retention_round
 from bot.storage.repos.listing_alerts import ALERT_KIND
 from handlers.messages import CHOICE, IncomingMessage
 from tests.harness import CHANNEL, CollectingTransport, FakeClock, Person
@@ -171,3 +172,21 @@ async def test_unsubscribing_drops_the_notices_not_sent_yet(demo_app: App) -> No
     transport = CollectingTransport()
     await demo_app.sender({CHANNEL: transport}).drain()
     assert transport.sent == {}
+
+
+async def test_a_standing_subscription_outlives_the_idle_conversation_round(demo_app: App, clock: FakeClock) -> None:
+    """Retention forgets conversations silent for months, but not one whose person asked to be told
+    of new listings until they say stop: that silence is the subscription working."""
+    await _subscribe(demo_app, "quiet-subscriber", "job", "mh-gia-loc")
+    async with demo_app.uow() as uow:
+        await uow.conversations.get_or_create(CHANNEL, "quiet-other", "quiet-other", clock())
+        await uow.commit()
+    clock.advance(days=demo_app.settings.retention_transcript_days + 1)
+    report = await retention_round(demo_app.database, demo_app.settings, clock())
+    assert report.conversations == 1
+    async with demo_app.uow() as uow:
+        kept = await uow.conversations.find(CHANNEL, "quiet-subscriber")
+        other = await uow.conversations.find(CHANNEL, "quiet-other")
+        assert kept is not None and kept.user_id == "quiet-subscriber"
+        assert len(await uow.listing_alerts.of(kept.id)) == 1
+        assert other is not None and other.user_id == ""

@@ -14,6 +14,7 @@ from bot.storage.models import (
     ConversationRow,
     HandoverTokenRow,
     InboundUpdateRow,
+    ListingAlertRow,
     MatchLogRow,
     OutboxRow,
     RequestEventRow,
@@ -129,8 +130,14 @@ class PrivacyRepo(_Repo):
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def idle_conversations(self, cutoff: datetime) -> list[ConversationRow]:
-        """Conversations silent since before `cutoff` that still hold what the person told the bot."""
-        statement = select(ConversationRow).where(ConversationRow.updated_at < cutoff, ConversationRow.user_id != "")
+        """Conversations silent since before `cutoff` that still hold what the person told the bot.
+
+        Not those with a subscription to new listings: the person asked to be written to until they
+        say stop (every notice carries the button), so their silence is no sign they are done."""
+        subscribed = select(ListingAlertRow.id).where(ListingAlertRow.conversation_id == ConversationRow.id).exists()
+        statement = select(ConversationRow).where(
+            ConversationRow.updated_at < cutoff, ConversationRow.user_id != "", ~subscribed
+        )
         return list((await self._session.execute(statement)).scalars())
 
     async def old_pseudonyms(self, cutoff: datetime, *, drop_them: bool) -> int:
