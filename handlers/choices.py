@@ -272,6 +272,69 @@ class StaffChoice(ChoiceData, prefix="staff"):
     code: str
 
 
+@dataclass(frozen=True)
+class ListingKindChoice(ChoiceData, prefix="lst:kind"):
+    kind: str
+
+
+@dataclass(frozen=True)
+class ListingPlaceChoice(ChoiceData, prefix="lst:place"):
+    """`locality` is a commune's code, "" for the whole province; "?" asks for another commune."""
+
+    kind: str
+    locality: str
+
+
+@dataclass(frozen=True)
+class ListingTradeChoice(ChoiceData, prefix="lst:trade"):
+    """A trade by its place in the sorted list of open trades (a trade's name may not fit an id),
+    and the page's first item."""
+
+    kind: str
+    locality: str
+    trade: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class ListingCommuneChoice(ChoiceData, prefix="lst:loc"):
+    kind: str
+    locality: str
+
+
+@dataclass(frozen=True)
+class ListingShowChoice(ChoiceData, prefix="lst:show"):
+    listing: int
+
+
+@dataclass(frozen=True)
+class ListingRegisterChoice(ChoiceData, prefix="lst:reg"):
+    listing: int
+
+
+@dataclass(frozen=True)
+class ListingReuseChoice(ChoiceData, prefix="lst:reuse"):
+    """Registering interest: use the contact given last time (yes), or give it anew (no)."""
+
+    listing: int
+    answer: FormAnswer
+
+
+class FollowupOutcome(StrEnum):
+    WORKING = "working"
+    STUDYING = "studying"
+    NEED_HELP = "need_help"
+    NO_ANSWER = "no_answer"
+
+
+@dataclass(frozen=True)
+class FollowupChoice(ChoiceData, prefix="lst:fu"):
+    """The answer to "did you start work / the course?", for one registration."""
+
+    registration: int
+    outcome: FollowupOutcome
+
+
 # -- typed answers ---------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from handlers.messages import Choice, Notification, OutgoingMessage
 from handlers.ports import (
     AgenciesPort,
     HandoverPort,
+    ListingsPort,
     LocalitiesPort,
     MatchLogPort,
     PrivacyPort,
@@ -42,6 +43,9 @@ class CoreSettings:
     # Tries at opening a request by code and phone: per conversation, and failed ones overall, an hour.
     lookups_per_hour: int = 5
     lookup_failures_per_hour: int = 200
+    # Listings shown on one page of the browser, and beside an answer to a free-text question.
+    listings_per_page: int = 5
+    listings_beside_answer: int = 3
 
 
 @dataclass
@@ -68,6 +72,8 @@ class Context:
     awaiting: Awaiting | None = None
     # Moving this conversation to a channel that reaches the person (None: no notifier set up).
     handover: HandoverPort | None = None
+    # Jobs and courses (None: the deployment offers none, and the menu shows only the answers).
+    listings: ListingsPort | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
 

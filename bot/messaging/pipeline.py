@@ -11,6 +11,7 @@ from bot import metrics
 from bot.channels.notifiers import Notifiers
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
+from bot.listings.chat import ListingsChat
 from bot.messaging import flood
 from bot.messaging.handover import HandoverService
 from bot.messaging.notify import enqueue_agency
@@ -128,6 +129,7 @@ class MessageProcessor:
             pseudonym=self.pseudonyms.of(conversation.id, now),
             awaiting=uow.conversations.awaiting(conversation),
             handover=HandoverService(uow, self.notifiers, self.texts, self.handover_minutes, self.handover_per_hour),
+            listings=ListingsChat(uow, self.settings.timezone),
         )
 
     async def _save(

@@ -108,10 +108,6 @@ async def _ask(turn: Turn, ctx: Context) -> None:
     ctx.say(ctx.t("ask_prompt"), [ctx.choice(TOPICS, "menu_topics"), back_to_menu(ctx)])
 
 
-async def _jobs(turn: Turn, ctx: Context) -> None:
-    show_categories(ctx, JOB_CATEGORIES)
-
-
 async def _topics(turn: Turn, ctx: Context) -> None:
     show_categories(ctx)
 
@@ -129,7 +125,6 @@ FLOW = Flow(
         Route(command(commands.MENU) | chosen(MAIN), _menu),
         Route(command(commands.HELP) | chosen(HELP), _help),
         Route(chosen(ASK), _ask),
-        Route(chosen(JOBS), _jobs),
         Route(chosen(TOPICS), _topics),
         Route(chosen(CategoryChoice), _category),
     ),

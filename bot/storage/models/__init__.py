@@ -17,7 +17,7 @@ from bot.storage.models.faq import FaqApprovalRow, FaqEntryRow, FaqVersionRow
 from bot.storage.models.handover import HandoverTokenRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.limits import RateBucketRow
-from bot.storage.models.listings import ListingRow
+from bot.storage.models.listings import ListingPersonRow, ListingRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
 from bot.storage.models.match_log import MatchLogRow
@@ -52,6 +52,7 @@ __all__ = [
     "HolidayRow",
     "InboundUpdateRow",
     "LinkCodeRow",
+    "ListingPersonRow",
     "ListingRow",
     "LocalityRow",
     "LoginFailureRow",
