@@ -143,9 +143,8 @@ async def show_page(ctx: Context, choice: ListingTradeChoice) -> bool:
         return False
     place = await place_label(ctx, choice.locality)
     lines = [ctx.t("listings_page", kind=kind_name(ctx, choice.kind).capitalize(), trade=trade, place=place)]
-    numbered = list(enumerate(page.items, choice.offset + 1))
-    lines += [short_line(ctx, n, item) for n, item in numbered]
-    buttons = [show_button(n, item) for n, item in numbered]
+    lines += [short_line(ctx, item) for item in page.items]
+    buttons = [show_button(item) for item in page.items]
     if page.more:
         more = ListingTradeChoice(choice.kind, choice.locality, choice.trade, choice.offset + size)
         buttons.append(ctx.choice(more, "listings_more"))

@@ -21,7 +21,6 @@ async def find(ctx: Context, text: str) -> Sequence[ListingItem]:
 def offer(ctx: Context, items: Sequence[ListingItem]) -> None:
     if not items:
         return
-    numbered = list(enumerate(items, 1))
-    lines = [ctx.t("listings_matches"), *(short_line(ctx, n, item) for n, item in numbered)]
-    buttons = [show_button(n, item) for n, item in numbered]
+    lines = [ctx.t("listings_matches"), *(short_line(ctx, item) for item in items)]
+    buttons = [show_button(item) for item in items]
     ctx.say("\n".join(lines), [*buttons, ctx.choice(menu.JOBS, "listings_see_all"), menu.back_to_menu(ctx)])

@@ -8,7 +8,7 @@ from handlers.domain import COURSE, ListingItem
 from handlers.flows import menu
 from handlers.messages import Choice
 
-# A button's label: the listing's number and the start of its title.
+# A button's label: the start of the listing's title.
 LABEL_CHARS = 40
 
 
@@ -20,14 +20,15 @@ def place_name(ctx: Context, item: ListingItem) -> str:
     return item.locality_name or ctx.t("listings_whole_province")
 
 
-def short_line(ctx: Context, n: int, item: ListingItem) -> str:
+def short_line(ctx: Context, item: ListingItem) -> str:
     fair = ctx.t("listings_fair_mark") if item.fair_chance else ""
-    return ctx.t("listings_item", n=n, title=item.title, employer=item.employer, place=place_name(ctx, item), fair=fair)
+    return ctx.t("listings_item", title=item.title, employer=item.employer, place=place_name(ctx, item), fair=fair)
 
 
-def show_button(n: int, item: ListingItem) -> Choice:
+def show_button(item: ListingItem) -> Choice:
+    """The listing's title (its start): where there are no buttons, its number in the list to type."""
     title = item.title if len(item.title) <= LABEL_CHARS else item.title[: LABEL_CHARS - 1] + "…"
-    return Choice.of(ListingShowChoice(item.id), f"{n}. {title}")
+    return Choice.of(ListingShowChoice(item.id), title)
 
 
 def _cost_line(ctx: Context, item: ListingItem) -> str:
