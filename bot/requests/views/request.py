@@ -58,6 +58,8 @@ async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
     scope = str(routing.get("scope", ""))
     if rule is not None and scope in ("locality", "province", "any"):
         return t("ws_routing_rule", rule=rule.id, note=rule.note or "—", scope=t(f"ws_scope_{scope}"))
+    if scope == "listing":
+        return t("ws_routing_listing")
     return t("ws_routing_other", reason=str(routing.get("reason", "")) or "—")
 
 
