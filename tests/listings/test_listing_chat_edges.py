@@ -206,3 +206,25 @@ async def test_the_menu_leaves_the_commune_question(demo_app: App) -> None:
     )
     # Free text is a question again, not a commune.
     await talk(person, [("vay vốn làm ăn", "!listings_commune_not_found")])
+
+
+async def test_a_commune_whose_code_is_too_long_for_a_button(demo_app: App) -> None:
+    code = "mh-" + "x" * 61  # as long as a code may be: it cannot travel in a button's id
+    async with demo_app.uow() as uow:
+        await uow.localities.upsert(code, name="Xã Dài Tên", province="Tỉnh Minh Họa", aliases=[])
+        await create_listing(
+            uow, typed(title="Thợ đan lát", trade="đan lát", locality=code), agency_code="demo-vieclam",
+            actor="test", now=demo_app.clock(), today=TODAY, publish=True,
+        )  # fmt: skip
+        await uow.commit()
+    person = Person(demo_app)
+    rows: list[Row] = [
+        # Its button cannot be made: the others are offered, and its name is typed.
+        (PressRaw("lst:place:job:?"), ("listings_ask_commune_buttons", "#lst:loc:job:mh-gia-loc")),
+        ("Dài Tên", ("Xã Dài Tên", "#lst:trade:job:~:0:0")),
+        (Press("lst:trade:job:~:0:0"), ("• Thợ đan lát", "#lst:place:job:~")),
+        (Press("Thợ đan lát"), ("📍 Nơi: Xã Dài Tên", "#lst:reg:1")),
+        (PressRaw("lst:place:job:~"), ("Xã Dài Tên", "#lst:trade:job:~:0:0")),
+    ]
+    await talk(person, rows)
+    assert all(len(c.encode()) <= 64 for c in person.choice_ids)

@@ -3,6 +3,8 @@ whole province), then a trade that has open listings, then pages of five, then o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.choices import (
     CategoryChoice,
     ListingCommuneChoice,
@@ -27,6 +29,28 @@ MAX_COMMUNE_BUTTONS = 15
 COMMUNE_TEXT_LIMIT = 200
 # A page's first item past this is no page anyone reached by pressing "more".
 MAX_OFFSET = 1000
+# In a button, a commune's code longer than this (codes may have 64 characters; a button id 64 bytes
+# in all) stands as HOME: the commune the person chose last, which is the one the button was for.
+HOME = "~"
+MAX_CODE_IN_ID = 24
+
+
+def place_ref(code: str) -> str:
+    return code if len(code.encode("utf-8")) <= MAX_CODE_IN_ID else HOME
+
+
+def place_of(ctx: Context, ref: str) -> str:
+    return ctx.state.home_locality if ref == HOME else ref
+
+
+def commune_buttons(kind: str, localities: Sequence[Locality], *, with_province: bool) -> list[Choice]:
+    """A button per commune whose code fits a button id (the others are typed by name)."""
+    found = []
+    for loc in localities:
+        if len(loc.code.encode("utf-8")) <= MAX_CODE_IN_ID:
+            label = f"{loc.name}, {loc.province}" if with_province else loc.name
+            found.append(Choice.of(ListingCommuneChoice(kind, loc.code), label))
+    return found
 
 
 def asking_commune(ctx: Context) -> bool:
@@ -53,7 +77,7 @@ async def ask_place(ctx: Context, kind: str) -> None:
     whole = ctx.choice(ListingPlaceChoice(kind, ""), "listings_place_province")
     if here is not None:
         choices = [
-            ctx.choice(ListingPlaceChoice(kind, here.code), "listings_place_home", commune=here.name),
+            ctx.choice(ListingPlaceChoice(kind, place_ref(here.code)), "listings_place_home", commune=here.name),
             whole,
             ctx.choice(ListingPlaceChoice(kind, ASK_COMMUNE), "listings_place_other"),
         ]
@@ -67,7 +91,7 @@ async def ask_commune(ctx: Context) -> None:
     whole = ctx.choice(ListingPlaceChoice(kind, ""), "listings_place_province")
     localities = await ctx.localities.all()
     if len(localities) <= MAX_COMMUNE_BUTTONS:
-        choices = [Choice.of(ListingCommuneChoice(kind, loc.code), loc.name) for loc in localities]
+        choices = commune_buttons(kind, localities, with_province=False)
         ctx.say(ctx.t("listings_ask_commune_buttons"), [*choices, whole, menu.back_to_menu(ctx)])
     else:
         ctx.say(ctx.t("listings_ask_commune_typed"), [whole, menu.back_to_menu(ctx)])
@@ -90,7 +114,7 @@ async def take_commune_text(ctx: Context, text: str) -> None:
     if sure:
         await choose_place(ctx, kind, found[0].code)
     elif found:
-        choices = [Choice.of(ListingCommuneChoice(kind, loc.code), f"{loc.name}, {loc.province}") for loc in found]
+        choices = commune_buttons(kind, found, with_province=True)
         ctx.say(ctx.t("listings_pick_commune"), [*choices, whole, menu.back_to_menu(ctx)])
     else:
         ctx.say(ctx.t("listings_commune_not_found"), [whole, menu.back_to_menu(ctx)])
@@ -98,6 +122,7 @@ async def take_commune_text(ctx: Context, text: str) -> None:
 
 async def choose_place(ctx: Context, kind: str, code: str) -> bool:
     """The trades open there; False when the commune is unknown (a stale or forged button)."""
+    code = place_of(ctx, code)
     if code:
         locality = await ctx.localities.get(code)
         if locality is None:
@@ -122,7 +147,8 @@ async def show_trades(ctx: Context, kind: str, code: str) -> None:
         choices += [ctx.choice(menu.REQUEST, "menu_request"), menu.back_to_menu(ctx)]
         ctx.say(ctx.t("listings_none", kind=kind_name(ctx, kind), place=place), choices)
         return
-    buttons = [Choice.of(ListingTradeChoice(kind, code, i, 0), t) for i, t in enumerate(trades[:MAX_TRADE_BUTTONS])]
+    ref = place_ref(code)
+    buttons = [Choice.of(ListingTradeChoice(kind, ref, i, 0), t) for i, t in enumerate(trades[:MAX_TRADE_BUTTONS])]
     ctx.say(
         ctx.t("listings_ask_trade", kind=kind_name(ctx, kind), place=place),
         [*buttons, ctx.choice(menu.JOBS, "listings_search_again"), menu.back_to_menu(ctx)],
@@ -133,15 +159,16 @@ async def show_page(ctx: Context, choice: ListingTradeChoice) -> bool:
     """A page of at most five listings of the trade; False when the button no longer fits the data."""
     if ctx.listings is None or choice.kind not in LISTING_KINDS or choice.offset > MAX_OFFSET:
         return False
-    trades = await ctx.listings.trades(choice.kind, choice.locality, ctx.now)
+    code = place_of(ctx, choice.locality)
+    trades = await ctx.listings.trades(choice.kind, code, ctx.now)
     if choice.trade >= min(len(trades), MAX_TRADE_BUTTONS):
         return False
     size = ctx.settings.listings_per_page
     trade = trades[choice.trade]
-    page = await ctx.listings.page(choice.kind, choice.locality, trade, ctx.now, offset=choice.offset, limit=size)
+    page = await ctx.listings.page(choice.kind, code, trade, ctx.now, offset=choice.offset, limit=size)
     if not page.items:
         return False
-    place = await place_label(ctx, choice.locality)
+    place = await place_label(ctx, code)
     lines = [ctx.t("listings_page", kind=kind_name(ctx, choice.kind).capitalize(), trade=trade, place=place)]
     lines += [short_line(ctx, item) for item in page.items]
     buttons = [show_button(item) for item in page.items]
