@@ -4,42 +4,28 @@ what a person may be offered, a registration's link to its request, and the foll
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.listings.registrations import record_outcome
 from bot.listings.service import is_open, local_today
+from bot.listings.words import ListingWords
 from bot.storage.models import ListingRow
 from bot.storage.repos.listings import DRAFT, ListingFilter
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import FollowupAnswer, FollowupResult, ListingItem, ListingPage, PriorContact
-from handlers.places import plain_name
-from knowledge_base.text import clean, fold
 
 PERSON = "person"
 # Longer than any question the core reads (CoreSettings.max_question_chars): not matched at all.
 MAX_SEARCH_CHARS = 1000
 
 
-def _words(text: str, *, marked: bool) -> tuple[str, ...]:
-    cleaned = clean(text)
-    return tuple((cleaned if marked else fold(cleaned)).split())
-
-
-def _has_marks(text: str) -> bool:
-    return fold(text) != text.lower()
-
-
-def _within(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    """Whether `phrase` occurs in `words` as whole words, in order."""
-    n = len(phrase)
-    return n > 0 and any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
-
-
 @dataclass
 class ListingsChat:
     uow: UnitOfWork
     timezone: str
+    # The process's words to match free text on (the pipeline loads them with the message).
+    words: ListingWords = field(default_factory=ListingWords)
 
     async def _filter(self, kind: str, locality: str, now: datetime, trade: str | None = None) -> ListingFilter | None:
         """Open listings of the kind in the commune (and the whole province's); None for an unknown commune."""
@@ -92,27 +78,12 @@ class ListingsChat:
     async def search(self, text: str, now: datetime, *, limit: int) -> Sequence[ListingItem]:
         if len(text) > MAX_SEARCH_CHARS:
             return []
-        marked = _has_marks(text)
-        words = _words(text, marked=marked)
-        index = await self.uow.listings.open_index(local_today(now, self.timezone))
-        named = [
-            (listing_id, locality_id)
-            for listing_id, trade, title, locality_id in index
-            if _within(words, _words(trade, marked=marked)) or _within(words, _words(title, marked=marked)[:2])
-        ]
-        if not named:
+        found = self.words.find(text)
+        if not found:
             return []
-        places = await self._named_places(text)
-        if places:
-            named = [(i, loc) for i, loc in named if loc is None or loc in places]
-        rows = [row for i, _ in named[:limit] if (row := await self.uow.listings.get(i)) is not None]
-        return await self._items(rows, now)
-
-    async def _named_places(self, text: str) -> set[int]:
-        """The communes whose names the text says (folded, without "xã" / "phường")."""
-        plain = _words(text, marked=False)
-        rows = await self.uow.localities.all_rows()
-        return {row.id for row in rows if _within(plain, tuple(plain_name(row.name).split()))}
+        today = local_today(now, self.timezone)
+        rows = [row for row in await self.uow.listings.of_ids(found[: limit * 4]) if is_open(row, today)]
+        return await self._items(rows[:limit], now)
 
     async def open_registration(self, conversation_id: int, listing_id: int) -> str | None:
         return await self.uow.listing_people.open_code(conversation_id, listing_id)

@@ -102,6 +102,15 @@ class ListingRepo(_Repo):
         statement = _filtered(select(ListingRow.trade).distinct(), found).where(ListingRow.trade != "")
         return [str(t) for t in (await self._session.execute(statement.order_by(ListingRow.trade))).scalars()]
 
+    async def of_ids(self, ids: builtins.list[int]) -> builtins.list[ListingRow]:
+        """The rows of these ids, in the order given (unknown ids left out)."""
+        if not ids:
+            return []
+        rows = {
+            r.id: r for r in (await self._session.execute(select(ListingRow).where(ListingRow.id.in_(ids)))).scalars()
+        }
+        return [rows[i] for i in ids if i in rows]
+
     async def open_index(self, day: date) -> builtins.list[tuple[int, str, str, int | None]]:
         """(id, trade, title, locality id) of every listing open on `day`: what free text is matched on."""
         statement = _open_on(select(ListingRow.id, ListingRow.trade, ListingRow.title, ListingRow.locality_id), day)
