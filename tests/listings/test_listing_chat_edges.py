@@ -13,7 +13,7 @@ from bot.storage.models import RequestRow
 from tests.handlers.conversation import Press, PressRaw, Row, talk
 from tests.handlers.conversation import shown as shown_text
 from tests.harness import FakeClock, Person
-from tests.listings.chat_helpers import registered, with_listings
+from tests.listings.chat_helpers import code_in, registered, with_listings
 from tests.listings.helpers import TODAY, typed
 from tests.storage.sessions import session_of
 
@@ -228,3 +228,34 @@ async def test_a_commune_whose_code_is_too_long_for_a_button(demo_app: App) -> N
     ]
     await talk(person, rows)
     assert all(len(c.encode()) <= 64 for c in person.choice_ids)
+
+
+async def test_free_text_words_are_reloaded_and_closed_listings_never_shown(demo_app: App, clock: FakeClock) -> None:
+    person = Person(demo_app)
+    await person.start()  # this process reads the words to match on: no listings yet
+    made = await with_listings(demo_app)
+    await talk(person, [("có lớp hàn nào không", "!listings_matches")])
+    clock.advance(minutes=6)  # read again: the new listings are matched
+    await talk(person, [("có lớp hàn nào không", ("listings_matches", "Lớp hàn điện cơ bản 3 tháng"))])
+    async with demo_app.uow() as uow:
+        await close_listing(uow, made["Lớp hàn điện cơ bản 3 tháng"].id, actor="test", now=clock())
+        await uow.commit()
+    # Closed since the words were read: matched, read again, and left out.
+    await talk(person, [("có lớp hàn nào không", ("Thợ hàn khung thép", "!Lớp hàn điện cơ bản 3 tháng"))])
+
+
+async def test_interest_in_a_course_is_a_training_request(demo_app: App) -> None:
+    made = await with_listings(demo_app)
+    course = made["Lớp sửa xe máy"]
+    code = code_in(await registered(demo_app, course.id))
+    async with demo_app.uow() as uow:
+        request = await uow.requests.get_row(code)
+        assert request is not None
+        assert (request.category, request.agency_code, request.routing["scope"]) == (
+            "training",
+            "demo-vieclam",
+            "listing",
+        )
+        assert request.description.startswith("Đăng ký quan tâm: Lớp sửa xe máy")
+        link = await uow.listing_people.of_request(request.id)
+        assert link is not None and link.listing_id == course.id and link.outcome is None
