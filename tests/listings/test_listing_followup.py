@@ -163,3 +163,28 @@ async def test_the_worker_round_asks_and_wakes_the_sender(demo_app: App, clock: 
     await task
     await person.collect()
     assert "Bạn đã đi làm / đi học chưa?" in person.text and "Lớp hàn điện cơ bản 3 tháng" in person.text
+
+
+async def test_the_agency_api_shows_the_listing_and_its_outcome(demo_app: App, clock: FakeClock) -> None:
+    from tests.requests.test_api import api, bearer, new_token
+
+    made = await with_listings(demo_app)
+    person = await registered(demo_app, made["Thợ hàn khung thép"].id)
+    code = code_in(person)
+    token = await new_token(demo_app, "demo-vieclam")
+    async with api(demo_app) as client:
+        detail = (await client.get(f"/requests/{code}", headers=bearer(token))).json()
+        listing = made["Thợ hàn khung thép"]
+        assert detail["listing"] == {
+            "id": listing.id, "kind": "job", "title": "Thợ hàn khung thép", "outcome": None, "outcome_at": None,
+        }  # fmt: skip
+        clock.advance(days=DAYS)
+        assert await ask(demo_app) == 1
+        await person.collect()
+        await talk(person, [(Press("Không muốn trả lời"), "followup_thanks")])
+        detail = (await client.get(f"/requests/{code}", headers=bearer(token))).json()
+        assert detail["listing"]["outcome"] == "no_answer" and detail["listing"]["outcome_at"]
+        assert any(e["type"] == "listing_outcome" and e["actor"] == "person" for e in detail["events"])
+        # Another agency's token sees nothing of it.
+        other = await new_token(demo_app, "demo-ubnd")
+        assert (await client.get(f"/requests/{code}", headers=bearer(other))).status_code == 404
