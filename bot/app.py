@@ -14,6 +14,7 @@ from bot.channels.registry import Channel, configured_channels
 from bot.clock import Clock, Sleep, utc_now
 from bot.config import Settings
 from bot.faq.knowledge import KnowledgeBase, import_shipped_if_empty
+from bot.listings.words import ListingWords
 from bot.messaging.backpressure import pressure_for
 from bot.messaging.flood import FloodLimits
 from bot.messaging.outbox import OutboxSender
@@ -101,6 +102,7 @@ async def create_app(
         notifiers=Notifiers.configured(settings),
         handover_minutes=settings.handover_link_minutes,
         handover_per_hour=settings.handover_links_per_hour,
+        listing_words=ListingWords(settings.timezone),
     )
     app = App(settings, database, texts, kb, processor, clock, sleep)
     if prepare:

@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     # How often requests past their first-response target are looked for and escalated to leads.
     escalation_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
+    # This many days after a person registered interest in a job or a course, the bot asks them once
+    # whether they started (bot/listings/followup.py); the round looks for those due every hour.
+    listing_followup_days: Annotated[int, Field(ge=1, le=365)] = 30
 
     # Retention: a closed request's personal fields are erased this long after it closed; kept
     # messages (transcripts, agency posts) and idle conversations' drafts after this many days;

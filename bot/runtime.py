@@ -13,6 +13,7 @@ import uvicorn
 from bot.app import App, Services, compose
 from bot.listings.alerts.broadcast import run_alert_rounds
 from bot.listings.expiry import run_expiry_rounds
+from bot.listings.followup import run_followup_rounds
 from bot.metrics import gc_pauses
 from bot.metrics.worker import serve_worker_metrics
 from bot.privacy.retention import run_retention_rounds
@@ -61,11 +62,20 @@ def _alerts(app: App, services: Services, stop: asyncio.Event) -> asyncio.Task[N
     )
 
 
+def _followups(app: App, services: Services, stop: asyncio.Event) -> asyncio.Task[None]:
+    """The hourly round that asks people, once, whether they started the job or course (idempotent)."""
+    days = app.settings.listing_followup_days
+    return asyncio.create_task(
+        run_followup_rounds(app.database, app.clock, app.texts, days, stop, services.sender.wake.set)
+    )
+
+
 async def run_worker(app: App, stop: asyncio.Event) -> None:
     services = compose(app)
     freeze_heap()
     rounds = [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop), _expiry(app, stop)]
     rounds.append(_alerts(app, services, stop))
+    rounds.append(_followups(app, services, stop))
     rounds.append(asyncio.create_task(serve_worker_metrics(app, stop)))
     try:
         await services.sender.run_forever(stop)
@@ -142,6 +152,7 @@ async def serve(
     if primary:
         tasks += [asyncio.create_task(_escalations(app, services, stop)), _retention(app, stop), _expiry(app, stop)]
         tasks.append(_alerts(app, services, stop))
+        tasks.append(_followups(app, services, stop))
     # Long polls hold nothing uncommitted (an update counts only once handled): cancelled on stop.
     pollers = await _pollers(services, stop) if primary else []
     await warm_up(app)

@@ -273,46 +273,6 @@ class StaffChoice(ChoiceData, prefix="staff"):
     code: str
 
 
-class AlertKind(StrEnum):
-    JOB = "job"
-    COURSE = "course"
-    ANY = "any"
-
-
-class AlertAnswer(StrEnum):
-    COMMUNE = "commune"
-    PROVINCE = "province"
-    ANY_TRADE = "anytrade"
-    CONFIRM = "confirm"
-    CANCEL = "cancel"
-
-
-@dataclass(frozen=True)
-class AlertChoice(ChoiceData, prefix="alert"):
-    """A step of subscribing to new jobs and courses: where, any trade, confirm, cancel."""
-
-    answer: AlertAnswer
-
-
-@dataclass(frozen=True)
-class AlertKindChoice(ChoiceData, prefix="alert:kind"):
-    kind: AlertKind
-
-
-@dataclass(frozen=True)
-class AlertTradeChoice(ChoiceData, prefix="alert:trade"):
-    """A trade by its place in the list offered (kept in the draft): a trade's name may not fit an id."""
-
-    index: int
-
-
-@dataclass(frozen=True)
-class AlertStopChoice(ChoiceData, prefix="alert:stop"):
-    """ "Stop these notices", under every notice: the subscription it came from."""
-
-    id: int
-
-
 # -- typed answers ---------------------------------------------------------------------------------
 
 

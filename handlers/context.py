@@ -14,6 +14,7 @@ from handlers.ports import (
     AgenciesPort,
     AlertsPort,
     HandoverPort,
+    ListingsPort,
     LocalitiesPort,
     MatchLogPort,
     PrivacyPort,
@@ -45,6 +46,9 @@ class CoreSettings:
     # Tries at opening a request by code and phone: per conversation, and failed ones overall, an hour.
     lookups_per_hour: int = 5
     lookup_failures_per_hour: int = 200
+    # Listings shown on one page of the browser, and beside an answer to a free-text question.
+    listings_per_page: int = 5
+    listings_beside_answer: int = 3
 
 
 @dataclass
@@ -73,6 +77,8 @@ class Context:
     handover: HandoverPort | None = None
     # Subscriptions to new jobs and courses (None: not offered, as in tests of other flows).
     alerts: AlertsPort | None = None
+    # Jobs and courses (None: the deployment offers none, and the menu shows only the answers).
+    listings: ListingsPort | None = None
     notifications: list[Notification] = field(default_factory=list)
     replies: list[OutgoingMessage] = field(default_factory=list)
 

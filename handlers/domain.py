@@ -190,3 +190,66 @@ class Handover:
     # A move: the requests that now tell this conversation, and the language the person had there.
     codes: tuple[str, ...] = ()
     locale: str = ""
+
+
+# What a listing is, for the conversation: a job or a course.
+JOB, COURSE = "job", "course"
+LISTING_KINDS = (JOB, COURSE)
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    """A listing as the person reads it. `open` is False once it is closed or past its last day."""
+
+    id: int
+    kind: str
+    title: str
+    employer: str
+    agency_code: str
+    locality_name: str
+    trade: str
+    fair_chance: bool
+    open: bool
+    description: str = ""
+    conditions: str = ""
+    start_date: str = ""
+    deadline: str = ""
+    places: int | None = None
+    pay: str = ""
+    cost_kind: str = ""
+    contact: str = ""
+    expired: bool = False
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    items: tuple[ListingItem, ...]
+    # There are more after this page.
+    more: bool
+
+
+@dataclass(frozen=True)
+class PriorContact:
+    """What the person gave in their last request still kept (not erased): offered again, with consent."""
+
+    phone: str
+    name: str
+    contact_time: str
+
+
+class FollowupResult(StrEnum):
+    """What came of an answer to the follow-up question."""
+
+    RECORDED = "recorded"
+    # Answered before (by the person, or staff recorded it): the first answer stands.
+    ALREADY = "already"
+    # No such registration, or not this conversation's, or its request erased.
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class FollowupAnswer:
+    result: FollowupResult
+    # The registration's request and its agency (to tell it when the person still needs help).
+    request_code: str = ""
+    agency_code: str = ""

@@ -217,3 +217,8 @@ def find_localities(
     found = [locality for _, locality in scored[:limit]]
     sure = bool(scored) and scored[0][0] >= _SURE and (len(scored) == 1 or scored[1][0] < scored[0][0] - 5)
     return found, sure
+
+
+def plain_name(name: str) -> str:
+    """A locality's name as it is said inside a sentence: folded, without "xã" / "phường"."""
+    return _plain(name)

@@ -11,11 +11,15 @@ from handlers.domain import (
     Agency,
     Alert,
     Erasure,
+    FollowupAnswer,
     Handover,
+    ListingItem,
+    ListingPage,
     Locality,
     Lookups,
     NewRequest,
     PersonData,
+    PriorContact,
     RequestView,
     Rule,
 )
@@ -131,4 +135,46 @@ class AlertsPort(Protocol):
 
     async def trades(self, kind: str, limit: int = 12) -> Sequence[str]:
         """The trades of published listings of the kind, most common first."""
+        ...
+
+
+class ListingsPort(Protocol):
+    """Jobs and courses people may be offered (published, not past their last day), and a person's
+    registered interest in one. `locality` is a commune's code, "" for the whole province: a commune
+    finds its own listings and the whole province's."""
+
+    async def trades(self, kind: str, locality: str, now: datetime) -> Sequence[str]:
+        """The trades of the open listings of that kind there, sorted, none empty."""
+        ...
+
+    async def page(
+        self, kind: str, locality: str, trade: str, now: datetime, *, offset: int, limit: int
+    ) -> ListingPage: ...
+
+    async def get(self, listing_id: int, now: datetime) -> ListingItem | None:
+        """Any listing a person was shown (open or not, so its detail can say it closed); None for a
+        draft or an unknown id."""
+        ...
+
+    async def search(self, text: str, now: datetime, *, limit: int) -> Sequence[ListingItem]:
+        """Open listings whose trade (or the start of whose title) the text names, in the commune
+        it names (and the whole province's) if it names one."""
+        ...
+
+    async def open_registration(self, conversation_id: int, listing_id: int) -> str | None:
+        """The code of this conversation's open request about the listing, if there is one."""
+        ...
+
+    async def register(self, listing_id: int, request_code: str, now: datetime) -> None:
+        """Links the request just sent to the listing."""
+        ...
+
+    async def prior_contact(self, conversation_id: int) -> PriorContact | None:
+        """The phone, name and contact time of this conversation's latest request still kept."""
+        ...
+
+    async def answer_followup(
+        self, registration_id: int, conversation_id: int, outcome: str, now: datetime
+    ) -> FollowupAnswer:
+        """The person's answer to the follow-up, kept once; "need_help" reopens the request."""
         ...

@@ -33,6 +33,8 @@ class ConversationState:
     # The staff message (its time, ISO) after which the person said "new question": typed words go
     # to the FAQ again until the staff write anew.
     reply_paused: str = ""
+    # The commune (its code) the person said they look for jobs and courses in: offered first next time.
+    home_locality: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -63,6 +63,8 @@ async def agency_post(uow: UnitOfWork, texts: Texts, notification: Notification)
         return OutgoingMessage(texts.get(locale, "staff_post_erased", code=code))
     if notification.event == "cancelled":
         return OutgoingMessage(texts.get(locale, "staff_post_cancelled", code=code))
+    if notification.event == "reopened":
+        return OutgoingMessage(texts.get(locale, "staff_post_reopened", code=code))
     if notification.event == "overdue":
         return OutgoingMessage(texts.get(locale, "staff_post_overdue", code=code))
     return None

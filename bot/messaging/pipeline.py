@@ -11,6 +11,8 @@ from bot import metrics
 from bot.channels.notifiers import Notifiers
 from bot.clock import Clock
 from bot.faq.knowledge import KnowledgeBase
+from bot.listings.chat import ListingsChat
+from bot.listings.words import ListingWords
 from bot.messaging import flood
 from bot.messaging.handover import HandoverService
 from bot.messaging.notify import enqueue_agency
@@ -55,6 +57,9 @@ class MessageProcessor:
     notifiers: Notifiers = field(default_factory=Notifiers)
     handover_minutes: int = 30
     handover_per_hour: int = 5
+    # What free-text questions are matched on to show listings beside the answer (loaded with the
+    # pseudonym key, reloaded every few minutes).
+    listing_words: ListingWords = field(default_factory=ListingWords)
 
     async def process(self, message: IncomingMessage) -> bool:
         """Handle a message exactly once; False when its update id was seen before.
@@ -89,6 +94,7 @@ class MessageProcessor:
                 self.on_commit()
                 return True
             await self.pseudonyms.load(uow)
+            await self.listing_words.load(uow, now)
             ctx = self._context(uow, message, opened.row, await self.kb.at_revision(uow, opened.kb_revision), now)
             try:
                 replies = await core.handle(message, ctx)
@@ -129,6 +135,7 @@ class MessageProcessor:
             awaiting=uow.conversations.awaiting(conversation),
             handover=HandoverService(uow, self.notifiers, self.texts, self.handover_minutes, self.handover_per_hour),
             alerts=uow.listing_alerts,
+            listings=ListingsChat(uow, self.settings.timezone, self.listing_words),
         )
 
     async def _save(

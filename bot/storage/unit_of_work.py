@@ -25,6 +25,7 @@ from bot.storage.repos.handover import HandoverRepo
 from bot.storage.repos.holidays import HolidayRepo
 from bot.storage.repos.limits import RateBucketRepo
 from bot.storage.repos.listing_alerts import ListingAlertRepo
+from bot.storage.repos.listing_people import ListingPeopleRepo
 from bot.storage.repos.listings import ListingRepo
 from bot.storage.repos.localities import LocalityRepo
 from bot.storage.repos.logins import LoginFailureRepo, RecoveryCodeRepo, WebSessionRepo
@@ -86,6 +87,7 @@ class UnitOfWork:
         self.privacy = PrivacyRepo(s)
         self.listings = ListingRepo(s)
         self.listing_alerts = ListingAlertRepo(s)
+        self.listing_people = ListingPeopleRepo(s)
         self.gauges = GaugeRepo(s)
         self.handover = HandoverRepo(s)
         return self

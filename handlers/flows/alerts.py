@@ -8,18 +8,7 @@ bot/listings/alerts/ when a listing is published."""
 from __future__ import annotations
 
 from handlers import commands
-from handlers.choices import (
-    AlertAnswer,
-    AlertChoice,
-    AlertKind,
-    AlertKindChoice,
-    AlertStopChoice,
-    AlertTradeChoice,
-    FormAnswer,
-    FormChoice,
-    FormLocalityChoice,
-    FormProvinceChoice,
-)
+from handlers.choices import FormAnswer, FormChoice, FormLocalityChoice, FormProvinceChoice
 from handlers.context import Context
 from handlers.domain import ANY_KIND
 from handlers.flows import menu
@@ -27,6 +16,14 @@ from handlers.flows.base import Flow, Outcome, Route, Turn, chosen, claimed, com
 from handlers.flows.cancel import CANCELS
 from handlers.flows.intake.commune import ask_commune, provinces, set_locality, take_commune_text
 from handlers.flows.intake.steps import COMMUNE, COMMUNE_CONFIRM, COMMUNE_STEPS, COMMUNE_TEXT_LIMIT, PROVINCE
+from handlers.listing_choices import (
+    AlertAnswer,
+    AlertChoice,
+    AlertKind,
+    AlertKindChoice,
+    AlertStopChoice,
+    AlertTradeChoice,
+)
 from handlers.messages import START
 from handlers.state import IDLE
 from knowledge_base.text import has_letters

@@ -6,6 +6,7 @@ from handlers.choices import AskPersonChoice, FaqChoice, FaqMoreChoice, NeedHelp
 from handlers.context import Context
 from handlers.flows import menu
 from handlers.flows.base import Flow, Outcome, Route, Turn, chosen, free_text
+from handlers.flows.listings import matches
 from handlers.masking import mask_personal
 from handlers.messages import Choice
 from knowledge_base.faq import FaqEntry
@@ -85,14 +86,19 @@ async def answer(ctx: Context, text: str) -> None:
         return
     result, match_id = await match_and_log(ctx, text)
     ctx.state.draft_question = text
+    listings = await matches.find(ctx, text)
     if result.decision == ANSWER and result.slug:
         show_entry(ctx, ctx.kb.entries[result.slug], related=result.suggestions)
+        matches.offer(ctx, listings)
     elif result.decision == SUGGEST:
+        # The listings first: a typed number then names one of the suggestions, offered last.
+        matches.offer(ctx, listings)
         ctx.state.last_match_id = match_id
         choices = [Choice.of(FaqChoice(slug), ctx.kb.entries[slug].title) for slug in result.suggestions]
         ctx.say(ctx.t("suggest_prompt"), [*choices, ctx.choice(ASK_PERSON, "suggest_none")])
     else:
         fallback(ctx)
+        matches.offer(ctx, listings)
 
 
 def fallback(ctx: Context) -> None:

@@ -34,9 +34,14 @@ def main_choices(ctx: Context) -> list[Choice]:
         ctx.choice(MINE, "menu_mine"),
         ctx.choice(PERSON, "menu_person"),
         ctx.choice(PRIVACY, "menu_privacy"),
-        ctx.choice(ALERTS, "menu_alerts"),
         *handover_choices(ctx),
     ]
+
+
+def alert_choices(ctx: Context) -> list[Choice]:
+    """ "🔔 Tell me when there is a new job / course", where jobs and courses are looked for (the main
+    menu stays short on a small screen); none where the deployment offers no subscriptions."""
+    return [ctx.choice(ALERTS, "menu_alerts")] if ctx.alerts is not None else []
 
 
 def handover_choices(ctx: Context) -> list[Choice]:
@@ -110,10 +115,6 @@ async def _ask(turn: Turn, ctx: Context) -> None:
     ctx.say(ctx.t("ask_prompt"), [ctx.choice(TOPICS, "menu_topics"), back_to_menu(ctx)])
 
 
-async def _jobs(turn: Turn, ctx: Context) -> None:
-    show_categories(ctx, JOB_CATEGORIES)
-
-
 async def _topics(turn: Turn, ctx: Context) -> None:
     show_categories(ctx)
 
@@ -131,7 +132,6 @@ FLOW = Flow(
         Route(command(commands.MENU) | chosen(MAIN), _menu),
         Route(command(commands.HELP) | chosen(HELP), _help),
         Route(chosen(ASK), _ask),
-        Route(chosen(JOBS), _jobs),
         Route(chosen(TOPICS), _topics),
         Route(chosen(CategoryChoice), _category),
     ),

@@ -26,7 +26,8 @@ async def _alerts(app: App, chat_id: str = "p1") -> list[tuple[str, str, str]]:
 
 
 SUBSCRIBE: list[Row] = [
-    (START, ("greeting", "#menu:alerts")),
+    (START, ("greeting", "#menu:jobs")),
+    (Press("menu:jobs"), ("listings_ask_kind", "#menu:alerts")),
     (Press("menu:alerts"), ("alert_ask_kind", "#alert:kind:job", "#alert:kind:course", "#alert:kind:any")),
     (Press("alert:kind:job"), ("alert_ask_scope", "#alert:commune", "#alert:province")),
     (Press("alert:commune"), ("xã/phường nào", "#form:loc:mh-gia-loc")),

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.storage.models import ListingRow
-from handlers.choices import AlertStopChoice
+from handlers.listing_choices import AlertStopChoice
 from handlers.messages import Choice, OutgoingMessage
 from handlers.texts import Texts
 

@@ -15,11 +15,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.accounts.api_tokens import verify_token
 from bot.app import App
-from bot.clock import as_utc
+from bot.clock import as_utc, as_utc_or_none
+from bot.listings.registrations import registration_of
 from bot.requests.api.shapes import (
     ERRORS,
     NOT_FOUND,
     Event,
+    ListingLink,
     ReplyIn,
     RequestDetail,
     RequestPage,
@@ -75,7 +77,19 @@ router = APIRouter()
 async def _detail(uow: UnitOfWork, row: RequestRow) -> RequestDetail:
     item = request_item(row, await uow.queue.locality_names({row.locality_code}))
     events = [event_of(e) for e in await uow.requests.events(row.id)]
-    return RequestDetail(**item.model_dump(), events=events)
+    found = await registration_of(uow, row)
+    listing = (
+        ListingLink(
+            id=found.listing_id,
+            kind=found.kind,
+            title=found.title,
+            outcome=found.outcome or None,
+            outcome_at=as_utc_or_none(found.outcome_at),
+        )
+        if found
+        else None
+    )
+    return RequestDetail(**item.model_dump(), events=events, listing=listing)
 
 
 async def _own_request(call: Call, code: str) -> RequestRow:

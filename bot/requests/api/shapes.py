@@ -52,8 +52,19 @@ class RequestItem(BaseModel):
     resolved_at: datetime | None
 
 
+class ListingLink(BaseModel):
+    """The job or course the person registered interest in, when the request came from one."""
+
+    id: int
+    kind: str = Field(json_schema_extra={"enum": ["job", "course"]})
+    title: str
+    outcome: str | None = Field(description="working, studying, need_help, no_answer; null while unknown")
+    outcome_at: datetime | None
+
+
 class RequestDetail(RequestItem):
     events: list[Event] = Field(description="the timeline, oldest first")
+    listing: ListingLink | None = Field(default=None, description="the listing, for a registration of interest")
 
 
 class RequestPage(BaseModel):

@@ -57,6 +57,7 @@ OPEN_LIMIT = 5000
 NOTICES = (
     *("replied", "noted", "claimed", "assigned", "status", "transferred", "read", "unchanged", "resolved"),
     *("filter_saved", "filter_deleted", "bulk_empty", "bulk_unknown"),
+    "outcome",
 )
 __all__ = ["ASSIGNED_CHOICES", "STATUS_ALL", "STATUS_OPEN", "STATUS_OVERDUE", "QueueParams"]
 

@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
+from bot.listings.registrations import OUTCOMES, record_staff_outcome, registration_of
 from bot.requests import service
 from bot.requests.canned import fill, usable
 from bot.requests.errors import RequestError, describe
@@ -57,6 +58,8 @@ async def _routing_text(uow: UnitOfWork, row: RequestRow, t: Translate) -> str:
     scope = str(routing.get("scope", ""))
     if rule is not None and scope in ("locality", "province", "any"):
         return t("ws_routing_rule", rule=rule.id, note=rule.note or "—", scope=t(f"ws_scope_{scope}"))
+    if scope == "listing":
+        return t("ws_routing_listing")
     return t("ws_routing_other", reason=str(routing.get("reason", "")) or "—")
 
 
@@ -128,6 +131,8 @@ async def _page_context(
         "notifications": await unread_notifications(uow, user, t),
         "nonce": secrets.token_urlsafe(16),
         "erased_by": next((erasure(e.actor) for e in reversed(events) if e.type == "erased"), "retention"),
+        "registration": await registration_of(uow, row),
+        "outcomes": OUTCOMES,
     }
 
 
@@ -335,3 +340,16 @@ async def post_transfer(
 
     typed = {"reason": reason[: MAX_REASON * 2], "agency": agency[:MAX_FIELD]}
     return await _act(request, uow, app, user, code, nonce, typed, act, "transferred")
+
+
+@router.post("/requests/{code}/outcome")
+async def post_outcome(
+    request: Request, code: str, user: StaffUser, uow: Uow, app: HoaNhap, outcome: FormText = "", nonce: FormText = ""
+) -> Response:
+    """What became of a registration of interest in a listing, as staff learnt it."""
+
+    async def act(uow: UnitOfWork, row: RequestRow) -> str:
+        await record_staff_outcome(uow, row, outcome[:MAX_FIELD], user.username, app.clock())
+        return "outcome"
+
+    return await _act(request, uow, app, user, code, nonce, {}, act, "outcome")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.listings.registrations import OUTCOMES
 from bot.storage.models import AgencyRow, RequestEventRow, RequestViewRow
 from bot.web.deps import Translate
 
@@ -122,6 +123,11 @@ class Timeline:
             )
         if kind == "erased":
             return line("person" if event.actor == "person" else "system", t(f"ws_event_erased_{erasure(event.actor)}"))
+        if kind == "listing_outcome" and str(data.get("outcome")) in OUTCOMES:
+            outcome = t(f"ws_outcome_{data['outcome']}")
+            return line(
+                "person" if event.actor == "person" else "staff", t("ws_event_listing_outcome", outcome=outcome)
+            )
         return line("system", t("ws_event_other", type=kind))
 
 

@@ -18,7 +18,7 @@ from bot.storage.models.handover import HandoverTokenRow
 from bot.storage.models.holidays import HolidayRow
 from bot.storage.models.limits import RateBucketRow
 from bot.storage.models.listing_alerts import AlertDeliveryRow, AlertRunRow, ListingAlertRow
-from bot.storage.models.listings import ListingRow
+from bot.storage.models.listings import ListingPersonRow, ListingRow
 from bot.storage.models.localities import LocalityRow
 from bot.storage.models.logins import LoginFailureRow, RecoveryCodeRow, WebSessionRow
 from bot.storage.models.match_log import MatchLogRow
@@ -56,6 +56,7 @@ __all__ = [
     "InboundUpdateRow",
     "LinkCodeRow",
     "ListingAlertRow",
+    "ListingPersonRow",
     "ListingRow",
     "LocalityRow",
     "LoginFailureRow",

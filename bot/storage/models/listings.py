@@ -40,3 +40,24 @@ class ListingRow(Base):
     updated_at: Mapped[datetime]
     published_at: Mapped[datetime | None]
     __table_args__ = (Index("ix_listings_status_expires", "status", "expires"),)
+
+
+class ListingPersonRow(Base):
+    """A person's registered interest in a listing: the request it made, and what became of it.
+
+    The request holds who the person is (and loses it when erased); this row only links the two, so
+    a listing edited later keeps its registrations."""
+
+    __tablename__ = "listing_people"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"), unique=True)
+    created_at: Mapped[datetime]
+    # When the one follow-up question ("did you start?") was put in the outbox.
+    followup_asked_at: Mapped[datetime | None]
+    # working, studying, need_help, no_answer: the person's answer, or the outcome staff recorded.
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    outcome_at: Mapped[datetime | None]
+    # "person" when the person answered, else the staff member's username.
+    outcome_by: Mapped[str] = mapped_column(String(120), default="")
+    __table_args__ = (Index("ix_listing_people_followup", "followup_asked_at", "created_at"),)

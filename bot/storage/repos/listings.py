@@ -102,6 +102,21 @@ class ListingRepo(_Repo):
         statement = _filtered(select(ListingRow.trade).distinct(), found).where(ListingRow.trade != "")
         return [str(t) for t in (await self._session.execute(statement.order_by(ListingRow.trade))).scalars()]
 
+    async def of_ids(self, ids: builtins.list[int]) -> builtins.list[ListingRow]:
+        """The rows of these ids, in the order given (unknown ids left out)."""
+        if not ids:
+            return []
+        rows = {
+            r.id: r for r in (await self._session.execute(select(ListingRow).where(ListingRow.id.in_(ids)))).scalars()
+        }
+        return [rows[i] for i in ids if i in rows]
+
+    async def open_index(self, day: date) -> builtins.list[tuple[int, str, str, int | None]]:
+        """(id, trade, title, locality id) of every listing open on `day`: what free text is matched on."""
+        statement = _open_on(select(ListingRow.id, ListingRow.trade, ListingRow.title, ListingRow.locality_id), day)
+        rows = (await self._session.execute(statement.order_by(ListingRow.id))).all()
+        return [(int(i), str(t), str(n), int(loc) if loc is not None else None) for i, t, n, loc in rows]
+
     async def due_to_expire(self, day: date, *, limit: int = 500) -> builtins.list[ListingRow]:
         """Published listings whose last day is before `day`: the expiry round closes them."""
         statement = (

@@ -18,7 +18,7 @@ from handlers.flows.intake.asking import ask_step, cancel, offer_resume, pause, 
 from handlers.flows.intake.steps import has_draft, in_form
 from handlers.messages import CONTACT, START
 
-__all__ = ["FLOW", "start"]
+__all__ = ["FLOW", "offer_resume", "start"]
 
 
 class _FormHolder:

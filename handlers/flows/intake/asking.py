@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from handlers.choices import FormCategoryChoice, FormContactTimeChoice, FormEditChoice
 from handlers.context import Context
 from handlers.flows import menu
@@ -33,8 +35,19 @@ from handlers.flows.intake.steps import (
 )
 from handlers.phone import mask_phone
 
+# What a caller may fill in before the form starts (a listing's registration: its commune, and the
+# contact given last time when the person agreed to reuse it).
+PREFILLABLE = ("listing_id", "locality", "province", "phone", "name", "contact_time")
 
-async def start(ctx: Context, *, category: str = "", description: str = "", faq_slug: str = "") -> None:
+
+async def start(
+    ctx: Context,
+    *,
+    category: str = "",
+    description: str = "",
+    faq_slug: str = "",
+    prefill: Mapping[str, str] | None = None,
+) -> None:
     ctx.state.reset_flow()
     if await refused_for_too_many(ctx):
         return
@@ -48,6 +61,9 @@ async def start(ctx: Context, *, category: str = "", description: str = "", faq_
         draft["description"] = description[: ctx.settings.max_description_chars]
     if faq_slug:
         draft["faq_slug"] = faq_slug
+    draft.update({k: v for k, v in (prefill or {}).items() if k in PREFILLABLE})
+    if draft.get("contact_time", "any") not in CONTACT_TIMES:
+        draft["contact_time"] = "any"
     ctx.say(ctx.t("form_intro"))
     ctx.state.step = first_unanswered(draft)
     await ask_step(ctx)

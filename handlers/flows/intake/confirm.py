@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from handlers.context import Context
-from handlers.domain import NewRequest
+from handlers.domain import ListingItem, Locality, NewRequest, RoutingDecision
 from handlers.flows import menu, request_view
 from handlers.flows.intake.cap import refused_for_too_many
 from handlers.flows.intake.steps import CANCEL_ID, CONFIRM_ID, EDIT_MENU, NO, YES, draft_of, forget_form
@@ -14,12 +14,33 @@ from handlers.phone import mask_phone
 from handlers.routing import route
 
 CONSENT_KEY = "form_ask_consent"
+# How a registration's request was routed: to the listing's agency, whatever the rules say.
+LISTING_SCOPE = "listing"
+
+
+async def _listing(ctx: Context) -> ListingItem | None:
+    """The listing this form registers interest in, if it is one (open or not)."""
+    raw = draft_of(ctx).get("listing_id", "")
+    if not raw.isdecimal() or ctx.listings is None:
+        return None
+    return await ctx.listings.get(int(raw), ctx.now)
+
+
+async def _decision(ctx: Context, locality: Locality | None) -> RoutingDecision | None:
+    """Interest in a listing goes to the listing's agency; any other request, where the rules say."""
+    draft = draft_of(ctx)
+    if draft.get("listing_id"):
+        listing = await _listing(ctx)
+        if listing is None:
+            return None
+        return RoutingDecision(listing.agency_code, None, LISTING_SCOPE, f"listing {listing.id}")
+    return route(draft.get("category", ""), locality, await ctx.rules.active_rules()) if locality else None
 
 
 async def _routed_agency_name(ctx: Context) -> tuple[str, str]:
     draft = draft_of(ctx)
     locality = await ctx.localities.get(draft.get("locality", ""))
-    decision = route(draft.get("category", ""), locality, await ctx.rules.active_rules()) if locality else None
+    decision = await _decision(ctx, locality)
     if decision is None:
         return "", ctx.t("agency_unknown")
     agency = await ctx.agencies.get(decision.agency_code)
@@ -85,7 +106,14 @@ async def submit(ctx: Context) -> bool:
         forget_form(ctx)
         return True
     category = draft.get("category", "question")
-    decision = route(category, locality, await ctx.rules.active_rules())
+    listing = await _listing(ctx)
+    if draft.get("listing_id") and (listing is None or not listing.open):
+        # Closed or past its last day while the form was open: nothing is sent, nor kept.
+        forget_form(ctx)
+        again = ctx.choice(menu.JOBS, "listings_search_again")
+        ctx.say(ctx.t("listings_closed_meanwhile"), [again, menu.back_to_menu(ctx)])
+        return True
+    decision = await _decision(ctx, locality)
     if decision is None:
         ctx.say(ctx.t("form_no_route"), menu.main_choices(ctx))
         ctx.state.reset_flow()
@@ -106,6 +134,8 @@ async def submit(ctx: Context) -> bool:
         ),
         ctx.now,
     )
+    if listing is not None and ctx.listings is not None:
+        await ctx.listings.register(listing.id, code, ctx.now)
     ctx.notifications.append(Notification(decision.agency_code, code, "created"))
     agency = await ctx.agencies.get(decision.agency_code)
     ctx.state.reset_flow()
