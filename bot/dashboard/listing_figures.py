@@ -1,5 +1,6 @@
-"""The dashboard's listings figure: the listings open today, per agency and trade. A snapshot like the
-open requests (whatever the range): published and not past their last day, as people are offered them."""
+"""The dashboard's listings figures: the listings open today, per agency and trade (a snapshot like
+the open requests, whatever the range: published and not past their last day, as people are offered
+them); and the registrations of interest made in the range, with what became of them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from bot.dashboard import charts
 from bot.dashboard.page import ChartView, Series, Table
+from bot.storage.repos.listing_people import RegistrationCounts
 
 Translate = Callable[..., str]
 # Eight colours (style.css .c0-.c7): the seven trades with most open listings, then the rest together.
@@ -47,4 +49,56 @@ def listings_view(counts: Sequence[tuple[str, str, int]], names: dict[str, str],
         chart=charts.stacked_rows(values, labels) if codes else None,
         note=t("ad_listings_note"),
         x_caption=t("ad_axis_listings"),
+    )
+
+
+# Fixed colours: started work, started a course, nothing recorded yet.
+PLACED_COLOUR, STARTED_COLOUR, NOT_YET_COLOUR = 2, 0, 7
+
+
+def registrations_view(counts: Sequence[RegistrationCounts], names: dict[str, str], t: Translate) -> ChartView:
+    """Registrations of the range per listing (the table, and its CSV) and per agency (the chart): how
+    many started work or a course, and the share of those asked the follow-up who answered it."""
+    table = Table(
+        [
+            *(t("ad_col_agency"), t("ad_col_code"), t("ad_col_listing"), t("ad_col_kind")),
+            *(t("ad_col_registrations"), t("ad_col_placements"), t("ad_col_course_starts")),
+            *(t("ad_col_followup_asked"), t("ad_col_followup_answered")),
+        ]
+    )
+    per_agency: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    asked = answered = 0
+    for c in counts:
+        table.rows.append(
+            [
+                *(names.get(c.agency_code, c.agency_code), c.agency_code, c.title, t(f"ad_kind_{c.kind}")),
+                *(c.registrations, c.working, c.studying, c.asked, c.answered),
+            ]
+        )
+        totals = per_agency[c.agency_code]
+        totals[0] += c.working
+        totals[1] += c.studying
+        totals[2] += max(0, c.registrations - c.working - c.studying)
+        asked, answered = asked + c.asked, answered + c.answered
+    codes = sorted(per_agency, key=lambda code: names.get(code, code))
+    labels = [names.get(code, code) for code in codes]
+    share = (
+        t("ad_registrations_share", answered=answered, asked=asked, share=round(100 * answered / asked))
+        if asked
+        else t("ad_registrations_none_asked")
+    )
+    return ChartView(
+        "registrations",
+        t("ad_registrations_title"),
+        "rows",
+        table,
+        [
+            Series(t("ad_series_placed"), PLACED_COLOUR),
+            Series(t("ad_series_started"), STARTED_COLOUR),
+            Series(t("ad_series_not_yet"), NOT_YET_COLOUR),
+        ],
+        labels,
+        chart=charts.stacked_rows([per_agency[code] for code in codes], labels) if codes else None,
+        note=f"{t('ad_registrations_note')} {share}",
+        x_caption=t("ad_axis_registrations"),
     )

@@ -17,7 +17,7 @@ Translate = Callable[..., str]
 # A code's name in the page's language, by its kind ("category", "status") and the code.
 Label = Callable[[str, str], str]
 
-CHARTS = ("requests", "open", "times", "targets", "bot", "unanswered", "listings")
+CHARTS = ("requests", "open", "times", "targets", "bot", "unanswered", "listings", "registrations")
 # Okabe-Ito colour indexes (style.css .c0-.c7), fixed per meaning so a colour means the same on
 # every chart: categories in their usual order, statuses, the matcher's decisions, the two targets.
 CATEGORY_COLOURS = {category: i for i, category in enumerate(REQUEST_CATEGORIES)}

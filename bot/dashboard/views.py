@@ -29,8 +29,9 @@ from bot.dashboard.figures import (
     parse_range,
     read_rows,
 )
-from bot.dashboard.listing_figures import listings_view
+from bot.dashboard.listing_figures import listings_view, registrations_view
 from bot.dashboard.page import CHARTS, ChartView, build_views
+from bot.listings.chat import PERSON
 from bot.web.deps import HoaNhap
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import admin_user
@@ -82,10 +83,12 @@ async def _dashboard(request: Request, app: App, date_range: DateRange) -> tuple
     async with app.uow() as uow:
         rows = await read_rows(uow, date_range, app.settings.timezone)
         listings = await uow.listings.open_counts(_today(app))
+        registrations = await uow.listing_people.counts(*date_range.bounds(ZoneInfo(app.settings.timezone)), PERSON)
     # Working hours and likeness grouping take a while over two years of rows: off the event loop.
     dash = await asyncio.to_thread(aggregate, rows, date_range, app.settings.timezone, app.clock())
     names = {code: row.name for code, row in rows.agencies.items()}
-    return dash, [*build_views(dash, t, label), listings_view(listings, names, t)], locale
+    listing_views = [listings_view(listings, names, t), registrations_view(registrations, names, t)]
+    return dash, [*build_views(dash, t, label), *listing_views], locale
 
 
 def _today(app: App) -> date:

@@ -1,4 +1,5 @@
-"""The agency API's listings: an agency's own system reads the jobs and courses of the token's agency."""
+"""The agency API's listings: an agency's own system reads the jobs and courses of the token's agency,
+and the interest people registered in them with what became of it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from bot.clock import as_utc, as_utc_or_none
+from bot.listings.chat import PERSON
 from bot.listings.service import summaries
 from bot.requests.api.routes import MAX_PAGE, AuthenticatedCall
 from bot.requests.api.shapes import ERRORS
@@ -80,3 +82,45 @@ async def list_listings(
     return ListingPage(
         items=[_item(r, *named[r.id]) for r in page], next_after=page[-1].id if len(rows) > limit else None
     )
+
+
+class RegistrationItem(BaseModel):
+    id: int
+    listing_id: int
+    request_code: str = Field(description="the request the registration made (GET /requests/{code} for it)")
+    created_at: datetime
+    followup_asked_at: datetime | None = Field(description="when the person was asked what became of it")
+    outcome: Literal["working", "studying", "need_help", "no_answer"] | None = Field(
+        description="started work, started the course, still needs help, or would rather not say"
+    )
+    outcome_at: datetime | None
+    outcome_by: Literal["person", "staff", ""] = Field(description="who recorded the outcome")
+
+
+class RegistrationPage(BaseModel):
+    items: list[RegistrationItem]
+    next_after: int | None = Field(description="pass as `after` for the next page; null on the last page")
+
+
+@router.get("/registrations", response_model=RegistrationPage, responses=ERRORS)
+async def list_registrations(
+    call: AuthenticatedCall,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="`next_after` of the previous page")] = 0,
+) -> RegistrationPage:
+    """Interest registered in your agency's listings, oldest first: what each person's request is
+    about and what became of it (no personal data here; the request holds what the person sent)."""
+    agency = await call.uow.agencies.get_row(call.token.agency_code)
+    rows = await call.uow.listing_people.page_for_agency(agency.id, after, limit + 1) if agency is not None else []
+    page = rows[:limit]
+    await call.commit()  # last_used_at
+    items = [
+        RegistrationItem(
+            id=row.id, listing_id=row.listing_id, request_code=code, created_at=as_utc(row.created_at),
+            followup_asked_at=as_utc_or_none(row.followup_asked_at), outcome=row.outcome,  # type: ignore[arg-type]
+            outcome_at=as_utc_or_none(row.outcome_at),
+            outcome_by="" if not row.outcome else ("person" if row.outcome_by == PERSON else "staff"),
+        )
+        for row, code in page
+    ]  # fmt: skip
+    return RegistrationPage(items=items, next_after=page[-1][0].id if len(rows) > limit else None)

@@ -231,6 +231,27 @@ async def seed_history(app: App, now: datetime = NOW) -> None:
         session_of(uow).add(HolidayRow(day=date(2026, 9, 1), name="Quốc khánh"))
         await uow.commit()
     await seed_listings(app, now)
+    await seed_registrations(app)
+
+
+async def seed_registrations(app: App) -> None:
+    """demo-vieclam's first listing with interest registered by the agency's two latest requests,
+    one of which started work (so the registrations chart has bars)."""
+    async with app.uow() as uow:
+        session = session_of(uow)
+        listing = min((r for r in await uow.listings.list() if r.title == "hàn demo-vieclam"), key=lambda r: r.id)
+        latest = (
+            await session.execute(
+                select(RequestRow)
+                .where(RequestRow.agency_code == "demo-vieclam")
+                .order_by(RequestRow.id.desc())
+                .limit(2)
+            )
+        ).scalars()
+        for n, request in enumerate(latest):
+            row = await uow.listing_people.add(listing.id, request.id, request.created_at)
+            row.outcome = "working" if n == 0 else None
+        await uow.commit()
 
 
 async def seed_listings(app: App, now: datetime = NOW) -> None:

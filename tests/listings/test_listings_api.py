@@ -1,9 +1,12 @@
-"""The agency API's listings: the token's agency's own, paged oldest first, filtered by status."""
+"""The agency API's listings: the token's agency's own, paged oldest first, filtered by status; and
+the interest registered in them, with outcomes and no personal data."""
 
 from __future__ import annotations
 
 from bot.app import App
 from bot.listings.service import close_listing, create_listing
+from tests.admin_pages import signed_in
+from tests.listings.chat_helpers import code_in, registered, with_listings
 from tests.listings.helpers import TODAY, typed
 from tests.requests.test_api import api, bearer, new_token
 
@@ -38,3 +41,26 @@ async def test_an_agency_reads_its_own_listings_only(demo_app: App) -> None:
             assert (await client.get("/listings", params=params, headers=bearer(token))).status_code == 422, params
         schema = (await client.get("/openapi.json")).json()
         assert "/listings" in schema["paths"]
+
+
+async def test_an_agency_reads_the_interest_registered_in_its_listings(admin_app: App) -> None:
+    made = await with_listings(admin_app)
+    own = [code_in(await registered(admin_app, made["Thợ hàn khung thép"].id, f"p{n}")) for n in range(3)]
+    theirs = code_in(await registered(admin_app, made["Thợ may gia công"].id, "p9"))  # demo-ubnd's listing
+    async with await signed_in(admin_app, "vieclam") as staff:
+        assert (await staff.post_form(f"/staff/requests/{own[0]}/outcome", {"outcome": "working"})).status_code == 303
+    token = await new_token(admin_app, "demo-vieclam")
+    async with api(admin_app) as client:
+        first = (await client.get("/registrations", params={"limit": 2}, headers=bearer(token))).json()
+        assert [i["request_code"] for i in first["items"]] == own[:2] and first["next_after"] is not None
+        assert first["items"][0]["outcome"] == "working" and first["items"][0]["outcome_by"] == "staff"
+        assert first["items"][1]["outcome"] is None and first["items"][1]["outcome_by"] == ""
+        assert first["items"][0]["listing_id"] == made["Thợ hàn khung thép"].id
+        rest = (await client.get("/registrations", params={"after": first["next_after"]}, headers=bearer(token))).json()
+        assert [i["request_code"] for i in rest["items"]] == own[2:] and rest["next_after"] is None
+        other = (await client.get("/registrations", headers=bearer(await new_token(admin_app, "demo-ubnd")))).json()
+        assert [i["request_code"] for i in other["items"]] == [theirs]
+        assert "phone" not in str(first) and "0356" not in str(first)
+        assert (await client.get("/registrations")).status_code == 401
+        for params in ({"limit": 0}, {"limit": 10_000}, {"after": -1}, {"after": "x"}):
+            assert (await client.get("/registrations", params=params, headers=bearer(token))).status_code == 422

@@ -90,6 +90,7 @@ _STAFF = {
             ("POST", "/assign"),
             ("POST", "/status"),
             ("POST", "/transfer"),
+            ("POST", "/outcome"),
         )
     },
 }

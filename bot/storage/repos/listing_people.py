@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, case, func, select
 
-from bot.storage.models import ConversationRow, ListingPersonRow, ListingRow, RequestRow
+from bot.storage.models import AgencyRow, ConversationRow, ListingPersonRow, ListingRow, RequestRow
 from bot.storage.repos.base import _Repo
 from handlers.domain import OPEN_STATUSES
 
@@ -22,12 +22,71 @@ class DueFollowup:
     conversation: ConversationRow
 
 
+@dataclass(frozen=True)
+class RegistrationCounts:
+    """One listing's registrations made in a period, and what became of them so far."""
+
+    agency_code: str
+    listing_id: int
+    kind: str
+    title: str
+    registrations: int
+    working: int
+    studying: int
+    # Asked the follow-up, and of those, answered it themselves (any of its four answers).
+    asked: int
+    answered: int
+
+
 class ListingPeopleRepo(_Repo):
     async def add(self, listing_id: int, request_id: int, now: datetime) -> ListingPersonRow:
         row = ListingPersonRow(listing_id=listing_id, request_id=request_id, created_at=now, outcome_by="")
         self._session.add(row)
         await self._session.flush()
         return row
+
+    async def counts(self, start: datetime, end: datetime, person: str) -> list[RegistrationCounts]:
+        """Per listing, the registrations made in [start, end) and their outcomes; `person` is the
+        actor an answer to the follow-up is recorded under."""
+
+        def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        asked = ListingPersonRow.followup_asked_at.is_not(None)
+        statement = (
+            select(
+                AgencyRow.code,
+                ListingRow.id,
+                ListingRow.kind,
+                ListingRow.title,
+                func.count(ListingPersonRow.id),
+                count(ListingPersonRow.outcome == "working"),
+                count(ListingPersonRow.outcome == "studying"),
+                count(asked),
+                count(asked & (ListingPersonRow.outcome_by == person) & ListingPersonRow.outcome.is_not(None)),
+            )
+            .join(ListingRow, ListingRow.id == ListingPersonRow.listing_id)
+            .join(AgencyRow, AgencyRow.id == ListingRow.agency_id)
+            .where(ListingPersonRow.created_at >= start, ListingPersonRow.created_at < end)
+            .group_by(AgencyRow.code, ListingRow.id, ListingRow.kind, ListingRow.title)
+            .order_by(AgencyRow.code, ListingRow.id)
+        )
+        return [
+            RegistrationCounts(str(a), int(i), str(k), str(t), int(n), int(w), int(st), int(q), int(ans))
+            for a, i, k, t, n, w, st, q, ans in (await self._session.execute(statement)).all()
+        ]
+
+    async def page_for_agency(self, agency_id: int, after_id: int, limit: int) -> list[tuple[ListingPersonRow, str]]:
+        """The agency's listings' registrations, oldest first after `after_id`, with each request's code."""
+        statement = (
+            select(ListingPersonRow, RequestRow.code)
+            .join(ListingRow, ListingRow.id == ListingPersonRow.listing_id)
+            .join(RequestRow, RequestRow.id == ListingPersonRow.request_id)
+            .where(ListingRow.agency_id == agency_id, ListingPersonRow.id > after_id)
+            .order_by(ListingPersonRow.id)
+            .limit(limit)
+        )
+        return [(row, str(code)) for row, code in (await self._session.execute(statement)).all()]
 
     async def get(self, registration_id: int) -> ListingPersonRow | None:
         return await self._session.get(ListingPersonRow, registration_id)
