@@ -244,15 +244,6 @@ async def _cancel(turn: Turn, ctx: Context) -> None:
     ctx.say(ctx.t("alert_cancelled"), menu.main_choices(ctx))
 
 
-async def _leave(turn: Turn, ctx: Context) -> None:
-    """/menu or /start while subscribing: the unfinished subscription is dropped, nothing is kept."""
-    ctx.state.reset_flow()
-    if turn.kind == START or commands.START.matches(turn.command):
-        menu.greet(ctx)
-    else:
-        menu.show_menu(ctx)
-
-
 class _Holder:
     """A short flow: a menu button drops it (nothing was stored), an aside answer returns to its step."""
 
@@ -276,7 +267,7 @@ FLOW = Flow(
         Route(command(commands.UNSUBSCRIBE), _stop_all),
         Route(chosen(AlertStopChoice), _stop_one),
         Route(CANCELS.when(in_alerts), _cancel),
-        Route((kind(START) | command(commands.START, commands.MENU)).when(in_alerts), _leave),
+        Route((kind(START) | command(commands.START, commands.MENU)).when(in_alerts), menu.leave_flow),
         Route(claimed(AlertChoice), _alert_button),
         Route(claimed(FormChoice).when(in_alerts), _form_button),
         Route(free_text().when(in_alerts), _typed),

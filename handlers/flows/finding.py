@@ -93,14 +93,6 @@ async def _cancel(turn: Turn, ctx: Context) -> None:
     menu.show_cancelled(ctx)
 
 
-async def _leave(turn: Turn, ctx: Context) -> None:
-    ctx.state.reset_flow()
-    if turn.kind == START or commands.START.matches(turn.command):
-        menu.greet(ctx)
-    else:
-        menu.show_menu(ctx)
-
-
 class _FindingHolder:
     """The code, then the phone: asked again after an aside, left when the menu is pressed."""
 
@@ -124,7 +116,7 @@ FLOW = Flow(
     "finding",
     (
         Route(CANCELS.when(_finding), _cancel),
-        Route((kind(START) | command(commands.START, commands.MENU)).when(_finding), _leave),
+        Route((kind(START) | command(commands.START, commands.MENU)).when(_finding), menu.leave_flow),
         Route(free_text().when(_finding), _answer),
     ),
     holder=_FindingHolder(),

@@ -62,6 +62,16 @@ def show_menu(ctx: Context, key: str = "menu_prompt") -> None:
     ctx.say(ctx.t(key), main_choices(ctx))
 
 
+async def leave_flow(turn: Turn, ctx: Context) -> None:
+    """/start or /menu in the middle of a short flow: what it had not stored is dropped, and the person
+    is greeted (/start) or shown the menu."""
+    ctx.state.reset_flow()
+    if turn.kind == START or commands.START.matches(turn.command):
+        greet(ctx)
+    else:
+        show_menu(ctx)
+
+
 def greet(ctx: Context) -> None:
     ctx.say(ctx.t("greeting"), main_choices(ctx))
     ctx.state.greeted = True
