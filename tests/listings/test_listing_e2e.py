@@ -5,6 +5,8 @@ notice sent by the real sender with its stop button, after which the next listin
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from bot.storage.models import ListingPersonRow, OutboxRow, RequestRow
@@ -15,13 +17,16 @@ from tests.listings.e2e_helpers import (
     STAFF,
     STAFF_PASSWORD,
     TelegramPerson,
+    ZaloPerson,
+    ZaloRunning,
     buttons,
     published,
     staff_of_agency,
+    zalo,
 )
 from tests.storage.sessions import session_of
 
-__all__ = ["running"]
+__all__ = ["running", "zalo"]
 
 TITLE = "Thợ may gia công"
 
@@ -111,3 +116,40 @@ async def test_an_alert_notice_with_its_stop_button(running: Running) -> None:
     async with r.app.uow() as uow:
         rows = (await session_of(uow).scalars(select(OutboxRow).where(OutboxRow.chat_id == str(leaving.chat_id)))).all()
     assert not [row for row in rows if "Thợ may ca ngày" in str(row.payload)]
+
+
+async def test_browse_a_job_and_register_interest_on_zalo(zalo: ZaloRunning) -> None:
+    listing = await published(zalo.app, title=TITLE)
+    person = ZaloPerson(zalo, "zalo-lst-1", "Tư")
+    # Zalo has no buttons: every step's choices come as a numbered list, chosen by typing the number
+    menu = await person.says("/start", "Xin chào")
+    assert re.search(r"^\s+\d+\. 💼 Việc làm, học nghề$", menu, re.M), menu
+    kinds = await person.chooses("Việc làm, học nghề", "việc làm hay lớp học nghề")
+    assert "Tìm việc làm" in kinds and "Tìm lớp học nghề" in kinds
+    await person.chooses("Tìm việc làm", "Tìm việc làm ở đâu?")
+    trades = await person.chooses("Cả tỉnh", "Chọn ngành nghề")
+    assert re.search(r"^\s+\d+\. may$", trades, re.M), trades
+    await person.chooses("may", TITLE)
+    detail = await person.chooses(TITLE, "HTX May Mẫu (mẫu)")
+    assert "📍 Nơi: cả tỉnh" in detail and "✋ Đăng ký quan tâm" in detail
+    # a number that is no choice shown: asked again, nothing chosen
+    # a number that is no choice shown: told so, and the same three choices offered again
+    again = await person.says("9", "Các lựa chọn vẫn là")
+    assert "từ 1 đến 3" in again and "✋ Đăng ký quan tâm" in again.split("Các lựa chọn vẫn là")[1], again
+    await person.chooses("Đăng ký quan tâm", "xã/phường nào")
+    await person.says("xa an hoa", "Số điện thoại")
+    await person.says("0356 789 012", "gọi bạn là gì")
+    await person.says("Bỏ qua", "lúc nào")
+    await person.chooses("Buổi sáng", "chỉ được gửi đến: UBND xã/phường")
+    summary = await person.chooses("Đồng ý", f"Đăng ký quan tâm: {TITLE}")
+    assert "Gửi đến: UBND xã/phường" in summary
+    sent = await person.chooses("Gửi", "Đã gửi yêu cầu")
+    code = sent.split("Mã của bạn: ")[1].split()[0]
+    async with zalo.app.uow() as uow:
+        request = await uow.requests.get_row(code)
+        assert request is not None
+        assert (request.category, request.agency_code, request.phone) == ("employment", AGENCY, "+84356789012")
+        registration = await uow.listing_people.of_request(request.id)
+        assert registration is not None and registration.listing_id == listing
+        conversation = await uow.conversations.get(request.conversation_id)
+        assert conversation is not None and conversation.channel == "zalo"
