@@ -28,14 +28,14 @@ AGENCY = "demo-ubnd"
 STAFF, STAFF_PASSWORD = "ubnd", "staff password 2"
 
 
-async def published(app: App, *, publish: bool = True, **changes: str) -> int:
+async def published(app: App, *, publish: bool = True, agency: str = AGENCY, **changes: str) -> int:
     """A job of AGENCY for the whole province, open from today for a month."""
     async with app.uow() as uow:
         today = local_today(app.clock(), app.settings.timezone)
         fields = {"locality": "", "trade": "may", "start_date": "", "deadline": "", "employer": "HTX May Mẫu (mẫu)"}
         fields.update(expires=(today + timedelta(days=30)).isoformat(), **changes)
         row = await create_listing(
-            uow, typed(**fields), agency_code=AGENCY, actor="test", now=app.clock(), today=today, publish=publish
+            uow, typed(**fields), agency_code=agency, actor="test", now=app.clock(), today=today, publish=publish
         )
         await uow.commit()
     return row.id
