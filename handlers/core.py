@@ -27,7 +27,7 @@ from handlers.flows import (
     unexpected,
 )
 from handlers.flows.base import Flow, Holder, Outcome, Route, Turn
-from handlers.messages import CHOICE, CONTACT, TEXT, IncomingMessage, OutgoingMessage
+from handlers.messages import CHOICE, CONTACT, TEXT, Choice, IncomingMessage, OutgoingMessage
 
 # In order: a start command carrying a link's token first (the conversation moving here); then a
 # flow's routes that take a command or a word only while it holds the conversation (/huy, /menu,
@@ -123,7 +123,10 @@ async def _dispatch(turn: Turn, ctx: Context) -> None:
     outcome = (await taken[1].run(turn, ctx) or Outcome.DONE) if taken else Outcome.STALE
     if outcome is Outcome.STALE:
         ctx.say(ctx.t("stale_button"))
-    if outcome in (Outcome.STALE, Outcome.ASK_AGAIN):
+    if outcome is Outcome.ASK_AGAIN and turn.out_of_range and not _holding(ctx) and ctx.state.choices:
+        # No question to ask again (a listing's detail, an answer): the choices the number was meant for.
+        ctx.say(ctx.t("choices_again"), [Choice(choice_id, label) for choice_id, label in ctx.state.choices])
+    elif outcome in (Outcome.STALE, Outcome.ASK_AGAIN):
         await ask_again_or_menu(ctx)
     elif outcome is Outcome.ASIDE and (holding := _holding(ctx)):
         await holding[1].back_after_aside(ctx)

@@ -259,3 +259,22 @@ async def test_interest_in_a_course_is_a_training_request(demo_app: App) -> None
         assert request.description.startswith("Đăng ký quan tâm: Lớp sửa xe máy")
         link = await uow.listing_people.of_request(request.id)
         assert link is not None and link.listing_id == course.id and link.outcome is None
+
+
+WRONG_NUMBER: list[Row] = [
+    (PressRaw("menu:jobs"), ("listings_ask_kind",)),
+    (Press("Tìm việc làm"), ("Tìm việc làm ở đâu?",)),
+    (Press("Cả tỉnh"), ("listings_ask_trade",)),
+    (Press("may"), ("Thợ may gia công",)),
+    (Press("Thợ may gia công"), ("Hợp tác xã May Mẫu (mẫu)",)),
+    # a number past the detail's choices: told so, and the same choices again (not the main menu)
+    ("9", ("Không có lựa chọn số đó", "choices_again", "!menu:ask")),
+    ("1", ("xã/phường nào",)),  # "✋ Đăng ký quan tâm", the first of them
+]
+
+
+async def test_a_number_past_the_choices_of_a_listing_offers_them_again(demo_app: App) -> None:
+    await with_listings(demo_app)
+    person = Person(demo_app)
+    await person.start()
+    await talk(person, WRONG_NUMBER)
