@@ -496,7 +496,9 @@ async def old_load_queue(
     localities = {row.code: row for row in await uow.localities.all_rows()}
     labels = await uow.queue.user_labels([i.row.assignee or "" for i in items])
     overdue = sum(1 for i in open_items if i.overdue)
-    return Queue(items, len(chosen), counts, overdue, page, pages, False, localities, clocks.agencies, labels)
+    return Queue(
+        items, len(chosen), counts, overdue, page, pages, localities=localities, agencies=clocks.agencies, labels=labels
+    )
 
 
 @asynccontextmanager
