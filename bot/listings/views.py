@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
@@ -99,6 +100,9 @@ async def listings(request: Request, user: StaffUser, uow: Uow) -> Response:
     status = query.get("status", "")
     agency_code = scope(user) if not user.is_admin else query.get("agency", "")
     agency = await uow.agencies.get_row(agency_code) if agency_code else None
+    wanted = query.get("page", "1")
+    page = int(wanted) if wanted.isdigit() and 0 < len(wanted) < 7 else 1
+    total = 0
     if agency_code and agency is None:
         rows: list[ListingRow] = []
     else:
@@ -107,8 +111,12 @@ async def listings(request: Request, user: StaffUser, uow: Uow) -> Response:
             status=status if status in STATUSES else None,
             kind=query.get("kind") if query.get("kind") in KINDS else None,
         )
-        rows = await uow.listings.list(found, limit=PAGE_LIMIT)
+        total = await uow.listings.count(found)
+        page = max(1, min(page, -(-total // PAGE_LIMIT)))
+        rows = await uow.listings.list(found, offset=(page - 1) * PAGE_LIMIT, limit=PAGE_LIMIT)
     items = await summaries(uow, rows)
+    chosen = (("status", status), ("kind", query.get("kind", "")), ("agency", agency_code if user.is_admin else ""))
+    kept = {k: v for k, v in chosen if v}
     notice = query.get("done", "")
     context = {
         "items": items,
@@ -122,6 +130,11 @@ async def listings(request: Request, user: StaffUser, uow: Uow) -> Response:
         "notice": notice if notice in NOTICES else "",
         "agency_name": agency.name if agency and not user.is_admin else "",
         "notifications": [],
+        "page": page,
+        "pages": max(1, -(-total // PAGE_LIMIT)),
+        "total": total,
+        # The filters, kept by the links to the page before and after.
+        "kept": urlencode(kept),
     }
     return await render(request, "staff/listings.html", context)
 

@@ -177,3 +177,29 @@ async def test_import_of_a_workbook_and_of_bad_files(admin_app: App, staff: WebC
         )
         assert refused.status_code == 400 and words in refused.text, words
     assert await _count(admin_app) == 0
+
+
+async def test_more_listings_than_a_page_are_paged_with_the_filters_kept(admin_app: App, staff: WebClient) -> None:
+    async with admin_app.uow() as uow:
+        for n in range(205):
+            await create_listing(uow, typed(title=f"Việc số {n:03d}"), agency_code="demo-vieclam", actor="t",
+                                 now=admin_app.clock(), today=TODAY)  # fmt: skip
+        await uow.commit()
+    first = (await staff.http.get("/staff/listings?kind=job")).text
+    assert (
+        first.count('href="/staff/listings/')
+        - first.count('href="/staff/listings/new')
+        - first.count('href="/staff/listings/import')
+        >= 200
+    )
+    assert "Việc số 204" in first and "Việc số 000" not in first.split('id="drafts"')[-1].split("<table>")[-1]
+    assert "Trang 1 / 2 (205 tin)" in first and 'href="/staff/listings?kind=job&amp;page=2"' in first
+    second = (await staff.http.get("/staff/listings?kind=job&page=2")).text
+    assert (
+        "Trang 2 / 2 (205 tin)" in second
+        and "Việc số 000" in second
+        and "Việc số 204" not in second.split("<table>")[-1]
+    )
+    for bad in ("0", "-1", "abc", "99999999999", "2" * 50):
+        page = await staff.http.get("/staff/listings", params={"page": bad})
+        assert page.status_code == 200 and "(205 tin)" in page.text, bad
