@@ -263,6 +263,10 @@ async def summaries(uow: UnitOfWork, rows: list[ListingRow]) -> list[ListingSumm
     return found
 
 
+# The workspace notification of a draft proposed by an employer.
+PROPOSED = "listing_proposed"
+
+
 async def propose_listing(uow: UnitOfWork, data: ListingInput, *, now: datetime, today: date) -> ListingRow:
     """An employer's proposal from the public form: a draft for the agency that the routing rules send
     the commune's employment (jobs) or training (courses) requests to, for its staff to review."""
@@ -279,6 +283,10 @@ async def propose_listing(uow: UnitOfWork, data: ListingInput, *, now: datetime,
     decision = route(category, locality, await uow.rules.active_rules())
     if decision is None:
         raise ListingError("no_agency", "locality")
-    return await create_listing(
+    row = await create_listing(
         uow, data, agency_code=decision.agency_code, actor=PROPOSER, now=now, today=today, checked=values
     )
+    # The agency's staff hear of it in the workspace (the bell), not only when they open the list.
+    for user in await uow.users.of_agency(decision.agency_code):
+        await uow.notifications.add(user.id, PROPOSED, now, data={"listing_id": row.id, "title": row.title[:120]})
+    return row

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from bot.listings.errors import ListingError, describe
 from bot.listings.fields import COST_KINDS, KINDS, ListingInput
 from bot.listings.service import (
+    PROPOSED,
     STATUSES,
     close_listing,
     create_listing,
@@ -179,8 +180,9 @@ async def _locality_code(uow: UnitOfWork, row: ListingRow) -> str:
 
 
 @router.get("/staff/listings/{listing_id}")
-async def listing(request: Request, listing_id: RowId, user: StaffUser, uow: Uow) -> Response:
+async def listing(request: Request, listing_id: RowId, user: StaffUser, uow: Uow, clock: Clock) -> Response:
     row = await _own(uow, user, listing_id)
+    await committed(uow, lambda uow: uow.notifications.mark_read_of_kind(user.id, PROPOSED, clock(), listing_id=row.id))
     return await form_page(request, uow, user, row, as_form(row, await _locality_code(uow, row)))
 
 

@@ -9,7 +9,7 @@ from bot.app import App
 from bot.listings.expiry import expiry_round
 from bot.listings.propose import PROPOSALS_PER_HOUR
 from bot.listings.service import PROPOSER, create_listing
-from tests.admin_pages import audit_rows
+from tests.admin_pages import audit_rows, signed_in
 from tests.harness import FakeClock
 from tests.listings.helpers import TODAY, typed
 from tests.web_client import WebClient
@@ -98,3 +98,17 @@ async def test_the_expiry_round_closes_what_passed_its_last_day(demo_app: App, c
     assert await expiry_round(demo_app.database, clock, demo_app.settings.timezone) == 0
     assert sorted(s for _, s, _ in await _drafts(demo_app)) == ["closed", "closed", "published"]
     assert clock() - timedelta(days=1, hours=9) == FakeClock().now
+
+
+async def test_the_agencys_staff_hear_of_a_proposal_until_they_open_it(admin_app: App) -> None:
+    async with WebClient(admin_app) as employer:
+        assert (await employer.post_form("/listings/propose", PROPOSAL)).status_code == 303
+    async with admin_app.uow() as uow:
+        [draft] = await uow.listings.list()
+    async with await signed_in(admin_app, "vieclam") as staff:
+        queue = (await staff.http.get("/staff")).text
+        assert "chờ duyệt: Lớp hàn điện 3 tháng" in queue and f'href="/staff/listings/{draft.id}"' in queue
+        assert (await staff.http.get(f"/staff/listings/{draft.id}")).status_code == 200
+        assert "chờ duyệt: Lớp hàn điện 3 tháng" not in (await staff.http.get("/staff")).text
+    async with await signed_in(admin_app, "admin") as admin:
+        assert "chờ duyệt" not in (await admin.http.get("/staff")).text  # the agency's staff, not everyone

@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.app import App
 from bot.clock import as_utc
+from bot.listings.service import PROPOSED
 from bot.requests.errors import RequestError, describe
 from bot.requests.saved_filters import REFUSALS
 from bot.requests.sla import AgencyClocks, Urgency
@@ -238,6 +239,8 @@ class NotificationView:
     code: str
     text: str
     created_at: datetime
+    # Where it leads: the request, or (an employer's proposal) the draft listing.
+    href: str = ""
 
 
 async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> list[NotificationView]:
@@ -247,6 +250,11 @@ async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> 
     by = await uow.queue.user_labels([str(r.data.get("by", "")) for r in rows])
     views = []
     for row in rows:
+        if row.kind == PROPOSED:
+            listing = row.data.get("listing_id")
+            text = t("ws_notification_listing_proposed", title=str(row.data.get("title", "")))
+            views.append(NotificationView("", text, row.created_at, f"/staff/listings/{listing}"))
+            continue
         code = codes.get(row.request_id) if row.request_id is not None else None
         if code is None:
             continue
@@ -255,7 +263,7 @@ async def unread_notifications(uow: UnitOfWork, user: WebUser, t: Translate) -> 
             text = t(f"ws_notification_{row.kind}", code=code, by=by.get(who, who))
         else:
             text = t("ws_notification_other", code=code)
-        views.append(NotificationView(code, text, row.created_at))
+        views.append(NotificationView(code, text, row.created_at, f"/staff/requests/{code}"))
     return views
 
 

@@ -114,6 +114,17 @@ class NotificationRepo(_Repo):
             statement = statement.where(UserNotificationRow.request_id == request_id)
         await self._session.execute(statement.values(read_at=now))
 
+    async def mark_read_of_kind(self, user_id: int, kind: str, now: datetime, **data: object) -> None:
+        """The user's unread notifications of `kind` whose data holds these values, marked read."""
+        statement = select(UserNotificationRow).where(
+            UserNotificationRow.user_id == user_id,
+            UserNotificationRow.read_at.is_(None),
+            UserNotificationRow.kind == kind,
+        )
+        for row in (await self._session.execute(statement)).scalars():
+            if all(row.data.get(key) == value for key, value in data.items()):
+                row.read_at = now
+
     async def unread_about(self, user_id: int, request_ids: Collection[int], kind: str) -> dict[int, datetime]:
         """Of those requests, the ones with an unread notification of `kind` for the user, with the
         oldest such notification's time (what is new since the user last opened the request)."""
