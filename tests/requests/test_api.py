@@ -342,6 +342,7 @@ async def test_openapi_document_is_served_without_a_docs_ui(demo_app: App) -> No
     }
     assert set(document["paths"]) == {
         "/listings",
+        "/registrations",
         "/requests",
         "/requests/{code}",
         "/requests/{code}/replies",
