@@ -40,6 +40,7 @@ from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot import runtime
 from bot.accounts.service import ADMIN, STAFF, create_user
 from bot.app import App, create_app
 from bot.clock import as_utc
@@ -682,6 +683,9 @@ async def run_backend(
             gc.collect()
             results.app_collection_ms = (time.perf_counter() - start) * 1000
             del results.full_collections[seen:]  # not one of the benchmark's own
+        # As `hoanhap serve` starts: the matcher built and what start-up made frozen out of the
+        # collector's sight (bot.runtime.warm_up), so full collections walk only what requests make.
+        await runtime.warm_up(app)
         seeder = Seeder(app, random.Random(20261125))
         await seeder.prepare()
         web = create_web_app(app, [])
@@ -704,6 +708,7 @@ async def run_backend(
             results.versions.append(f"PostgreSQL {server.split(maxsplit=1)[0]} (same machine)")
     finally:
         await app.close()
+        gc.unfreeze()  # this backend's app is gone: the next one freezes its own
         results.seconds[backend] = time.perf_counter() - began
 
 
@@ -871,8 +876,9 @@ def section(results: Results, args: argparse.Namespace, seconds: float) -> list[
         "",
         f"Made by `make bench` (`python -m benchmarks.web --out {args.out}`) on {datetime.now(UTC):%Y-%m-%d}, "
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"{'; '.join(results.versions)}. One process and one event loop, as `hoanhap serve` runs: pages go "
-        "through httpx.ASGITransport with a logged-in session (no socket, no uvicorn), and every part beside them "
+        f"{'; '.join(results.versions)}. One process and one event loop, as `hoanhap serve` runs (its start-up "
+        "included: the matcher built, then the heap frozen with gc.freeze): pages go through "
+        "httpx.ASGITransport with a logged-in session (no socket, no uvicorn), and every part beside them "
         f"runs in the same process on the same database. The whole run took {seconds:.0f} s "
         f"({', '.join(f'{name} {took:.0f} s' for name, took in results.seconds.items())}), seeding included"
         + (

@@ -1,7 +1,8 @@
 """The workspace keeps up, in a real browser (Debian Chromium): the queue refreshes itself when the
 person answers (the unread marker, the bell, the count in the tab's title), rows picked and assigned
-at once, and a canned reply picked, filled in and sent with Ctrl+Enter; at 360 and at 1280 px wide,
-with nothing sticking out sideways."""
+at once, a canned reply picked, filled in and sent with Ctrl+Enter, and on a phone the filters folded
+so the first request shows on the first screen; at 360 and at 1280 px wide, with nothing sticking out
+sideways."""
 
 from __future__ import annotations
 
@@ -140,3 +141,33 @@ async def test_a_canned_reply_is_filled_in_and_sent_with_ctrl_enter(site: Site, 
             await expect(page.locator("p.success")).to_have_text("Đã gửi trả lời và đánh dấu đã giải quyết.")
             await expect(page.locator("h1 .badge")).to_have_text("Đã giải quyết")
         await page.context.close()
+
+
+async def test_on_a_phone_the_first_request_shows_on_the_first_screen(site: Site, browser: Any) -> None:
+    app = site.app
+    code = await seed(
+        app, category="employment", locality="mh-an-hoa", description="Tìm việc", name="Anh Tư", chat_id="f1"
+    )
+    phone = await (await browser.new_context(viewport=SIZES[0])).new_page()
+    await log_in(phone, site, "vieclam")
+    await phone.goto(site.url("/staff?category=employment"))
+    tools = phone.locator("#queue-tools")
+    # Folded, saying which filters are in force; the bulk actions wait for a picked row.
+    await expect(tools.locator("summary")).to_have_text("Bộ lọc: Đang mở · Việc làm")
+    await expect(tools.locator("select[name=status]")).to_be_hidden()
+    await expect(phone.locator("#bulk-actions")).to_be_hidden()
+    card = phone.locator(f"tr[data-code='{code}']")
+    top = await card.evaluate("row => row.getBoundingClientRect().top")
+    assert top < SIZES[0]["height"], f"the first request starts {top} px down a {SIZES[0]['height']} px screen"
+    await phone.get_by_label(f"Chọn {code}").check()
+    await expect(phone.locator("#bulk select[name=action]")).to_be_visible()
+    await tools.locator("summary").click()
+    await expect(tools.locator("select[name=status]")).to_be_visible()
+    await fits(phone, "the queue with its filters open at 360")
+    await phone.context.close()
+
+    wide = await (await browser.new_context(viewport=SIZES[1])).new_page()
+    await log_in(wide, site, "vieclam")
+    await expect(wide.locator("#queue-tools select[name=status]")).to_be_visible()
+    await expect(wide.locator("#queue-tools input[name=name]")).to_be_visible()  # saving a filter
+    await wide.context.close()

@@ -1,6 +1,7 @@
 // The staff workspace: the queue keeps up by itself (every 30 s it fetches its own address and puts
 // the new bell, counts and rows in place, and the count needing a reply in the tab's title), a reply
-// is sent with Ctrl+Enter, a canned reply fills the reply box, and the queue's rows can be picked.
+// is sent with Ctrl+Enter, a canned reply fills the reply box, and the queue's rows can be picked (the
+// bulk actions show once one is); the filters, folded on a phone, open by themselves on a wide screen.
 (function () {
   "use strict";
   // A test may ask for a quicker round (window.HOANHAP_REFRESH_MS, set before the page loads).
@@ -45,6 +46,7 @@
       boxes().forEach(function (b) { if (b.checked) n += 1; });
       var count = document.getElementById("bulk-count");
       if (count) count.textContent = String(n);
+      bar.classList.toggle("has-picks", n > 0);
     };
     all.addEventListener("change", function () {
       boxes().forEach(function (b) { b.checked = all.checked; });
@@ -78,6 +80,14 @@
     }
   }
 
+  function openOnWideScreens() {
+    // Folded on a phone, where they would push the first request two screens down.
+    if (!window.matchMedia || !window.matchMedia("(min-width: 761px)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+
+  document.documentElement.classList.add("js");
+  openOnWideScreens();
   wireReplying();
   if (document.body.classList.contains("ws-live")) {
     wirePicking();
