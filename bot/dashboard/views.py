@@ -31,7 +31,7 @@ from bot.dashboard.figures import (
 )
 from bot.dashboard.listing_figures import listings_view, registrations_view
 from bot.dashboard.page import CHARTS, ChartView, build_views
-from bot.listings.chat import PERSON
+from bot.listings.registrations import PERSON
 from bot.web.deps import HoaNhap
 from bot.web.i18n import request_locale, web_texts
 from bot.web.security import admin_user

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from bot.clock import as_utc, as_utc_or_none
-from bot.listings.chat import PERSON
+from bot.listings.registrations import PERSON
 from bot.listings.service import summaries
 from bot.requests.api.routes import MAX_PAGE, AuthenticatedCall
 from bot.requests.api.shapes import ERRORS

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.listings.registrations import record_outcome
+from bot.listings.registrations import PERSON, record_outcome
 from bot.listings.service import is_open, local_today
 from bot.listings.words import ListingWords
 from bot.storage.models import ListingRow
@@ -15,7 +15,6 @@ from bot.storage.repos.listings import DRAFT, ListingFilter
 from bot.storage.unit_of_work import UnitOfWork
 from handlers.domain import FollowupAnswer, FollowupResult, ListingItem, ListingPage, PriorContact
 
-PERSON = "person"
 # Longer than any question the core reads (CoreSettings.max_question_chars): not matched at all.
 MAX_SEARCH_CHARS = 1000
 

@@ -17,6 +17,8 @@ OUTCOMES = tuple(o.value for o in FollowupOutcome)
 NEED_HELP = FollowupOutcome.NEED_HELP.value
 # The request's timeline event for an outcome recorded.
 EVENT = "listing_outcome"
+# Who recorded an outcome when the person answered the follow-up themselves (staff are named).
+PERSON = "person"
 
 
 @dataclass(frozen=True)
