@@ -61,6 +61,17 @@ def auc(pairs: list[tuple[float, bool]]) -> float:
     return wins / (len(right) * len(wrong))
 
 
+def answered_at_budget(pairs: list[tuple[float, bool]], budget: float) -> float:
+    """The most questions answered right by any one cut-off on these confidences that keeps wrong
+    answers within budget: a figure of the confidence's separation that no fitted cut-off's luck moves."""
+    best = 0
+    for cut in sorted({c for c, _ in pairs}):
+        answered = [ok for c, ok in pairs if c >= cut]
+        if len(answered) - sum(answered) <= budget * len(pairs):
+            best = max(best, sum(answered))
+    return best / len(pairs)
+
+
 def tally(data: list[Example], ranking: dict[str, list[tuple[float, bool]]]) -> dict[str, Tally]:
     """Per set; ranking gathers each band's (confidence, best candidate right) pairs."""
     out: dict[str, Tally] = {}
@@ -110,7 +121,11 @@ def main() -> None:
         print(per_set.get(name, Tally()).row(name))
     for band, pairs in ranking.items():
         ranked_first = sum(ok for _, ok in pairs) / len(pairs)
-        print(f"{band} band: best candidate right {ranked_first:.1%}, question-model AUC {auc(pairs):.3f}")
+        budget = 0.01 if band == "short" else 0.05
+        print(
+            f"{band} band ({len(pairs)}): best candidate right {ranked_first:.1%}, question-model AUC {auc(pairs):.3f}, "
+            f"right at the best cut-off with <= {budget:.0%} wrong {answered_at_budget(pairs, budget):.1%}"
+        )
 
 
 if __name__ == "__main__":
