@@ -47,8 +47,9 @@ class Tally:
         )
 
 
-def outer_fold(example: Example) -> int:
-    return hashlib.sha256(b"outer:" + example.item.question.encode("utf-8")).digest()[0] % OUTER_FOLDS
+def outer_fold(example: Example, repeat: int = 0) -> int:
+    salt = f"outer{repeat or ''}:".encode()
+    return hashlib.sha256(salt + example.item.question.encode("utf-8")).digest()[0] % OUTER_FOLDS
 
 
 def auc(pairs: list[tuple[float, bool]]) -> float:
@@ -72,17 +73,20 @@ def answered_at_budget(pairs: list[tuple[float, bool]], budget: float) -> float:
     return best / len(pairs)
 
 
-def tally(data: list[Example], ranking: dict[str, list[tuple[float, bool]]]) -> dict[str, Tally]:
-    """Per set; ranking gathers each band's (confidence, best candidate right) pairs."""
-    out: dict[str, Tally] = {}
-    folds = [outer_fold(e) for e in data]
+def tally(
+    data: list[Example], ranking: dict[str, list[tuple[float, bool]]], out: dict[str, Tally], repeat: int = 0
+) -> None:
+    """Adds to out, per set; ranking gathers each band's (confidence, best candidate right) pairs."""
+    folds = [outer_fold(e, repeat) for e in data]
     share = MatchSettings(decision=None).suggest_share
     for k in range(OUTER_FOLDS):
         model = fit([e for e, f in zip(data, folds, strict=True) if f != k])
         for example in (e for e, f in zip(data, folds, strict=True) if f == k):
             band = model.band_for(len(example.asked.words))
             scored = ranked(band.candidate, example)
-            confidence = model.question.probability(question_features(example.asked, scored)) if scored else 0.0
+            scope = model.scope_logit(example.asked.words)
+            features = question_features(example.asked, scored, scope, long=band.up_to_words is None)
+            confidence = model.question.probability(features) if scored else 0.0
             t = out.setdefault(example.set_name, Tally())
             expect = set(example.item.expect)
             band_name = "short" if band.up_to_words is not None else "long"
@@ -100,12 +104,12 @@ def tally(data: list[Example], ranking: dict[str, list[tuple[float, bool]]]) -> 
             elif scored and confidence >= band.suggest_at:
                 buttons = {e.slug for e in scored[:3] if e.score >= scored[0].score * share}
                 t.suggested += bool(buttons & expect)
-    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--repeats", type=int, default=1, help="outer splits, each with its own salt; figures pooled")
     args = parser.parse_args()
     sets: dict[str, list[Labelled]] = {}
     for name in TUNING_SETS:
@@ -114,7 +118,10 @@ def main() -> None:
         sets[name] = read_labelled((args.data / name).read_text(encoding="utf-8").splitlines())
     matcher = Matcher(load_directory(), Normalizer(load_lexicon()), MatchSettings(decision=None))
     ranking: dict[str, list[tuple[float, bool]]] = {}
-    per_set = tally(examples(matcher, sets), ranking)
+    per_set: dict[str, Tally] = {}
+    data = examples(matcher, sets)
+    for repeat in range(args.repeats):
+        tally(data, ranking, per_set, repeat)
     print("| set (out of fold) | n | answered correctly | wrong answers | correct within suggestions | out of scope rejected |")
     print("|---|---|---|---|---|---|")
     for name in sets:

@@ -53,6 +53,7 @@ from knowledge_base.lexicon import load_lexicon
 from knowledge_base.match_types import Question, ScoredEntry, Signals, best_first
 from knowledge_base.matcher import Matcher, MatchSettings
 from knowledge_base.normalizer import Normalizer
+from knowledge_base.scope import ScopeModel, scope_terms
 
 DATA = Path(__file__).parent.parent / "tests" / "data"
 TUNING_SETS = (
@@ -79,6 +80,14 @@ SUGGEST_WINDOW = 0.1
 # answered-correctly rate at the wrong-answer budget over {1.0, 0.3}.
 CANDIDATE_REGULARISATION = 1.0
 QUESTION_REGULARISATION = 0.3
+# Candidate features only the long band weighs: the second opinion (knowledge_base/second_opinion.py)
+# ranks long questions better (cross-validated, benchmarks/cv_decision.py) and short ones no better.
+LONG_BAND_ONLY = ("opinion", "opinion_share", "opinion_gap")
+# The scope model (knowledge_base/scope.py): its L2 strength, chosen by benchmarks/cv_decision.py, and
+# how many tuning questions must use a word or pair before it gets a weight (one question's words are
+# that question, not a kind of question).
+SCOPE_REGULARISATION = 0.3
+SCOPE_MIN_QUESTIONS = 2
 # Folds for the out-of-fold predictions the cut-offs are chosen on.
 FOLDS = 5
 
@@ -147,18 +156,50 @@ def ranked(candidate: Logistic, example: Example) -> list[ScoredEntry]:
     return best_first(scored)
 
 
-def fit_candidate(data: Sequence[Example], weights: Sequence[float]) -> Logistic:
+def fit_candidate(data: Sequence[Example], weights: Sequence[float], names: tuple[str, ...]) -> Logistic:
     rows, labels, row_weights = [], [], []
     for example, weight in zip(data, weights, strict=True):
         for slug, features in example.features.items():
             rows.append(features)
             labels.append(1 if slug in example.item.expect else 0)
             row_weights.append(weight)
-    return logistic(rows, labels, row_weights, CANDIDATE_FEATURES, CANDIDATE_REGULARISATION)
+    return logistic(rows, labels, row_weights, names, CANDIDATE_REGULARISATION)
 
 
-def fit_question(data: Sequence[Example], tops: Sequence[list[ScoredEntry]], weights: Sequence[float]) -> Logistic:
-    rows = [question_features(e.asked, scored) for e, scored in zip(data, tops, strict=True)]
+def fit_scope(data: Sequence[Example], weights: Sequence[float]) -> ScopeModel:
+    """In scope against out of scope, over the questions' words and pairs (binary, unstandardised)."""
+    from scipy.sparse import csr_matrix  # the fitting tools only, never at run time
+    from sklearn.linear_model import LogisticRegression
+
+    term_sets = [scope_terms(e.asked.words) for e in data]
+    counts: dict[str, int] = {}
+    for terms in term_sets:
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+    vocabulary = sorted(t for t, c in counts.items() if c >= SCOPE_MIN_QUESTIONS)
+    column = {t: i for i, t in enumerate(vocabulary)}
+    cells = [(r, column[t]) for r, terms in enumerate(term_sets) for t in sorted(terms & column.keys())]
+    matrix = csr_matrix(
+        ([1.0] * len(cells), ([r for r, _ in cells], [c for _, c in cells])), shape=(len(data), len(vocabulary))
+    )
+    labels = [1 if e.item.expect else 0 for e in data]
+    model = LogisticRegression(C=SCOPE_REGULARISATION, max_iter=5000)
+    model.fit(matrix, labels, sample_weight=list(weights))
+    kept = {t: round(float(w), 4) for t, w in zip(vocabulary, model.coef_[0], strict=True) if abs(w) >= 1e-3}
+    return ScopeModel(float(model.intercept_[0]), kept)
+
+
+def reads_long(example: Example) -> bool:
+    return len(example.asked.words) >= LONG_FROM_WORDS
+
+
+def fit_question(
+    data: Sequence[Example], tops: Sequence[list[ScoredEntry]], weights: Sequence[float], scopes: Sequence[float]
+) -> Logistic:
+    rows = [
+        question_features(e.asked, scored, scope, long=reads_long(e))
+        for e, scored, scope in zip(data, tops, scopes, strict=True)
+    ]
     right = [1 if scored and scored[0].slug in e.item.expect else 0 for e, scored in zip(data, tops, strict=True)]
     return logistic(rows, right, list(weights), QUESTION_FEATURES, QUESTION_REGULARISATION)
 
@@ -175,7 +216,7 @@ def fit(data: list[Example]) -> DecisionModel:
     So each question's ranking and confidence, for choosing the cut-offs, come from models fitted
     without its fold.
     """
-    long = [len(e.asked.words) >= LONG_FROM_WORDS for e in data]
+    long = [reads_long(e) for e in data]
     folds = [fold_of(e) for e in data]
     bands = ((False, LONG_FROM_WORDS - 1, INFORMAL_WRONG_BUDGET), (True, None, REAL_WRONG_BUDGET))
 
@@ -188,24 +229,36 @@ def fit(data: list[Example]) -> DecisionModel:
             and (is_long is None or long[i] == is_long)
         ]
 
-    def candidate_model(chosen: list[int]) -> Logistic:
-        return fit_candidate([data[i] for i in chosen], set_weights([data[i] for i in chosen]))
+    def candidate_model(chosen: list[int], is_long: bool) -> Logistic:
+        names = CANDIDATE_FEATURES if is_long else tuple(n for n in CANDIDATE_FEATURES if n not in LONG_BAND_ONLY)
+        return fit_candidate([data[i] for i in chosen], set_weights([data[i] for i in chosen]), names)
 
     def question_model(chosen: list[int], tops: Sequence[list[ScoredEntry]]) -> Logistic:
         picked = [data[i] for i in chosen]
-        return fit_question(picked, [tops[i] for i in chosen], set_weights(picked))
+        return fit_question(picked, [tops[i] for i in chosen], set_weights(picked), [scopes[i] for i in chosen])
+
+    def scope_model(chosen: list[int]) -> ScopeModel:
+        picked = [data[i] for i in chosen]
+        return fit_scope(picked, set_weights(picked))
+
+    # The question model weighs out-of-fold scope logits: on its own questions the scope model is too sure.
+    scopes = [0.0] * len(data)
+    for k in range(FOLDS):
+        scope = scope_model(rows(out_of_fold=k))
+        for i in rows(in_fold=k):
+            scopes[i] = scope.logit(data[i].asked.words)
 
     tops: list[list[ScoredEntry]] = [[] for _ in data]
     for k in range(FOLDS):
         for is_long, _, _ in bands:
-            model = candidate_model(rows(out_of_fold=k, is_long=is_long))
+            model = candidate_model(rows(out_of_fold=k, is_long=is_long), is_long)
             for i in rows(in_fold=k, is_long=is_long):
                 tops[i] = ranked(model, data[i])
     confidence = [0.0] * len(data)
     for k in range(FOLDS):
         question = question_model(rows(out_of_fold=k), tops)
         for i in rows(in_fold=k):
-            confidence[i] = question.probability(question_features(data[i].asked, tops[i]))
+            confidence[i] = question.probability(question_features(data[i].asked, tops[i], scopes[i], long=long[i]))
 
     fitted: list[Band] = []
     final_tops: list[list[ScoredEntry]] = [[] for _ in data]
@@ -214,11 +267,12 @@ def fit(data: list[Example]) -> DecisionModel:
         answer_at, suggest_at = choose_cutoffs(
             [data[i] for i in band_rows], [tops[i] for i in band_rows], [confidence[i] for i in band_rows], budget
         )
-        candidate = candidate_model(band_rows)
+        candidate = candidate_model(band_rows, is_long)
         for i in band_rows:
             final_tops[i] = ranked(candidate, data[i])
         fitted.append(Band(up_to, candidate, answer_at, suggest_at))
-    return DecisionModel(question_model(list(range(len(data))), final_tops), tuple(fitted))
+    everything = list(range(len(data)))
+    return DecisionModel(question_model(everything, final_tops), tuple(fitted), scope_model(everything))
 
 
 def choose_cutoffs(

@@ -24,7 +24,9 @@ def decide(
     band = model.band_for(len(asked.words))
     best = scored[0]
     top = tuple(scored[:5])
-    confidence = model.question.probability(question_features(asked, scored))
+    scope = model.scope_logit(asked.words)
+    features = question_features(asked, scored, scope, long=band.up_to_words is None)
+    confidence = model.question.probability(features)
     if confidence >= band.answer_at:
         related = [e.slug for e in scored[1 : s.max_suggestions] if e.score >= best.score * s.related_share]
         second = second_topic(best.slug, scored[1 : 1 + s.max_suggestions])

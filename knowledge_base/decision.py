@@ -17,12 +17,13 @@ long questions each have their own candidate model and cut-offs (a Band).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from knowledge_base.lexicon import CONTENT_DIR
+from knowledge_base.scope import ScopeModel
 from knowledge_base.yaml_io import load_yaml
 
 DECISION_FILE = CONTENT_DIR / "decision.yaml"
@@ -43,6 +44,9 @@ CANDIDATE_FEATURES = (
     "score_gap",
     "bm25_gap",
     "firsts",
+    "opinion",
+    "opinion_share",
+    "opinion_gap",
 )
 QUESTION_FEATURES = (
     "best",
@@ -59,6 +63,10 @@ QUESTION_FEATURES = (
     "best_firsts",
     "best_contained",
     "best_bm25_gap",
+    "best_opinion",
+    "best_opinion_gap",
+    "opinion_agrees",
+    "scope",
 )
 
 
@@ -139,6 +147,11 @@ class DecisionModel:
 
     question: Logistic
     bands: tuple[Band, ...]
+    # Whether the question is of the kind the knowledge base is for (knowledge_base/scope.py).
+    scope: ScopeModel | None = None
+
+    def scope_logit(self, words: Sequence[str]) -> float:
+        return self.scope.logit(words) if self.scope is not None else 0.0
 
     def band_for(self, words: int) -> Band:
         for band in self.bands:
@@ -147,14 +160,18 @@ class DecisionModel:
         return self.bands[-1]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"question": self.question.to_dict(), "bands": [band.to_dict() for band in self.bands]}
+        out: dict[str, Any] = {"question": self.question.to_dict(), "bands": [band.to_dict() for band in self.bands]}
+        if self.scope is not None:
+            out["scope"] = self.scope.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DecisionModel:
         bands = tuple(Band.from_dict(b) for b in data["bands"])
         if not bands or bands[-1].up_to_words is not None:
             raise ValueError("the last decision band must be unbounded")
-        return cls(Logistic.from_dict(data["question"], QUESTION_FEATURES), bands)
+        scope = ScopeModel.from_dict(data["scope"]) if data.get("scope") else None
+        return cls(Logistic.from_dict(data["question"], QUESTION_FEATURES), bands, scope)
 
 
 def load_decision(path: Path = DECISION_FILE) -> DecisionModel | None:

@@ -26,6 +26,8 @@ def candidate_features(
     top_bm25 = max((sig.bm25 for sig in found.values()), default=0.0) or 1.0
     best_two = sorted(combined.values(), reverse=True)[:2]
     best_two_bm25 = sorted((sig.bm25 for sig in found.values()), reverse=True)[:2]
+    best_two_opinion = sorted((sig.opinion for sig in found.values()), reverse=True)[:2]
+    top_opinion = best_two_opinion[0] if best_two_opinion and best_two_opinion[0] > 0 else 1.0
     out: dict[str, dict[str, float]] = {}
     for slug, sig in found.items():
         out[slug] = {
@@ -44,6 +46,10 @@ def candidate_features(
             "context_gap": 0.0 if asked.has_context else context_share[slug],
             "score_gap": combined[slug] - _best_other(best_two, combined[slug]),
             "bm25_gap": (sig.bm25 - _best_other(best_two_bm25, sig.bm25)) / top_bm25,
+            "opinion": sig.opinion,
+            "opinion_share": sig.opinion / top_opinion,
+            # Positive only for the entry the second opinion puts first: agreement, and by how much.
+            "opinion_gap": sig.opinion - _best_other(best_two_opinion, sig.opinion),
         }
     for name in _RANKED if out else ():
         best = max(features[name] for features in out.values())
@@ -62,9 +68,16 @@ def _best_other(best_two: Sequence[float], own: float) -> float:
     return best_two[0]
 
 
-def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[str, float]:
-    """What the question model weighs; scored is best first, each with its candidate features."""
+def question_features(
+    asked: Question, scored: Sequence[ScoredEntry], scope: float = 0.0, *, long: bool = False
+) -> dict[str, float]:
+    """What the question model weighs; scored is best first, each with its candidate features; scope
+    is the scope model's logit for the question (knowledge_base/scope.py); long, whether the question
+    is read by the unbounded (long) band."""
     best = scored[0] if scored else None
+    # The second opinion speaks for long questions only: on short ones it adds nothing the lexical
+    # signals lack (cross-validated), and the question model, shared by both bands, then overweighs it.
+    opinion = 1.0 if long else 0.0
     runner_up = scored[1].score if len(scored) > 1 else 0.0
     own = best.features if best else {}
     return {
@@ -83,4 +96,8 @@ def question_features(asked: Question, scored: Sequence[ScoredEntry]) -> dict[st
         "best_firsts": own.get("firsts", 0.0),
         "best_contained": own.get("contained", 0.0),
         "best_bm25_gap": own.get("bm25_gap", 0.0),
+        "best_opinion": opinion * own.get("opinion", 0.0),
+        "best_opinion_gap": opinion * own.get("opinion_gap", 0.0),
+        "opinion_agrees": opinion if own.get("opinion_gap", 0.0) > 0 else 0.0,
+        "scope": scope,
     }

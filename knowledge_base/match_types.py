@@ -98,6 +98,8 @@ class Signals:
     # Coverage by the words of the entry's answer and "more" rather than its phrasings.
     answer_coverage: float = 0.0
     bm25: float = 0.0
+    # The second opinion (knowledge_base/second_opinion.py): TF-IDF cosine of the question with the entry.
+    opinion: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ from knowledge_base.match_types import (
 from knowledge_base.normalizer import Normalizer
 from knowledge_base.phrasings import Phrasing, bigrams, closest_phrasing
 from knowledge_base.question_parts import QuestionSplitter
+from knowledge_base.second_opinion import ANSWER_FACTOR, SecondOpinion
 from knowledge_base.typos import Corrector
 
 __all__ = ["ANSWER", "FALLBACK", "SUGGEST", "MatchResult", "MatchSettings", "Matcher", "Question", "ScoredEntry"]
@@ -76,6 +77,7 @@ class Matcher:
         self._tf: dict[str, dict[str, int]] = {}
         self._context_share: dict[str, float] = {}
         self._doc_length: dict[str, int] = {}
+        self._opinion_texts: dict[str, list[tuple[list[str], float]]] = {}
         df: dict[str, int] = defaultdict(int)
         for entry in published:
             for term in self._index_entry(entry):
@@ -106,11 +108,13 @@ class Matcher:
         sources = [(text, True) for text in (entry.title, *entry.phrasings)]
         sources += [(text, False) for text in entry.keywords]
         with_context: list[bool] = []
+        texts = self._opinion_texts.setdefault(entry.slug, [])
         for original, is_phrasing in sources:
             normalized = self.normalizer.words(original)
             words = self._content_words(normalized)
             if not words:
                 continue
+            texts.append((words, 1.0))
             vocab.update(words)
             pairs.update(bigrams(words))
             if is_phrasing:
@@ -143,6 +147,9 @@ class Matcher:
         self._said: dict[str, frozenset[str]] = {
             slug: frozenset(w for words in texts for w in words) for slug, texts in said_words.items()
         }
+        for slug, texts in said_words.items():
+            self._opinion_texts.setdefault(slug, []).extend((words, ANSWER_FACTOR) for words in texts)
+        self._opinion = SecondOpinion(self._opinion_texts)
         self._background: frozenset[str] = frozenset().union(*self._said.values()) - indexed
         # Word pairs the knowledge base uses anywhere. A Vietnamese word is most often two syllables,
         # and nearly every syllable appears somewhere in the answers, so what marks a question as
@@ -235,7 +242,9 @@ class Matcher:
         pair_total = sum(self.weight(p) for p in pairs)
 
         found: dict[str, Signals] = {}
-        for slug in self._shortlist(units, focus):
+        shortlist = self._shortlist(units, focus)
+        opinions = self._opinion.opinions(words, asked.focus, shortlist)
+        for slug in shortlist:
             phrasings = self._phrasings[slug]
             # Set intersections first: a long question has a hundred words, an entry knows a few.
             known = units & self._vocab[slug]
@@ -266,6 +275,7 @@ class Matcher:
                 ask_cov,
                 said_cov,
                 self._bm25(slug, focus),
+                opinions[slug],
             )
         return asked, found
 
