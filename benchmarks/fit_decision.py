@@ -87,7 +87,7 @@ LONG_BAND_ONLY = ("opinion", "opinion_share", "opinion_gap")
 # how many tuning questions must use a word or pair before it gets a weight (one question's words are
 # that question, not a kind of question).
 SCOPE_REGULARISATION = 0.3
-SCOPE_MIN_QUESTIONS = 2
+SCOPE_MIN_QUESTIONS = 3
 # Folds for the out-of-fold predictions the cut-offs are chosen on.
 FOLDS = 5
 

@@ -68,7 +68,8 @@ class SecondOpinion:
             return dict.fromkeys(slugs, 0.0)
         known = [(term, weight / norm) for term, weight in query.items() if term in self._idf]
         out: dict[str, float] = {}
+        empty: dict[str, float] = {}
         for slug in slugs:
-            vector = self._vectors.get(slug, {})
-            out[slug] = sum(weight * vector.get(term, 0.0) for term, weight in known)
+            weight_of = self._vectors.get(slug, empty).get
+            out[slug] = sum(weight * weight_of(term, 0.0) for term, weight in known)
         return out
