@@ -122,7 +122,10 @@ def main() -> None:
     data = examples(matcher, sets)
     for repeat in range(args.repeats):
         tally(data, ranking, per_set, repeat)
-    print("| set (out of fold) | n | answered correctly | wrong answers | correct within suggestions | out of scope rejected |")
+    print(
+        "| set (out of fold) | n | answered correctly | wrong answers | correct within suggestions "
+        "| out of scope rejected |"
+    )
     print("|---|---|---|---|---|---|")
     for name in sets:
         print(per_set.get(name, Tally()).row(name))
@@ -130,8 +133,8 @@ def main() -> None:
         ranked_first = sum(ok for _, ok in pairs) / len(pairs)
         budget = 0.01 if band == "short" else 0.05
         print(
-            f"{band} band ({len(pairs)}): best candidate right {ranked_first:.1%}, question-model AUC {auc(pairs):.3f}, "
-            f"right at the best cut-off with <= {budget:.0%} wrong {answered_at_budget(pairs, budget):.1%}"
+            f"{band} band ({len(pairs)}): best candidate right {ranked_first:.1%}, "
+            f"question-model AUC {auc(pairs):.3f}, right at the best cut-off with <= {budget:.0%} wrong {answered_at_budget(pairs, budget):.1%}"
         )
 
 

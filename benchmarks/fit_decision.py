@@ -74,7 +74,10 @@ REAL_WRONG_BUDGET = 0.05
 # Buttons are shown where at least this share of the button sets shown, in each window of confidence,
 # hold the right entry.
 SUGGEST_PRECISION = 0.5
-SUGGEST_WINDOW = 0.1
+# A window of 0.1 held some 25 short questions, and one of them could stop every button below it (with
+# the scope model, one window at 0.70-0.80 fell to 0.44 between windows of 0.6-0.9 on either side);
+# 0.2 holds twice as many.
+SUGGEST_WINDOW = 0.2
 # Inverse strength of the L2 penalty (scikit-learn's C): the question model has far fewer examples
 # (one a question, not one a candidate), so it is held closer to zero; chosen by the out-of-fold
 # answered-correctly rate at the wrong-answer budget over {1.0, 0.3}.
