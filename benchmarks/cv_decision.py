@@ -134,7 +134,8 @@ def main() -> None:
         budget = 0.01 if band == "short" else 0.05
         print(
             f"{band} band ({len(pairs)}): best candidate right {ranked_first:.1%}, "
-            f"question-model AUC {auc(pairs):.3f}, right at the best cut-off with <= {budget:.0%} wrong {answered_at_budget(pairs, budget):.1%}"
+            f"question-model AUC {auc(pairs):.3f}, "
+            f"right at the best cut-off with <= {budget:.0%} wrong {answered_at_budget(pairs, budget):.1%}"
         )
 
 
