@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -66,10 +67,12 @@ class SecondOpinion:
         norm = math.sqrt(sum(v * v for v in query.values()))
         if not norm:
             return dict.fromkeys(slugs, 0.0)
-        known = [(term, weight / norm) for term, weight in query.items() if term in self._idf]
+        known = [term for term in query if term in self._idf]
+        weights = [query[term] / norm for term in known]
         out: dict[str, float] = {}
         empty: dict[str, float] = {}
+        # map() over C functions rather than a generator: this runs for 20 candidates of every message.
         for slug in slugs:
             weight_of = self._vectors.get(slug, empty).get
-            out[slug] = sum(weight * weight_of(term, 0.0) for term, weight in known)
+            out[slug] = sum(map(operator.mul, weights, map(weight_of, known, itertools.repeat(0.0))))
         return out
