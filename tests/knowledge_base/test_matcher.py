@@ -48,9 +48,9 @@ FLOORS = [
     ("dev-questions.jsonl", 0.85, 0.95, 0.01, 0.90),
     ("validation-questions.jsonl", 0.55, 0.80, 0.01, 0.90),
     ("informal-questions-tuning.jsonl", 0.65, 0.88, 0.015, 0.95),
-    ("informal-questions-heldout.jsonl", 0.60, 0.85, 0.01, 0.95),
+    ("informal-questions-heldout.jsonl", 0.65, 0.85, 0.015, 0.95),
     ("real-questions-tuning.jsonl", 0.35, 0.78, 0.05, 0.85),
-    ("real-questions-heldout.jsonl", 0.30, 0.75, 0.06, 0.85),
+    ("real-questions-heldout.jsonl", 0.35, 0.75, 0.04, 0.95),
 ]
 
 
