@@ -186,7 +186,7 @@ class Matcher:
         context = False
         asking_pairs: set[str] = set()
         for sentence in self._splitter.sentences(text):
-            normalized = self.normalizer.words(sentence.text)
+            normalized = self.normalizer.rewrite(sentence.tokens)
             context = context or self._splitter.has_context(normalized)
             if sentence.asking:
                 found = self._corrected(self._content_words(normalized))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge_base.lexicon import Lexicon
 from knowledge_base.text import clean, squeeze, tokens
@@ -21,6 +22,8 @@ def _rewrite(
     words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], starts: Mapping[str, int]
 ) -> list[str]:
     """Replace every phrase found in table, longest match first, scanning left to right."""
+    if starts.keys().isdisjoint(words):
+        return list(words)
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -53,6 +56,8 @@ class Normalizer:
         self._synonym_starts = _starts(lexicon.synonyms)
         self._filler = {k: () for k in lexicon.filler}
         self._filler_starts = _starts(self._filler)
+        # The same words come back in every message; squeezing is a regular expression per word.
+        self._squeeze = lru_cache(maxsize=50_000)(squeeze)
         # Small-talk phrases go through the same rewrites as messages, so "tks" and "thanks" meet.
         self._smalltalk = {
             intent: frozenset(" ".join(self.words(p, drop_filler=False)) for p in phrases)
@@ -60,8 +65,12 @@ class Normalizer:
         }
 
     def words(self, text: str, *, drop_filler: bool = True) -> list[str]:
+        return self.rewrite(tokens(text), drop_filler=drop_filler)
+
+    def rewrite(self, typed_tokens: Sequence[str], *, drop_filler: bool = True) -> list[str]:
+        """words() of a text whose tokens (text.tokens) are already at hand."""
         # Abbreviations are looked up as typed ("cccd", "lltp"); other words lose emphasis letters.
-        typed = [w if w in self._expansion_starts else squeeze(w) for w in tokens(text)]
+        typed = [w if w in self._expansion_starts else self._squeeze(w) for w in typed_tokens]
         words = _rewrite(typed, self.lexicon.expansions, self._expansion_starts)
         words = _rewrite(words, self.lexicon.synonyms, self._synonym_starts)
         if drop_filler:

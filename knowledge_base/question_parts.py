@@ -24,38 +24,50 @@ _SENTENCE_RE = re.compile(r"[^.!?;\n…]+[.!?;\n…]*")
 class Sentence:
     text: str
     asking: bool
+    # Its tokens (text.tokens), so that the matcher does not tokenise the sentence again.
+    tokens: tuple[str, ...] = ()
 
 
-def has_phrase(words: Sequence[str], phrases: frozenset[tuple[str, ...]], longest: int) -> bool:
-    for i in range(len(words)):
-        for size in range(1, min(longest, len(words) - i) + 1):
-            if tuple(words[i : i + size]) in phrases:
-                return True
-    return False
+class PhraseSet:
+    """Phrases as token tuples, and whether a sequence of words holds one of them."""
+
+    def __init__(self, phrases: frozenset[tuple[str, ...]]) -> None:
+        self._phrases = phrases
+        self._longest = max((len(p) for p in phrases), default=1)
+        # Most words begin no phrase: no tuple is built where none could be found.
+        self._firsts = frozenset(p[0] for p in phrases if p)
+
+    def found_in(self, words: Sequence[str]) -> bool:
+        firsts = self._firsts
+        for i, word in enumerate(words):
+            if word not in firsts:
+                continue
+            for size in range(1, min(self._longest, len(words) - i) + 1):
+                if tuple(words[i : i + size]) in self._phrases:
+                    return True
+        return False
 
 
 class QuestionSplitter:
     def __init__(self, lexicon: Lexicon) -> None:
-        self._phrases = lexicon.asking
-        self._longest = max((len(p) for p in lexicon.asking), default=1)
+        self._asking = PhraseSet(lexicon.asking)
         self._finals = lexicon.final_particles
-        self._context = lexicon.context
-        self._longest_context = max((len(p) for p in lexicon.context), default=1)
+        self._context = PhraseSet(lexicon.context)
 
     def has_context(self, words: Sequence[str]) -> bool:
         """Whether the (normalised) words speak of a sentence served or being served."""
-        return has_phrase(words, self._context, self._longest_context)
+        return self._context.found_in(words)
 
     def sentences(self, text: str) -> list[Sentence]:
         """The message's sentences, each marked asking or not; a message with no asking sentence asks whole."""
-        parts: list[tuple[str, bool]] = []
+        parts: list[Sentence] = []
         for match in _SENTENCE_RE.finditer(text):
             piece = match.group(0)
-            words = tokens(piece)
+            words = tuple(tokens(piece))
             if not words:
                 continue
-            asking = "?" in piece or words[-1] in self._finals or has_phrase(words, self._phrases, self._longest)
-            parts.append((piece, asking))
-        if not any(asking for _, asking in parts):
-            return [Sentence(piece, True) for piece, _ in parts]
-        return [Sentence(piece, asking) for piece, asking in parts]
+            asking = "?" in piece or words[-1] in self._finals or self._asking.found_in(words)
+            parts.append(Sentence(piece, asking, words))
+        if not any(sentence.asking for sentence in parts):
+            return [Sentence(s.text, True, s.tokens) for s in parts]
+        return parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 _SPACE_RE = re.compile(r"\s+")
 # A letter repeated for emphasis ("vayyyy", "nhaaa"): folded Vietnamese words never hold a letter three
@@ -11,11 +12,40 @@ _SPACE_RE = re.compile(r"\s+")
 _REPEAT_RE = re.compile(r"([^\Wuo\d_])\1+|([uo])\2{2,}")
 
 
+# Characters a table remembers at most: a message of every code point cannot make it grow without end.
+_TABLE_LIMIT = 1 << 16
+
+
+class _CharTable(dict[int, str]):
+    """What str.translate replaces each character with, worked out the first time the character is seen:
+    translate then does in C what a loop over the characters did in Python, with the same result."""
+
+    def __init__(self, rule: Callable[[str], str]) -> None:
+        super().__init__()
+        self._rule = rule
+
+    def __missing__(self, code: int) -> str:
+        value = self._rule(chr(code))
+        if len(self) < _TABLE_LIMIT:
+            self[code] = value
+        return value
+
+
+def _separator_or_self(ch: str) -> str:
+    # Letters and digits carry meaning; combining marks stay attached to their letter. Everything
+    # else (punctuation, emoji, control characters, symbols) only separates words.
+    cat = unicodedata.category(ch)
+    return ch if cat[0] in "LN" or cat == "Mn" else " "
+
+
+_UNMARKED = _CharTable(lambda ch: "" if unicodedata.combining(ch) else ch)
+_SEPARATED = _CharTable(_separator_or_self)
+
+
 def fold(text: str) -> str:
     """Lower-case text without diacritics, with đ -> d: how people type on a phone without a VN keyboard."""
     text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).translate(_UNMARKED))
 
 
 def squeeze(word: str) -> str:
@@ -26,16 +56,7 @@ def squeeze(word: str) -> str:
 def clean(text: str) -> str:
     """NFC, lower case, every non-letter/non-digit turned into a space."""
     text = unicodedata.normalize("NFC", text).lower()
-    out: list[str] = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        # Letters and digits carry meaning; combining marks stay attached to their letter. Everything
-        # else (punctuation, emoji, control characters, symbols) only separates words.
-        if cat[0] in "LN" or cat == "Mn":
-            out.append(ch)
-        else:
-            out.append(" ")
-    return _SPACE_RE.sub(" ", "".join(out)).strip()
+    return _SPACE_RE.sub(" ", text.translate(_SEPARATED)).strip()
 
 
 def tokens(text: str) -> list[str]:
