@@ -124,6 +124,22 @@ class Question:
     story_share: float
 
 
+@dataclass(frozen=True)
+class WeighedQuestion:
+    """A question's words as the matcher weighs them against every candidate, worked out once."""
+
+    units: set[str]
+    weights: dict[str, float]
+    # Each word's weight times its focus (Question.focus).
+    focus: dict[str, float]
+    pairs: set[str]
+    pair_weights: dict[str, float]
+    total: float
+    focus_total: float
+    ask_total: float
+    pair_total: float
+
+
 def best_first(scored: list[ScoredEntry]) -> list[ScoredEntry]:
     """Highest score first; equal scores (to nine places, below float noise) by slug, so that the
     order never depends on the order sets happen to be summed in."""

@@ -24,8 +24,8 @@ The fitted models that weigh these signals, and the cut-offs, are in knowledge_b
 
 from __future__ import annotations
 
-import heapq
 import math
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -43,6 +43,7 @@ from knowledge_base.match_types import (
     Question,
     ScoredEntry,
     Signals,
+    WeighedQuestion,
     best_first,
 )
 from knowledge_base.normalizer import Normalizer
@@ -73,7 +74,8 @@ class Matcher:
         self._phrasings: dict[str, list[Phrasing]] = {}
         self._vocab: dict[str, frozenset[str]] = {}
         self._pairs: dict[str, frozenset[str]] = {}
-        self._spread: dict[str, dict[str, float]] = {}
+        # Per entry and word, the square root of the share of its phrasings that use the word.
+        self._spread_root: dict[str, dict[str, float]] = {}
         self._tf: dict[str, dict[str, int]] = {}
         self._context_share: dict[str, float] = {}
         self._doc_length: dict[str, int] = {}
@@ -96,6 +98,7 @@ class Matcher:
         for slug, entry_words in self._vocab.items():
             for word in entry_words:
                 self._postings[word].append(slug)
+        self._posting_counts = {word: len(slugs) for word, slugs in self._postings.items()}
         self._candidate_budget = 1000
         self._corrector = Corrector(self._postings, self._postings)
 
@@ -128,7 +131,8 @@ class Matcher:
                 counts[word] += 1
         self._tf[entry.slug] = dict(counts)
         self._doc_length[entry.slug] = sum(counts.values())
-        self._spread[entry.slug] = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
+        spread = {w: c / len(phrasings) for w, c in counts.items()} if phrasings else {}
+        self._spread_root[entry.slug] = {w: math.sqrt(share) for w, share in spread.items()}
         self._vocab[entry.slug] = frozenset(vocab)
         self._pairs[entry.slug] = frozenset(pairs)
         return vocab | pairs
@@ -229,55 +233,65 @@ class Matcher:
     def signals(self, question: str) -> tuple[Question, dict[str, Signals]]:
         """The question as read, and each candidate entry's signals (see the module docstring)."""
         asked = self.question(question)
-        words = asked.words
-        if not words:
+        if not asked.words:
             return asked, {}
-        units = set(words)
+        weighed = self._weighed(asked)
+        shortlist = self._shortlist(weighed.units, weighed.focus)
+        opinions = self._opinion.opinions(asked.words, asked.focus, shortlist)
+        return asked, {slug: self._entry_signals(slug, asked, weighed, opinions[slug]) for slug in shortlist}
+
+    def _weighed(self, asked: Question) -> WeighedQuestion:
+        units = set(asked.words)
         weights = {w: self.weight(w) for w in units}
         focus = {w: weights[w] * asked.focus[w] for w in units}
-        pairs = bigrams(words)
+        pairs = bigrams(asked.words)
+        pair_weights = {p: self.weight(p) for p in pairs}
         total = sum(weights.values())
-        focus_total = sum(focus.values()) or total
-        ask_total = sum(weights[w] for w in asked.asking) or total
-        pair_total = sum(self.weight(p) for p in pairs)
+        return WeighedQuestion(
+            units,
+            weights,
+            focus,
+            pairs,
+            pair_weights,
+            total,
+            sum(focus.values()) or total,
+            sum(weights[w] for w in asked.asking) or total,
+            sum(pair_weights[p] for p in pairs),
+        )
 
-        found: dict[str, Signals] = {}
-        shortlist = self._shortlist(units, focus)
-        opinions = self._opinion.opinions(words, asked.focus, shortlist)
-        for slug in shortlist:
-            phrasings = self._phrasings[slug]
-            # Set intersections first: a long question has a hundred words, an entry knows a few.
-            known = units & self._vocab[slug]
-            cov = sum(weights[w] for w in known) / total
-            focus_cov = sum(focus[w] for w in known) / focus_total
-            ask_cov = sum(weights[w] for w in asked.asking & known) / ask_total
-            said_cov = sum(focus[w] for w in units & self._said[slug]) / focus_total
-            phrase = sum(self.weight(p) for p in pairs & self._pairs[slug]) / pair_total if pair_total else cov
-            best_overlap, best_contained, exact, best = closest_phrasing(phrasings, units, weights, total)
-            # How consistently the entry's phrasings use the question's words: an entry about birth
-            # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
-            spread = self._spread[slug]
-            usage = sum(weights[w] * math.sqrt(spread[w]) for w in spread.keys() & units) / total
-            chars = 0.0
-            if phrasings:
-                hit = process.extractOne(asked.asking_text, self._texts[slug], scorer=fuzz.token_sort_ratio)
-                chars = hit[1] / 100 if hit else 0.0
-            found[slug] = Signals(
-                cov,
-                best_overlap,
-                best_contained,
-                phrase,
-                chars,
-                usage,
-                exact,
-                best.original if best else "",
-                focus_cov,
-                ask_cov,
-                said_cov,
-                self._bm25(slug, focus),
-                opinions[slug],
-            )
-        return asked, found
+    def _entry_signals(self, slug: str, asked: Question, q: WeighedQuestion, opinion: float) -> Signals:
+        phrasings = self._phrasings[slug]
+        weight_of, focus_of = q.weights.__getitem__, q.focus.__getitem__
+        # Set intersections first: a long question has a hundred words, an entry knows a few.
+        known = q.units & self._vocab[slug]
+        cov = sum(map(weight_of, known)) / q.total
+        shared_pairs = q.pairs & self._pairs[slug]
+        phrase = sum(map(q.pair_weights.__getitem__, shared_pairs)) / q.pair_total if q.pair_total else cov
+        best_overlap, best_contained, exact, best = closest_phrasing(phrasings, q.units, q.weights, q.total)
+        # How consistently the entry's phrasings use the question's words: an entry about birth
+        # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
+        spread = self._spread_root[slug]
+        used = spread.keys() & q.units
+        usage = sum(map(operator.mul, map(weight_of, used), map(spread.__getitem__, used))) / q.total
+        chars = 0.0
+        if phrasings:
+            hit = process.extractOne(asked.asking_text, self._texts[slug], scorer=fuzz.token_sort_ratio)
+            chars = hit[1] / 100 if hit else 0.0
+        return Signals(
+            cov,
+            best_overlap,
+            best_contained,
+            phrase,
+            chars,
+            usage,
+            exact,
+            best.original if best else "",
+            sum(map(focus_of, known)) / q.focus_total,
+            sum(map(weight_of, asked.asking & known)) / q.ask_total,
+            sum(map(focus_of, q.units & self._said[slug])) / q.focus_total,
+            self._bm25(slug, q.focus),
+            opinion,
+        )
 
     def _shortlist(self, units: set[str], focus: dict[str, float]) -> list[str]:
         """Candidates from the question's rarest words, within a budget of postings.
@@ -287,17 +301,19 @@ class Matcher:
         """
         partial: dict[str, float] = defaultdict(float)
         budget = self._candidate_budget
+        no_postings: list[str] = []
         # Ties broken by the word itself, so that the same question always finds the same candidates.
-        for word in sorted(units, key=lambda w: (len(self._postings.get(w, ())), w)):
-            postings = self._postings.get(word, ())
+        for word in sorted(units, key=lambda w: (self._posting_counts.get(w, 0), w)):
+            postings = self._postings.get(word, no_postings)
             if partial and len(postings) > budget:
                 break
             budget -= len(postings)
+            share = focus[word]
             for slug in postings:
-                partial[slug] += focus[word]
+                partial[slug] += share
         # Deterministic as it stands: the words come in a fixed order, so the sums and the order of
-        # the slugs in `partial` do too.
-        return heapq.nlargest(self.settings.candidates, partial, key=partial.__getitem__)
+        # the slugs in `partial` do too. A stable sort (in C), as heapq.nlargest is documented to be.
+        return sorted(partial, key=partial.__getitem__, reverse=True)[: self.settings.candidates]
 
     def _bm25(self, slug: str, focus: dict[str, float]) -> float:
         """Okapi BM25 of the entry's phrasings as one document: evidence that adds up over a long question."""

@@ -27,15 +27,18 @@ def closest_phrasing(
     1.0 if a phrasing has exactly the question's words, and the phrasing that overlaps most."""
     best_overlap, best_contained, best = 0.0, 0.0, phrasings[0] if phrasings else None
     exact = 0.0
+    weight_of = weights.__getitem__
     for phrasing in phrasings:
         inter = units & phrasing.units
         if not inter:
             continue
         if len(inter) == len(units) == len(phrasing.units):
             exact = 1.0
-        shared = sum(weights[w] for w in inter)
+        shared = sum(map(weight_of, inter))
         overlap = 2 * shared / (total + phrasing.weight)
         if overlap > best_overlap:
             best_overlap, best = overlap, phrasing
-        best_contained = max(best_contained, shared / phrasing.weight)
+        contained = shared / phrasing.weight
+        if contained > best_contained:
+            best_contained = contained
     return best_overlap, best_contained, exact, best
