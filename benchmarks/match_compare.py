@@ -84,7 +84,10 @@ def build(modules: dict[str, ModuleType], entries: Sequence[FaqEntry], by_hand: 
 
 def fingerprint(result: Any) -> tuple[object, ...]:
     """Everything a result says, floats as their exact bits (repr round-trips a float)."""
-    top = tuple((e.slug, repr(e.score), repr(e.coverage), e.phrasing, sorted(e.features.items())) for e in result.top)
+    top = tuple(
+        (e.slug, repr(e.score), repr(e.coverage), e.phrasing, sorted((k, repr(v)) for k, v in e.features.items()))
+        for e in result.top
+    )
     return (result.normalized, result.decision, result.slug, repr(result.score), result.suggestions, top)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,15 @@ class Logistic:
     means: Mapping[str, float]
     scales: Mapping[str, float]
 
+    @cached_property
+    def _terms(self) -> tuple[tuple[str, float, float, float], ...]:
+        """Per feature, in the weights' order: its name, weight, mean and scale, looked up once."""
+        return tuple((name, weight, self.means[name], self.scales[name]) for name, weight in self.weights.items())
+
     def probability(self, features: Mapping[str, float]) -> float:
         z = self.intercept
-        for name, weight in self.weights.items():
-            z += weight * (features[name] - self.means[name]) / self.scales[name]
+        for name, weight, mean, scale in self._terms:
+            z += weight * (features[name] - mean) / scale
         # Clamped so that a freak value cannot overflow exp.
         z = max(-30.0, min(30.0, z))
         return 1.0 / (1.0 + math.exp(-z))

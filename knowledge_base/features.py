@@ -51,11 +51,11 @@ def candidate_features(
             # Positive only for the entry the second opinion puts first: agreement, and by how much.
             "opinion_gap": sig.opinion - _best_other(best_two_opinion, sig.opinion),
         }
-    for name in _RANKED if out else ():
-        best = max(features[name] for features in out.values())
-        for features in out.values():
-            # Within float noise: sums over sets come out in whatever order the set iterates.
-            features["firsts"] = features.get("firsts", 0.0) + (1.0 if features[name] >= best - 1e-9 else 0.0)
+    # Within float noise: sums over sets come out in whatever order the set iterates.
+    floors = [max(features[name] for features in out.values()) - 1e-9 for name in _RANKED] if out else []
+    for features in out.values():
+        # A count of small whole numbers, so as exact as the float sum it replaces.
+        features["firsts"] = float(sum(features[name] >= floor for name, floor in zip(_RANKED, floors, strict=True)))
     return out
 
 
