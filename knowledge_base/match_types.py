@@ -138,6 +138,8 @@ class WeighedQuestion:
     focus_total: float
     ask_total: float
     pair_total: float
+    # The asking part's words in sorted order, what token_sort_ratio compares.
+    sorted_asking: str
 
 
 def best_first(scored: list[ScoredEntry]) -> list[ScoredEntry]:

@@ -24,14 +24,14 @@ The fitted models that weigh these signals, and the cut-offs, are in knowledge_b
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from rapidfuzz import fuzz, process
-
 from knowledge_base.decide import decide, decide_by_hand
+from knowledge_base.entry_signals import IndexedEntry, bm25_norm, entry_signals, sorted_words
 from knowledge_base.faq import FaqEntry
 from knowledge_base.features import candidate_features
 from knowledge_base.match_types import (
@@ -47,7 +47,7 @@ from knowledge_base.match_types import (
     best_first,
 )
 from knowledge_base.normalizer import Normalizer
-from knowledge_base.phrasings import Phrasing, bigrams, closest_phrasing
+from knowledge_base.phrasings import Phrasing, bigrams
 from knowledge_base.question_parts import QuestionSplitter
 from knowledge_base.second_opinion import ANSWER_FACTOR, SecondOpinion
 from knowledge_base.typos import Corrector
@@ -56,9 +56,6 @@ __all__ = ["ANSWER", "FALLBACK", "SUGGEST", "MatchResult", "MatchSettings", "Mat
 
 # How much a known word of the story counts beside a word of the asking sentence.
 STORY_FACTOR = 0.5
-# BM25's usual constants: term-frequency saturation and length normalisation.
-_BM25_K1 = 1.2
-_BM25_B = 0.75
 
 
 class Matcher:
@@ -93,7 +90,19 @@ class Matcher:
         for phrasings in self._phrasings.values():
             for phrasing in phrasings:
                 phrasing.weight = sum(self.weight(w) for w in phrasing.units)
-        self._texts = {slug: [p.text for p in phrasings] for slug, phrasings in self._phrasings.items()}
+        self._indexed = {
+            slug: IndexedEntry(
+                phrasings,
+                self._vocab[slug],
+                self._pairs[slug],
+                self._said[slug],
+                self._spread_root[slug],
+                [sorted_words(p.text) for p in phrasings],
+                self._tf[slug],
+                bm25_norm(self._doc_length[slug], self._mean_doc_length),
+            )
+            for slug, phrasings in self._phrasings.items()
+        }
         self._postings: dict[str, list[str]] = defaultdict(list)
         for slug, entry_words in self._vocab.items():
             for word in entry_words:
@@ -238,7 +247,8 @@ class Matcher:
         weighed = self._weighed(asked)
         shortlist = self._shortlist(weighed.units, weighed.focus)
         opinions = self._opinion.opinions(asked.words, asked.focus, shortlist)
-        return asked, {slug: self._entry_signals(slug, asked, weighed, opinions[slug]) for slug in shortlist}
+        indexed = self._indexed
+        return asked, {slug: entry_signals(indexed[slug], asked, weighed, opinions[slug]) for slug in shortlist}
 
     def _weighed(self, asked: Question) -> WeighedQuestion:
         units = set(asked.words)
@@ -257,40 +267,7 @@ class Matcher:
             sum(focus.values()) or total,
             sum(weights[w] for w in asked.asking) or total,
             sum(pair_weights[p] for p in pairs),
-        )
-
-    def _entry_signals(self, slug: str, asked: Question, q: WeighedQuestion, opinion: float) -> Signals:
-        phrasings = self._phrasings[slug]
-        weight_of, focus_of = q.weights.__getitem__, q.focus.__getitem__
-        # Set intersections first: a long question has a hundred words, an entry knows a few.
-        known = q.units & self._vocab[slug]
-        cov = sum(map(weight_of, known)) / q.total
-        shared_pairs = q.pairs & self._pairs[slug]
-        phrase = sum(map(q.pair_weights.__getitem__, shared_pairs)) / q.pair_total if q.pair_total else cov
-        best_overlap, best_contained, exact, best = closest_phrasing(phrasings, q.units, q.weights, q.total)
-        # How consistently the entry's phrasings use the question's words: an entry about birth
-        # certificates says "khai sinh" in most phrasings, one about ID cards in one at most.
-        spread = self._spread_root[slug]
-        used = spread.keys() & q.units
-        usage = sum(map(operator.mul, map(weight_of, used), map(spread.__getitem__, used))) / q.total
-        chars = 0.0
-        if phrasings:
-            hit = process.extractOne(asked.asking_text, self._texts[slug], scorer=fuzz.token_sort_ratio)
-            chars = hit[1] / 100 if hit else 0.0
-        return Signals(
-            cov,
-            best_overlap,
-            best_contained,
-            phrase,
-            chars,
-            usage,
-            exact,
-            best.original if best else "",
-            sum(map(focus_of, known)) / q.focus_total,
-            sum(map(weight_of, asked.asking & known)) / q.ask_total,
-            sum(map(focus_of, q.units & self._said[slug])) / q.focus_total,
-            self._bm25(slug, q.focus),
-            opinion,
+            sorted_words(asked.asking_text),
         )
 
     def _shortlist(self, units: set[str], focus: dict[str, float]) -> list[str]:
@@ -299,7 +276,7 @@ class Matcher:
         A word that half the entries share would make every entry a candidate and decide nothing.
         The rarest word always counts, so a question of common words still finds its entries.
         """
-        partial: dict[str, float] = defaultdict(float)
+        partial: dict[str, float] = {}
         budget = self._candidate_budget
         no_postings: list[str] = []
         # Ties broken by the word itself, so that the same question always finds the same candidates.
@@ -308,22 +285,13 @@ class Matcher:
             if partial and len(postings) > budget:
                 break
             budget -= len(postings)
-            share = focus[word]
-            for slug in postings:
-                partial[slug] += share
+            # partial[slug] += share for each slug (0.0 for a new one), in C: a posting list holds a
+            # slug once, and new slugs go in in the posting list's order.
+            sums = map(operator.add, map(partial.get, postings, itertools.repeat(0.0)), itertools.repeat(focus[word]))
+            partial.update(zip(postings, sums, strict=True))
         # Deterministic as it stands: the words come in a fixed order, so the sums and the order of
         # the slugs in `partial` do too. A stable sort (in C), as heapq.nlargest is documented to be.
         return sorted(partial, key=partial.__getitem__, reverse=True)[: self.settings.candidates]
-
-    def _bm25(self, slug: str, focus: dict[str, float]) -> float:
-        """Okapi BM25 of the entry's phrasings as one document: evidence that adds up over a long question."""
-        tf = self._tf[slug]
-        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * self._doc_length[slug] / self._mean_doc_length)
-        total = 0.0
-        for word in tf.keys() & focus.keys():
-            count = tf[word]
-            total += focus[word] * count * (_BM25_K1 + 1) / (count + norm)
-        return total
 
     def combine(self, signals: Signals) -> float:
         s = self.settings

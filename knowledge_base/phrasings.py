@@ -38,7 +38,5 @@ def closest_phrasing(
         overlap = 2 * shared / (total + phrasing.weight)
         if overlap > best_overlap:
             best_overlap, best = overlap, phrasing
-        contained = shared / phrasing.weight
-        if contained > best_contained:
-            best_contained = contained
+        best_contained = max(best_contained, shared / phrasing.weight)
     return best_overlap, best_contained, exact, best
