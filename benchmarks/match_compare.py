@@ -156,6 +156,10 @@ def compare(args: argparse.Namespace, current: dict[str, ModuleType], reference:
             failed = failed or bool(diff)
             kind = "hand-set" if by_hand else "fitted"
             print(f"shipped, {kind}, {name}: {len(questions)} questions, {len(diff)} differ {diff[:3]}")
+    if not args.no_timing:
+        old, new = build(reference, shipped), build(current, shipped)
+        every = [q for qs in labelled.values() for q in qs]
+        print_timing(args, f"shipped ({len(shipped)} entries), every labelled question", old, new, every)
 
     synthetic = synthetic_entries(args.entries, args.phrasings)
     old, new = build(reference, synthetic), build(current, synthetic)
@@ -166,12 +170,16 @@ def compare(args: argparse.Namespace, current: dict[str, ModuleType], reference:
         failed = failed or bool(diff)
         print(f"{big}, {q_name}: {len(questions)} questions, {len(diff)} differ {diff[:3]}")
         if not args.no_timing:
-            before, after = paired_cpu_times(old, new, questions, args.repeats)
-            print(
-                f"  CPU ms per query, least of {args.repeats}: {args.ref} p50 {before.p50_ms:.3f} "
-                f"p99 {before.p99_ms:.3f}; this tree p50 {after.p50_ms:.3f} p99 {after.p99_ms:.3f}"
-            )
+            print_timing(args, f"{big}, {q_name}", old, new, questions)
     return failed
+
+
+def print_timing(args: argparse.Namespace, title: str, old: Match, new: Match, questions: Sequence[str]) -> None:
+    before, after = paired_cpu_times(old, new, questions, args.repeats)
+    print(
+        f"{title}: CPU ms per query, least of {args.repeats} runs: {args.ref} p50 {before.p50_ms:.3f} "
+        f"p99 {before.p99_ms:.3f}; this tree p50 {after.p50_ms:.3f} p99 {after.p99_ms:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,22 +22,23 @@ def _rewrite(
     words: Sequence[str], table: Mapping[tuple[str, ...], tuple[str, ...]], starts: Mapping[str, int]
 ) -> list[str]:
     """Replace every phrase found in table, longest match first, scanning left to right."""
-    if starts.keys().isdisjoint(words):
+    # Most words begin no phrase: only where one does is a tuple built; the words between are copied.
+    begins = [i for i, word in enumerate(words) if word in starts]
+    if not begins:
         return list(words)
     out: list[str] = []
-    i = 0
-    while i < len(words):
-        # Most words begin no phrase: they are passed on without building a single tuple.
-        longest = starts.get(words[i], 0)
-        for size in range(min(longest, len(words) - i), 0, -1):
+    done = 0
+    for i in begins:
+        if i < done:
+            continue  # inside a phrase already replaced
+        for size in range(min(starts[words[i]], len(words) - i), 0, -1):
             replacement = table.get(tuple(words[i : i + size]))
             if replacement is not None:
+                out.extend(words[done:i])
                 out.extend(replacement)
-                i += size
+                done = i + size
                 break
-        else:
-            out.append(words[i])
-            i += 1
+    out.extend(words[done:])
     return out
 
 

@@ -67,14 +67,12 @@ class SecondOpinion:
         norm = math.sqrt(sum(v * v for v in query.values()))
         if not norm:
             return dict.fromkeys(slugs, 0.0)
-        empty: dict[str, float] = {}
-        vectors = [(slug, self._vectors.get(slug, empty)) for slug in slugs]
-        # Only the terms some candidate uses: a term none uses adds an exact 0.0 to every sum.
-        used = set().union(*(vector.keys() for _, vector in vectors))
-        known = [term for term in query if term in used]
+        known = [term for term in query if term in self._idf]
         weights = [query[term] / norm for term in known]
+        out: dict[str, float] = {}
+        empty: dict[str, float] = {}
         # map() over C functions rather than a generator: this runs for 20 candidates of every message.
-        return {
-            slug: sum(map(operator.mul, weights, map(vector.get, known, itertools.repeat(0.0))), 0.0)
-            for slug, vector in vectors
-        }
+        for slug in slugs:
+            weight_of = self._vectors.get(slug, empty).get
+            out[slug] = sum(map(operator.mul, weights, map(weight_of, known, itertools.repeat(0.0))))
+        return out
