@@ -87,6 +87,8 @@ class Matcher:
         self._unknown_idf = math.log(1 + n / 0.5)
         self._index_answers(published, frozenset(df))
         self._background_idf = math.log(1 + 4)
+        # Every known term's weight in one table; an index term outweighs the answers' own words.
+        self._weights = dict.fromkeys(self._background, self._background_idf) | self._idf
         for phrasings in self._phrasings.values():
             for phrasing in phrasings:
                 phrasing.weight = sum(self.weight(w) for w in phrasing.units)
@@ -232,10 +234,7 @@ class Matcher:
         )
 
     def weight(self, term: str) -> float:
-        weight = self._idf.get(term)
-        if weight is not None:
-            return weight
-        return self._background_idf if term in self._background else self._unknown_idf
+        return self._weights.get(term, self._unknown_idf)
 
     # -- scoring -------------------------------------------------------------------------------
 
@@ -252,10 +251,11 @@ class Matcher:
 
     def _weighed(self, asked: Question) -> WeighedQuestion:
         units = set(asked.words)
-        weights = {w: self.weight(w) for w in units}
+        weight_of = self._weights.get
+        weights = {w: weight_of(w, self._unknown_idf) for w in units}
         focus = {w: weights[w] * asked.focus[w] for w in units}
         pairs = bigrams(asked.words)
-        pair_weights = {p: self.weight(p) for p in pairs}
+        pair_weights = {p: weight_of(p, self._unknown_idf) for p in pairs}
         total = sum(weights.values())
         return WeighedQuestion(
             units,

@@ -28,7 +28,7 @@ class ScopeModel:
     weights: Mapping[str, float]
 
     def logit(self, words: Sequence[str]) -> float:
-        z = self.intercept + sum(self.weights.get(term, 0.0) for term in scope_terms(words))
+        z = self.intercept + sum(map(self.weights.get, scope_terms(words), itertools.repeat(0.0)))
         # Clamped like the decision's own logits, so that a freak message cannot dominate.
         return max(-30.0, min(30.0, z))
 
