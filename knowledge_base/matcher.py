@@ -112,6 +112,7 @@ class Matcher:
         self._posting_counts = {word: len(slugs) for word, slugs in self._postings.items()}
         self._candidate_budget = 1000
         self._corrector = Corrector(self._postings, self._postings)
+        self._known_words = frozenset(self._postings) | self._background
 
     def _index_entry(self, entry: FaqEntry) -> set[str]:
         """An entry's phrasings, word counts and vocabulary; returns the terms it contributes to the index."""
@@ -182,10 +183,11 @@ class Matcher:
         return self._corrected(self._content_words(self.normalizer.words(question)))
 
     def _corrected(self, words: Sequence[str]) -> list[str]:
-        return [w if w in self._postings or w in self._background else self._corrector.correct(w) for w in words]
+        known = self._known_words
+        return [w if w in known else self._corrector.correct(w) for w in words]
 
     def known(self, word: str) -> bool:
-        return word in self._postings or word in self._background
+        return word in self._known_words
 
     def question(self, text: str) -> Question:
         """The question's words, sentence by sentence, with how much each counts (see question_parts).
@@ -212,8 +214,12 @@ class Matcher:
                 found = [w for w in self._content_words(normalized) if not w.isdigit()]
                 story_words += len(found)
             words.extend(found)
+            if sentence.asking:
+                # The most a word can count; new words go in in the order they come.
+                focus.update(dict.fromkeys(found, 1.0))
+                continue
             for word in found:
-                factor = 1.0 if sentence.asking else (STORY_FACTOR if self.known(word) else 0.0)
+                factor = STORY_FACTOR if word in self._known_words else 0.0
                 focus[word] = max(focus.get(word, 0.0), factor)
         weights = {w: self.weight(w) for w in focus}
         total = sum(weights.values())
