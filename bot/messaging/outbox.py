@@ -55,6 +55,7 @@ class Claimed:
     payload: dict[str, Any]
     kind: str
     attempts: int
+    more: bool = False
 
 
 @dataclass
@@ -89,6 +90,8 @@ class OutboxSender:
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
     # When this sender last looked for started rows of a dead sender (OutboxRepo.fail_abandoned).
     _abandoned_at: datetime | None = field(default=None, init=False, repr=False)
+    # Whether the last round left rows that are due at once (run_forever then skips its wait).
+    _again: bool = field(default=False, init=False, repr=False)
 
     def backoff(self, attempts: int) -> float:
         base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
@@ -108,6 +111,8 @@ class OutboxSender:
         if not self.transports:
             return 0
         claimed = await self._lease()
+        # Look again at once only when more may be due now: a full batch, or a chat with a later row.
+        self._again = len(claimed) >= self.batch_size or any(row.more for row in claimed)
         if not claimed:
             return 0
         async with self._heartbeat():
@@ -117,7 +122,7 @@ class OutboxSender:
         now = self.clock()
         # Started rows of a dead sender wait out a lease anyway: looking for them once a second is enough.
         abandoned = self._abandoned_at is None or (now - self._abandoned_at).total_seconds() >= 1.0
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             rows = await uow.outbox.lease_due(
                 now, self.batch_size, list(self.transports), self.lease, by=self.id, abandoned=abandoned
             )
@@ -152,19 +157,19 @@ class OutboxSender:
             await task
 
     async def _renew(self) -> None:
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             await uow.outbox.renew_leases(self.id, self.clock() + self.lease)
             await uow.commit()
 
     async def _start(self, row_id: int) -> bool:
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             started = await uow.outbox.mark_started(row_id, self.id)
             await uow.commit()
         return started
 
     async def _release(self, rows: list[Claimed]) -> None:
         """Hand these leased rows back (a stop: they were not sent), due now for any sender."""
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             await uow.outbox.release_leases(list(self.transports), self.clock(), by=self.id, ids=[r.id for r in rows])
             await uow.commit()
 
@@ -193,7 +198,9 @@ class OutboxSender:
         """These rows' new states and attempts, in one statement, for the rows still ours."""
         # A row is leased to this sender: its count of attempts is the one read at the lease.
         judged = [(row, result, self.judge(result, row.attempts + 1)) for row, result in answered]
-        async with UnitOfWork(self.database) as uow:
+        # Marking a chat unreachable goes with its row's record, in one transaction; else one statement.
+        unreachable = any(delivery.unreachable for _row, _result, delivery in judged)
+        async with UnitOfWork(self.database, single=not unreachable) as uow:
             now = self.clock()
             done = [Done(row.id, row.attempts + 1, _outcome(delivery, now)) for row, _result, delivery in judged]
             recorded = await uow.outbox.finish_many(self.id, done, now)
@@ -267,7 +274,8 @@ class OutboxSender:
                 except Exception:
                     log.exception("outbox round failed")
                     handled = 0
-                if not handled:
+                if not handled or not self._again:
+                    # New rows wake the sender (on_commit), a retry's timer too: no round only to find nothing.
                     await self._idle(stop, idle_seconds)
         finally:
             timers, self._timers = self._timers, None

@@ -41,6 +41,8 @@ class Leased(NamedTuple):
     payload: dict[str, Any]
     kind: str
     attempts: int
+    # The chat has a later row pending: it falls due once this one has gone (a sender looks again).
+    more: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,22 @@ class OutboxRepo(_Repo):
         )
         if self.dialect == "postgresql":
             picked = picked.with_for_update(skip_locked=True)
+        later = table.alias("later")
+        more = (
+            select(later.c.id)
+            .where(
+                later.c.channel == table.c.channel,
+                later.c.chat_id == table.c.chat_id,
+                later.c.id > table.c.id,
+                later.c.status == "pending",
+            )
+            .exists()
+        )
         statement = (
             update(table)
             .where(table.c.id.in_(picked.scalar_subquery()))
             .values(status="sending", next_attempt_at=now + lease, leased_by=by)
-            .returning(*(table.c[name] for name in Leased._fields))
+            .returning(*(table.c[name] for name in Leased._fields[:-1]), more)
         )
         rows = [Leased(*row) for row in (await self._session.execute(statement)).all()]
         return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order
