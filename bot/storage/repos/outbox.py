@@ -218,7 +218,7 @@ class OutboxRepo(_Repo):
         attempts inserted from it) whatever the number, so a round of replies costs one round trip."""
         if not done:
             return set()
-        if self.dialect != "postgresql":
+        if self.dialect != "postgresql" or len(done) == 1:  # one row: the plainer statement is cheaper
             return {d.id for d in done if await self.finish(d.id, by, d.attempts, d.finished, now)}
         columns: dict[str, list[Any]] = {"id": [d.id for d in done], "attempts": [d.attempts for d in done]}
         for name in FINISHED_ARRAYS:
