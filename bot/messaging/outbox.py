@@ -291,6 +291,16 @@ class OutboxSender:
         self.wake.clear()
 
 
+async def reclaim_sender(database: Database, now: datetime, dead: str) -> int:
+    """The rows a sender known dead had leased are due again now, for any sender (its started notices
+    fail, unknown whether they went: OutboxRepo.fail_abandoned); the number of rows."""
+    async with UnitOfWork(database) as uow:
+        count = await uow.outbox.release_sender(dead, now)
+        count += await uow.outbox.fail_abandoned(now, by=dead)
+        await uow.commit()
+    return count
+
+
 class _Round:
     """One leased batch on its way: rows handed to their platforms side by side, and a recorder that
     writes each answer as soon as it can (those that came in meanwhile, together)."""

@@ -18,7 +18,7 @@ from bot.channels.base import DeliveryError, Transport
 from bot.clock import as_utc
 from bot.config import Settings
 from bot.messaging.backpressure import RETRY_AFTER_SECONDS, OutboxPressure
-from bot.messaging.outbox import OutboxSender
+from bot.messaging.outbox import OutboxSender, reclaim_sender
 from tests.harness import FakeClock
 
 
@@ -319,3 +319,18 @@ async def test_webhooks_answer_503_while_the_outbox_is_behind(
             assert (await client.post(path, content=b"{not json", headers={header: secret})).status_code == 400
     finally:
         await services.close()
+
+
+async def test_reclaiming_a_dead_sender_frees_its_rows_only(app: App, clock: FakeClock) -> None:
+    ids = await _rows(app, clock, chats=3, each=1)
+    async with app.uow() as uow:
+        assert len(await uow.outbox.lease_due(clock(), 2, ["rec"], timedelta(seconds=6), by="dead")) == 2
+        assert len(await uow.outbox.lease_due(clock(), 1, ["rec"], timedelta(seconds=6), by="alive")) == 1
+        assert await uow.outbox.mark_started(ids[1], "dead")  # a notice it was handing over
+        await uow.commit()
+    assert await reclaim_sender(app.database, clock(), "dead") == 2
+    assert await _status(app, ids[0]) == ("pending", None)  # due now for any sender
+    async with app.uow() as uow:
+        notice = await uow.outbox.get(ids[1])
+        assert notice is not None and notice.status == "failed"  # may have gone: never sent twice
+    assert await _status(app, ids[2]) == ("sending", "alive")

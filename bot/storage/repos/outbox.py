@@ -243,6 +243,12 @@ class OutboxRepo(_Repo):
         result = await self._session.execute(statement.values(status="pending", next_attempt_at=now, leased_by=None))
         return int(getattr(result, "rowcount", 0) or 0)
 
+    async def release_sender(self, by: str, now: datetime) -> int:
+        """Every row the sender `by` holds leased, on any channel, becomes due now (that sender is dead)."""
+        statement = update(OutboxRow).where(OutboxRow.status == "sending", OutboxRow.leased_by == by)
+        result = await self._session.execute(statement.values(status="pending", next_attempt_at=now, leased_by=None))
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def pending_for_chat(self, channel: str, chat_id: str) -> list[OutboxRow]:
         """Rows of a chat not sent yet: waiting, or leased to a sender right now."""
         statement = (
