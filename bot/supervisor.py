@@ -4,9 +4,10 @@ Each child is a whole `hoanhap serve` (web, webhooks, its own outbox sender) tha
 SO_REUSEPORT, so the kernel spreads connections over them; they share nothing but PostgreSQL, where
 leases keep a chat's messages in order and each sent once. Child 0 alone also runs what must not run
 N times over (long polls, registering bot commands, escalation and retention rounds). A child that
-dies is started again, and takes back at once the outbox rows the dead one had leased (each child is
-given its sender's name, so the supervisor knows whose they are) instead of leaving them to wait out
-their lease; SIGTERM or SIGINT is passed on to every child, which finishes the row in hand.
+dies is started again; the outbox rows the dead one had leased (each child is given its sender's name,
+so the supervisor knows whose they are) are taken back as soon as it is seen dead, for the living
+children to send, and again by the replacement at its start, instead of waiting out their lease;
+SIGTERM or SIGINT is passed on to every child, which finishes the rows in hand.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ class Supervisor:
     # How a child is started: `python -m bot.cli.main serve --child i` (tests may run another command).
     command: tuple[str, ...] = (sys.executable, "-m", "bot.cli.main", "serve")
     grace_seconds: float = 30.0
+    # Called with a dead child's sender name as soon as the child is seen to exit: its leased outbox
+    # rows go back to the living senders now, not when its replacement has started or their lease ran out.
+    reclaim: Callable[[str], Awaitable[int]] | None = None
     _children: dict[int, asyncio.subprocess.Process] = field(default_factory=dict, init=False)
 
     async def run(self, stop: asyncio.Event) -> int:
@@ -59,11 +64,23 @@ class Supervisor:
             dead = sender
             if stop.is_set():
                 return
+            await self._reclaim(sender)
             lived = time.monotonic() - started
             pause = 0.5 if lived > STEADY_SECONDS else min(MAX_PAUSE_SECONDS, pause * 2)
             log.warning("serving process %d (pid %d) ended with %s; starting it again", index, child.pid, returncode)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
+
+    async def _reclaim(self, sender: str) -> None:
+        if self.reclaim is None:
+            return
+        try:
+            taken = await self.reclaim(sender)
+        except Exception:  # the database away: the replacement takes them back at its start, or the lease runs out
+            log.warning("could not take back the outbox rows of %s", sender, exc_info=True)
+            return
+        if taken:
+            log.info("outbox: %d rows of the dead sender %s taken back", taken, sender)
 
     async def _terminate(self) -> None:
         running = [child for child in self._children.values() if child.returncode is None]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 
 from bot.accounts.demo import credentials_path, ensure_demo_accounts, remember, remembered
 from bot.app import App
 from bot.channels.console import CHANNEL as CONSOLE
 from bot.channels.console import ConsoleChannel, ConsoleTransport
 from bot.cli.common import Subparsers
+from bot.config import Settings
 from bot.listings.demo import load_demo_listings
 from bot.listings.service import local_today
 from bot.reference import files as reference_data
@@ -95,7 +97,24 @@ async def _supervise(app: App, workers: int) -> int:
     await app.close()
     stop = asyncio.Event()
     stop_on_signals(stop)
-    return await Supervisor(workers, grace_seconds=app.settings.shutdown_grace_seconds + 10).run(stop)
+    grace = app.settings.shutdown_grace_seconds + 10
+    return await Supervisor(workers, grace_seconds=grace, reclaim=_reclaimer(app.settings)).run(stop)
+
+
+def _reclaimer(settings: Settings) -> Callable[[str], Awaitable[int]]:
+    """How the supervisor takes back a dead child's outbox rows: a connection of its own for the moment."""
+    from bot.clock import utc_now
+    from bot.messaging.outbox import reclaim_sender
+    from bot.storage.database import open_database
+
+    async def reclaim(sender: str) -> int:
+        database = open_database(settings.resolved_database_url())
+        try:
+            return await reclaim_sender(database, utc_now(), sender)
+        finally:
+            await database.engine.dispose()
+
+    return reclaim
 
 
 async def cmd_worker(app: App, args: argparse.Namespace) -> int:

@@ -58,7 +58,7 @@ class OutboxPressure:
         return self._checked_at is not None and self.monotonic() - self._checked_at < self.cache_seconds
 
     async def _query(self) -> bool:
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             now = self.clock()
             oldest = await uow.outbox.oldest_due(now, list(self.channels))
         if oldest is None:

@@ -32,7 +32,7 @@ from bot.channels.base import Delivery, DeliveryError, Outcome, Transport
 from bot.clock import Clock, Sleep
 from bot.messaging.pacing import Pacer
 from bot.storage.database import Database
-from bot.storage.repos.outbox import Finished
+from bot.storage.repos.outbox import Done, Finished
 from bot.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class Claimed:
     payload: dict[str, Any]
     kind: str
     attempts: int
+    more: bool = False
 
 
 @dataclass
@@ -83,8 +84,14 @@ class OutboxSender:
     # Kinds of row sent at most once (a listing's notices): marked started before they go, and never
     # sent again if this sender dies before it records the outcome (see OutboxRepo.mark_started).
     at_most_once: frozenset[str] = frozenset()
+    # Rows of a round sent side by side (each to a chat of its own: a chat's order is kept).
+    concurrency: int = 16
     # While run_forever runs: one timer a scheduled retry, which wakes the sender when it falls due.
     _timers: set[asyncio.Task[None]] | None = field(default=None, init=False, repr=False)
+    # When this sender last looked for started rows of a dead sender (OutboxRepo.fail_abandoned).
+    _abandoned_at: datetime | None = field(default=None, init=False, repr=False)
+    # Whether the last round left rows that are due at once (run_forever then skips its wait).
+    _again: bool = field(default=False, init=False, repr=False)
 
     def backoff(self, attempts: int) -> float:
         base: float = min(self.max_backoff_seconds, float(2 ** min(attempts, 20)))
@@ -93,35 +100,36 @@ class OutboxSender:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Send what is due now; the number of rows handled (sent, retried or failed).
 
-        Rows are leased in one short transaction and sent with no transaction open; each row's
-        outcome is recorded as soon as its platform answers, so a sender that dies sends again at
-        most the row in hand. A slow platform never holds database locks, and a transport may use the
-        database itself (the Zalo OA token). Once `stop` is set the row in hand is finished and
-        recorded, and the rest of the batch is handed back at once for any sender to take.
+        Rows are leased in one short statement, at most one per chat, and sent side by side (at
+        most `concurrency` at a time) with no transaction open. Each row's outcome is recorded as
+        soon as its platform answers: the answers that came in while the previous record was being
+        written go together in one statement, so a sender that dies sends again at most the rows in
+        hand. A slow platform never holds database locks, and a transport may use the database
+        itself (the Zalo OA token). Once `stop` is set the rows in hand are finished and recorded,
+        and the rest of the batch is handed back at once for any sender to take.
         """
         if not self.transports:
             return 0
-        async with UnitOfWork(self.database) as uow:
-            rows = await uow.outbox.lease_due(
-                self.clock(), self.batch_size, list(self.transports), self.lease, by=self.id
-            )
-            claimed = [Claimed(row.id, row.channel, row.chat_id, row.payload, row.kind, row.attempts) for row in rows]
-            await uow.commit()
+        claimed = await self._lease()
+        # Look again at once only when more may be due now: a full batch, or a chat with a later row.
+        self._again = len(claimed) >= self.batch_size or any(row.more for row in claimed)
         if not claimed:
             return 0
-        handled = 0
         async with self._heartbeat():
-            for row in claimed:
-                if stop is not None and stop.is_set():
-                    await self._release()
-                    break
-                if self.pacer is not None:
-                    await self.pacer.wait(row.channel, row.chat_id, row.kind)
-                if row.kind in self.at_most_once and not await self._start(row.id):
-                    continue
-                await self._record(row, await self._attempt(row.channel, row.chat_id, row.payload, row.kind))
-                handled += 1
-        return handled
+            return await _Round(self, stop).run(claimed)
+
+    async def _lease(self) -> list[Claimed]:
+        now = self.clock()
+        # Started rows of a dead sender wait out a lease anyway: looking for them once a second is enough.
+        abandoned = self._abandoned_at is None or (now - self._abandoned_at).total_seconds() >= 1.0
+        async with UnitOfWork(self.database, single=True) as uow:
+            rows = await uow.outbox.lease_due(
+                now, self.batch_size, list(self.transports), self.lease, by=self.id, abandoned=abandoned
+            )
+            await uow.commit()
+        if abandoned:
+            self._abandoned_at = now
+        return [Claimed(*row) for row in rows]
 
     @asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
@@ -149,19 +157,20 @@ class OutboxSender:
             await task
 
     async def _renew(self) -> None:
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             await uow.outbox.renew_leases(self.id, self.clock() + self.lease)
             await uow.commit()
 
     async def _start(self, row_id: int) -> bool:
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database, single=True) as uow:
             started = await uow.outbox.mark_started(row_id, self.id)
             await uow.commit()
         return started
 
-    async def _release(self) -> None:
-        async with UnitOfWork(self.database) as uow:
-            await uow.outbox.release_leases(list(self.transports), self.clock(), by=self.id)
+    async def _release(self, rows: list[Claimed]) -> None:
+        """Hand these leased rows back (a stop: they were not sent), due now for any sender."""
+        async with UnitOfWork(self.database, single=True) as uow:
+            await uow.outbox.release_leases(list(self.transports), self.clock(), by=self.id, ids=[r.id for r in rows])
             await uow.commit()
 
     async def _attempt(self, channel: str, chat_id: str, payload: dict[str, Any], kind: str) -> str | DeliveryError:
@@ -185,26 +194,31 @@ class OutboxSender:
         delay = result.retry_after if result.retry_after is not None else self.backoff(attempts)
         return Delivery(Outcome.RETRY, error, retry_after=delay)
 
-    async def _record(self, row: Claimed, result: str | DeliveryError) -> None:
-        """The row's new state and its attempt, in one statement, if the row is still ours."""
-        # The row is leased to this sender: its count of attempts is the one read at the lease.
-        attempts = row.attempts + 1
-        delivery = self.judge(result, attempts)
-        async with UnitOfWork(self.database) as uow:
+    async def _record(self, answered: list[tuple[Claimed, str | DeliveryError]]) -> None:
+        """These rows' new states and attempts, in one statement, for the rows still ours."""
+        # A row is leased to this sender: its count of attempts is the one read at the lease.
+        judged = [(row, result, self.judge(result, row.attempts + 1)) for row, result in answered]
+        # Marking a chat unreachable goes with its row's record, in one transaction; else one statement.
+        unreachable = any(delivery.unreachable for _row, _result, delivery in judged)
+        async with UnitOfWork(self.database, single=not unreachable) as uow:
             now = self.clock()
-            if not await uow.outbox.finish(row.id, self.id, attempts, _outcome(delivery, now), now):
-                # Our lease ran out (this sender stalled) and another took the row, or the person's
-                # client fetched it meanwhile: theirs is the record that counts.
-                log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row.id)
-                return
-            metrics.count_delivery(row.channel, result, delivery.outcome.value)
-            if delivery.unreachable:
-                await uow.conversations.mark_unreachable(row.channel, row.chat_id)
-            if delivery.outcome is Outcome.FAILED:
-                log.warning("outbox row %s failed for good: %s", row.id, delivery.error[:200])
+            done = [Done(row.id, row.attempts + 1, _outcome(delivery, now)) for row, _result, delivery in judged]
+            recorded = await uow.outbox.finish_many(self.id, done, now)
+            for row, result, delivery in judged:
+                if row.id not in recorded:
+                    # Our lease ran out (this sender stalled) and another took the row, or the person's
+                    # client fetched it meanwhile: theirs is the record that counts.
+                    log.warning("outbox row %s is no longer leased to this sender; outcome not recorded", row.id)
+                    continue
+                metrics.count_delivery(row.channel, result, delivery.outcome.value)
+                if delivery.unreachable:
+                    await uow.conversations.mark_unreachable(row.channel, row.chat_id)
+                if delivery.outcome is Outcome.FAILED:
+                    log.warning("outbox row %s failed for good: %s", row.id, delivery.error[:200])
             await uow.commit()
-        if delivery.retry_after is not None:
-            self._wake_after(delivery.retry_after)
+        for row, _result, delivery in judged:
+            if delivery.retry_after is not None and row.id in recorded:
+                self._wake_after(delivery.retry_after)
 
     def _wake_after(self, seconds: float) -> None:
         """Under run_forever, wake when a retry falls due rather than at the idle tick after it."""
@@ -260,7 +274,8 @@ class OutboxSender:
                 except Exception:
                     log.exception("outbox round failed")
                     handled = 0
-                if not handled:
+                if not handled or not self._again:
+                    # New rows wake the sender (on_commit), a retry's timer too: no round only to find nothing.
                     await self._idle(stop, idle_seconds)
         finally:
             timers, self._timers = self._timers, None
@@ -274,6 +289,79 @@ class OutboxSender:
         for waiter in waiters:
             waiter.cancel()
         self.wake.clear()
+
+
+async def reclaim_sender(database: Database, now: datetime, dead: str) -> int:
+    """The rows a sender known dead had leased are due again now, for any sender (its started notices
+    fail, unknown whether they went: OutboxRepo.fail_abandoned); the number of rows."""
+    async with UnitOfWork(database) as uow:
+        count = await uow.outbox.release_sender(dead, now)
+        count += await uow.outbox.fail_abandoned(now, by=dead)
+        await uow.commit()
+    return count
+
+
+class _Round:
+    """One leased batch on its way: rows handed to their platforms side by side, and a recorder that
+    writes each answer as soon as it can (those that came in meanwhile, together)."""
+
+    def __init__(self, sender: OutboxSender, stop: asyncio.Event | None) -> None:
+        self.sender = sender
+        self.stop = stop
+        self.answered: list[tuple[Claimed, str | DeliveryError]] = []
+        self.arrived = asyncio.Event()
+        self.sent_all = False
+        self.slots = asyncio.Semaphore(max(1, sender.concurrency))
+        self.handled = 0
+
+    async def run(self, claimed: list[Claimed]) -> int:
+        recorder = asyncio.create_task(self._recorder())
+        sending: set[asyncio.Task[None]] = set()
+        try:
+            await self._hand_out(claimed, sending)
+        finally:
+            # Even when handing out failed: the rows already with their platforms are waited for and recorded.
+            await asyncio.gather(*sending, return_exceptions=True)
+            self.sent_all = True
+            self.arrived.set()
+            await recorder
+        return self.handled
+
+    async def _hand_out(self, claimed: list[Claimed], sending: set[asyncio.Task[None]]) -> None:
+        sender = self.sender
+        for n, row in enumerate(claimed):
+            await self.slots.acquire()
+            if self.stop is not None and self.stop.is_set():
+                self.slots.release()
+                await sender._release(claimed[n:])  # not the rows in hand: those are finished first
+                return
+            # In this loop, one row at a time: the pace is kept as if rows went one by one.
+            if sender.pacer is not None:
+                await sender.pacer.wait(row.channel, row.chat_id, row.kind)
+            if row.kind in sender.at_most_once and not await sender._start(row.id):
+                self.slots.release()
+                continue
+            sending.add(asyncio.create_task(self._send(row)))
+
+    async def _send(self, row: Claimed) -> None:
+        try:
+            result = await self.sender._attempt(row.channel, row.chat_id, row.payload, row.kind)
+            self.answered.append((row, result))
+            self.arrived.set()
+        finally:
+            self.slots.release()
+
+    async def _recorder(self) -> None:
+        while True:
+            if not self.answered:
+                if self.sent_all:
+                    return
+                await self.arrived.wait()
+                self.arrived.clear()
+                continue
+            batch, self.answered = self.answered, []
+            await self.sender._record(batch)
+            self.handled += len(batch)
 
 
 def _outcome(delivery: Delivery, now: datetime) -> Finished:

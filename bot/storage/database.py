@@ -69,6 +69,9 @@ class Database:
     # SQLite has one writer at a time: this process's units of work queue on this lock instead of
     # each holding a pooled connection while it waits for the file lock. None on PostgreSQL.
     serial: asyncio.Lock | None
+    # Sessions whose statements are each their own transaction (PostgreSQL; None on SQLite): for a unit
+    # of work of one statement, which then costs no BEGIN and COMMIT on the wire.
+    single_statements: async_sessionmaker[AsyncSession] | None = None
 
     async def ping(self) -> None:
         """Raise when the database does not answer (the readiness check). No unit of work: on SQLite
@@ -93,7 +96,10 @@ class Database:
 def open_database(url: str) -> Database:
     engine = create_engine(url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
-    return Database(engine, sessions, asyncio.Lock() if engine.dialect.name == "sqlite" else None)
+    if engine.dialect.name == "sqlite":
+        return Database(engine, sessions, asyncio.Lock())
+    single = async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False)
+    return Database(engine, sessions, None, single)
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:

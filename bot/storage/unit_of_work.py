@@ -42,14 +42,19 @@ from bot.storage.repos.workspace import CannedReplyRepo, SavedFilterRepo
 class UnitOfWork:
     _session: AsyncSession
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, single: bool = False) -> None:
+        """`single`: the unit runs one statement only (or statements that need not stand or fall
+        together). On PostgreSQL each is then its own transaction, with no BEGIN and COMMIT round
+        trips; commit() changes nothing. The outbox sender's lease, records and renewals are such."""
         self._database = database
+        self._single = single
 
     async def __aenter__(self) -> UnitOfWork:
         if self._database.serial is not None:
             await self._database.serial.acquire()
         try:
-            self._session = self._database.sessions()
+            single = self._database.single_statements if self._single else None
+            self._session = (single or self._database.sessions)()
             with translating():
                 await self._session.begin()
         except BaseException:

@@ -18,7 +18,7 @@ from bot.channels.base import DeliveryError, Transport
 from bot.clock import as_utc
 from bot.config import Settings
 from bot.messaging.backpressure import RETRY_AFTER_SECONDS, OutboxPressure
-from bot.messaging.outbox import OutboxSender
+from bot.messaging.outbox import OutboxSender, reclaim_sender
 from tests.harness import FakeClock
 
 
@@ -55,38 +55,73 @@ async def _status(app: App, row_id: int) -> tuple[str, str | None]:
 
 
 async def test_each_outcome_is_recorded_as_soon_as_the_platform_answers(app: App, clock: FakeClock) -> None:
-    """While the batch's second row is being sent, the first is already recorded as sent: a crash
-    now would send again only the row in hand (before, nothing was recorded until the batch ended)."""
+    """A round's rows go side by side; the first to be answered is recorded as sent while the others
+    are still with their platform: a crash now would send again only the rows in hand (not the
+    whole round, as when outcomes were recorded after the batch)."""
     ids = await _rows(app, clock, chats=3, each=1)
-    seen: list[tuple[str, str | None]] = []
+    seen: dict[str, list[tuple[str, str | None]]] = {}
 
-    async def check(_chat: str, _payload: dict[str, Any]) -> None:
-        if len(seen) < 2:
-            seen.append(await _status(app, ids[0]))
+    async def first_answers_first(chat: str, _payload: dict[str, Any]) -> None:
+        if chat == "c0":
+            return
+        for _ in range(500):  # until the sender has recorded c0's answer
+            if await _status(app, ids[0]) == ("sent", None):
+                break
+            await asyncio.sleep(0.01)
+        seen[chat] = [await _status(app, ids[0]), await _status(app, ids[int(chat[1:])])]
 
-    sender = app.sender({"rec": Recording(check)})
+    sender = app.sender({"rec": Recording(first_answers_first)})
     assert await sender.run_once() == 3
-    assert seen == [("sending", sender.id), ("sent", None)]
+    assert seen == {chat: [("sent", None), ("sending", sender.id)] for chat in ("c1", "c2")}
     async with app.uow() as uow:
-        assert [a.outcome for a in await uow.outbox.attempts(ids[0])] == ["sent"]
+        for row_id in ids:
+            assert [a.outcome for a in await uow.outbox.attempts(row_id)] == ["sent"]
+            assert (await uow.outbox.get(row_id)) is not None
 
 
-async def test_a_stopped_sender_finishes_the_row_in_hand_and_hands_back_the_rest(app: App, clock: FakeClock) -> None:
+async def test_answers_that_arrive_together_are_recorded_in_one_statement(app: App, clock: FakeClock) -> None:
+    """Ten chats answered at once cost one recording transaction, not ten (on PostgreSQL a single
+    statement), and each row gets its own attempt and its platform id."""
+    ids = await _rows(app, clock, chats=10, each=1)
+    transactions: list[int] = []
+    sender = app.sender({"rec": Recording()})
+    recording = sender._record
+
+    async def counted(answered: list[Any]) -> None:
+        transactions.append(len(answered))
+        await recording(answered)
+
+    sender._record = counted  # type: ignore[method-assign]
+    assert await sender.run_once() == 10
+    assert transactions == [10]
+    async with app.uow() as uow:
+        external = set()
+        for row_id in ids:
+            row = await uow.outbox.get(row_id)
+            assert row is not None and row.status == "sent" and row.leased_by is None
+            external.add(row.external_id)
+            assert [(a.attempt, a.outcome) for a in await uow.outbox.attempts(row_id)] == [(1, "sent")]
+    assert external == {f"m{n}" for n in range(1, 11)}
+
+
+async def test_a_stopped_sender_finishes_the_rows_in_hand_and_hands_back_the_rest(app: App, clock: FakeClock) -> None:
     ids = await _rows(app, clock, chats=4, each=1)
     stop = asyncio.Event()
 
     async def stop_now(_chat: str, _payload: dict[str, Any]) -> None:
-        stop.set()  # SIGTERM arrives while the first row is with the platform
+        stop.set()  # SIGTERM arrives while the first rows are with the platform
 
     transport = Recording(stop_now)
     sender = app.sender({"rec": transport})
-    assert await sender.run_once(stop) == 1
-    assert transport.sent == ["c0:0"]
-    assert await _status(app, ids[0]) == ("sent", None)
-    for row_id in ids[1:]:
+    sender.concurrency = 2
+    assert await sender.run_once(stop) == 2
+    assert sorted(transport.sent) == ["c0:0", "c1:0"]
+    for row_id in ids[:2]:
+        assert await _status(app, row_id) == ("sent", None)
+    for row_id in ids[2:]:
         assert await _status(app, row_id) == ("pending", None)
     other = app.sender({"rec": Recording()})  # due at once for any sender, not after the lease
-    assert await other.run_once() == 3
+    assert await other.run_once() == 2
 
 
 async def test_a_dead_senders_rows_return_when_its_short_lease_runs_out(app: App, clock: FakeClock) -> None:
@@ -284,3 +319,18 @@ async def test_webhooks_answer_503_while_the_outbox_is_behind(
             assert (await client.post(path, content=b"{not json", headers={header: secret})).status_code == 400
     finally:
         await services.close()
+
+
+async def test_reclaiming_a_dead_sender_frees_its_rows_only(app: App, clock: FakeClock) -> None:
+    ids = await _rows(app, clock, chats=3, each=1)
+    async with app.uow() as uow:
+        assert len(await uow.outbox.lease_due(clock(), 2, ["rec"], timedelta(seconds=6), by="dead")) == 2
+        assert len(await uow.outbox.lease_due(clock(), 1, ["rec"], timedelta(seconds=6), by="alive")) == 1
+        assert await uow.outbox.mark_started(ids[1], "dead")  # a notice it was handing over
+        await uow.commit()
+    assert await reclaim_sender(app.database, clock(), "dead") == 2
+    assert await _status(app, ids[0]) == ("pending", None)  # due now for any sender
+    async with app.uow() as uow:
+        notice = await uow.outbox.get(ids[1])
+        assert notice is not None and notice.status == "failed"  # may have gone: never sent twice
+    assert await _status(app, ids[2]) == ("sending", "alive")

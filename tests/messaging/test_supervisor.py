@@ -36,3 +36,28 @@ async def test_a_restarted_child_is_told_the_dead_senders_name(tmp_path: Path) -
     assert lines[0][1] == ""  # the first child replaces nobody
     for before, after in itertools.pairwise(lines):
         assert after[1] == before[0]
+
+
+async def test_a_dead_childs_rows_are_taken_back_as_soon_as_it_is_seen_dead(tmp_path: Path) -> None:
+    """The supervisor hands the dead sender's name to `reclaim` before starting the replacement, so
+    the living children may send its rows at once (not after its lease, nor after the new start-up)."""
+    notes = tmp_path / "children.txt"
+    reclaimed: list[tuple[str, int]] = []
+
+    async def reclaim(sender: str) -> int:
+        started = len(notes.read_text().splitlines()) if notes.exists() else 0
+        reclaimed.append((sender, started))
+        return 1
+
+    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5, reclaim=reclaim)
+    stop = asyncio.Event()
+    running = asyncio.create_task(supervisor.run(stop))
+    for _ in range(200):
+        if len(reclaimed) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    names = [line.split(" ")[0] for line in notes.read_text().splitlines()]
+    # Each dead child's name, while only it had been started (its replacement not yet).
+    assert reclaimed[:2] == [(names[0], 1), (names[1], 2)]

@@ -137,7 +137,7 @@ def in_flight(fake: FakeTelegram, chats: int) -> bool:
     return len(fake.calls_of("sendMessage")) > total(fake, chats)
 
 
-async def test_a_worker_stopped_with_sigterm_finishes_the_row_in_hand(
+async def test_a_worker_stopped_with_sigterm_finishes_the_rows_in_hand(
     fake: FakeTelegram, database_url: str, tmp_path: Path
 ) -> None:
     await seed(database_url, chats=5, each=1)
@@ -146,8 +146,10 @@ async def test_a_worker_stopped_with_sigterm_finishes_the_row_in_hand(
     worker = start(env, "worker", log)
     await until(lambda: in_flight(fake, 5), 60, "a send")
     assert await stop(worker, log) == 0, log.read_text()
-    assert total(fake, 5) == 1  # the row in hand went out...
-    assert await statuses(database_url) == Counter(sent=1, pending=4, sending=0, failed=0)  # ...and is recorded
+    went = total(fake, 5)  # the rows in hand (a round's go side by side) went out...
+    assert 1 <= went <= 5
+    # ...and are recorded; none is left leased to the stopped sender
+    assert await statuses(database_url) == Counter(sent=went, pending=5 - went, sending=0, failed=0)
     fake.send_delay = 0.0
     successor = start(env, "worker", log)  # the rest were handed back: due at once, not after a lease
     try:
@@ -157,7 +159,7 @@ async def test_a_worker_stopped_with_sigterm_finishes_the_row_in_hand(
     assert check_order(fake, 5, 1) == 0
 
 
-async def test_serve_stopped_with_sigterm_finishes_the_row_in_hand(
+async def test_serve_stopped_with_sigterm_finishes_the_rows_in_hand(
     fake: FakeTelegram, database_url: str, tmp_path: Path
 ) -> None:
     await seed(database_url, chats=3, each=1)
@@ -168,8 +170,9 @@ async def test_serve_stopped_with_sigterm_finishes_the_row_in_hand(
     server = start(env, "serve", log)
     await until(lambda: in_flight(fake, 3), 60, "a send")
     assert await stop(server, log) == 0, log.read_text()
-    assert total(fake, 3) == 1
-    assert await statuses(database_url) == Counter(sent=1, pending=2, sending=0, failed=0)
+    went = total(fake, 3)
+    assert went >= 1
+    assert await statuses(database_url) == Counter(sent=went, pending=3 - went, sending=0, failed=0)
 
 
 async def test_two_workers_on_postgresql_send_each_row_once_in_order(

@@ -48,9 +48,7 @@ class ConversationRepo(_Repo):
             meta = await self._session.get(Meta, KB_REVISION)
             self._session.expunge(row)
             return OpenedConversation(row, meta.value if meta else None)
-        statement = select(ConversationRow, column("kb_revision", String)).from_statement(
-            _OPEN_WITH_UPDATE if update_id else _OPEN
-        )
+        statement = _OPEN_WITH_UPDATE_ROWS if update_id else _OPEN_ROWS
         params = {"channel": channel, "chat_id": chat_id, "user_id": user_id, "now": now, "update_id": update_id}
         found = (await self._session.execute(statement, {**params, "kb_key": KB_REVISION})).first()
         if found is None:
@@ -186,6 +184,9 @@ _OPEN_WITH_UPDATE = (
     .bindparams(_NOW)
     .columns(*_RETURNED)
 )
+# Built once: constructing the ORM statement around the text again for every message is measurable.
+_OPEN_ROWS = select(ConversationRow, column("kb_revision", String)).from_statement(_OPEN)
+_OPEN_WITH_UPDATE_ROWS = select(ConversationRow, column("kb_revision", String)).from_statement(_OPEN_WITH_UPDATE)
 _FLOOD_COLUMNS = ("burst_started_at", "burst_count", "flood_notice_at")
 _SAVE_SQL = (
     "UPDATE conversations SET state = :state, locale = :locale, updated_at = :now, unreachable = false,"

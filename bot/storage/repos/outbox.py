@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, DateTime, Float, String, and_, bindparam, delete, func, select, text, update
+from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
 
 from bot.storage.models import DeliveryAttemptRow, OutboxRow, RequestRow
 from bot.storage.repos.base import _Repo
+from bot.storage.repos.outbox_sql import FINISH, FINISH_MANY, FINISH_ROW, FINISHED_ARRAYS, RECORD_ATTEMPT
 
 # A leased row its sender is handing to the platform, when it must go at most once (a notice).
 STARTED = "started"
@@ -29,6 +30,28 @@ class Finished:
     next_attempt_at: datetime | None
     outcome: str
     retry_after: float | None
+
+
+class Leased(NamedTuple):
+    """A row as a sender leased it: what sending and recording it need (no ORM object)."""
+
+    id: int
+    channel: str
+    chat_id: str
+    payload: dict[str, Any]
+    kind: str
+    attempts: int
+    # The chat has a later row pending: it falls due once this one has gone (a sender looks again).
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Done:
+    """One attempt to record: the row, its count of attempts with this one, and what it came to."""
+
+    id: int
+    attempts: int
+    finished: Finished
 
 
 class OutboxRepo(_Repo):
@@ -96,20 +119,46 @@ class OutboxRepo(_Repo):
         )
 
     async def lease_due(
-        self, now: datetime, limit: int, channels: Sequence[str], lease: timedelta, *, by: str | None = None
-    ) -> list[OutboxRow]:
+        self,
+        now: datetime,
+        limit: int,
+        channels: Sequence[str],
+        lease: timedelta,
+        *,
+        by: str | None = None,
+        abandoned: bool = True,
+    ) -> list[Leased]:
         """Lease due rows to the sender `by`, oldest first, at most one per chat so a chat's messages
-        go out in order. On PostgreSQL rows are locked with SKIP LOCKED while leased, so several
-        senders never take the same row."""
-        await self.fail_abandoned(now)
-        statement = select(OutboxRow).where(self._due(now, channels)).order_by(OutboxRow.id).limit(limit)
+        go out in order. One statement (the rows picked in a subquery, leased by the UPDATE around it);
+        on PostgreSQL the picked rows are locked with SKIP LOCKED, so several senders never take the
+        same row. With `abandoned`, started rows whose sender died are failed first (fail_abandoned)."""
+        if abandoned:
+            await self.fail_abandoned(now)
+        table = cast(Table, OutboxRow.__table__)
+        picked = (
+            select(OutboxRow.id).where(self._due(now, channels)).order_by(OutboxRow.id).limit(limit).correlate(None)
+        )
         if self.dialect == "postgresql":
-            statement = statement.with_for_update(skip_locked=True)
-        rows = list((await self._session.execute(statement)).scalars())
-        for row in rows:
-            row.status, row.next_attempt_at, row.leased_by = "sending", now + lease, by
-        await self._session.flush()
-        return rows
+            picked = picked.with_for_update(skip_locked=True)
+        later = table.alias("later")
+        more = (
+            select(later.c.id)
+            .where(
+                later.c.channel == table.c.channel,
+                later.c.chat_id == table.c.chat_id,
+                later.c.id > table.c.id,
+                later.c.status == "pending",
+            )
+            .exists()
+        )
+        statement = (
+            update(table)
+            .where(table.c.id.in_(picked.scalar_subquery()))
+            .values(status="sending", next_attempt_at=now + lease, leased_by=by)
+            .returning(*(table.c[name] for name in Leased._fields[:-1]), more)
+        )
+        rows = [Leased(*row) for row in (await self._session.execute(statement)).all()]
+        return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order
 
     async def oldest_due(self, now: datetime, channels: Sequence[str]) -> datetime | None:
         """When the row that has waited longest among those a sender would take now fell due."""
@@ -156,22 +205,47 @@ class OutboxRepo(_Repo):
         sender records every row as soon as the platform answers, so this runs once a message."""
         params = {"id": row_id, "by": by, "attempts": attempts, "now": now, **asdict(finished)}
         if self.dialect == "postgresql":
-            return (await self._session.execute(_FINISH, params)).first() is not None
-        changed = (await self._session.execute(_FINISH_ROW, params)).first()
+            return (await self._session.execute(FINISH, params)).first() is not None
+        changed = (await self._session.execute(FINISH_ROW, params)).first()
         if changed is None:
             return False
-        await self._session.execute(_RECORD_ATTEMPT, params)
+        await self._session.execute(RECORD_ATTEMPT, params)
         return True
+
+    async def finish_many(self, by: str, done: Sequence[Done], now: datetime) -> set[int]:
+        """Record several attempts' outcomes (each row's own), those of rows still leased to `by`; the
+        ids recorded. One statement on PostgreSQL (arrays unnested, the rows updated in a CTE, their
+        attempts inserted from it) whatever the number, so a round of replies costs one round trip."""
+        if not done:
+            return set()
+        if self.dialect != "postgresql" or len(done) == 1:  # one row: the plainer statement is cheaper
+            return {d.id for d in done if await self.finish(d.id, by, d.attempts, d.finished, now)}
+        columns: dict[str, list[Any]] = {"id": [d.id for d in done], "attempts": [d.attempts for d in done]}
+        for name in FINISHED_ARRAYS:
+            columns[name] = [getattr(d.finished, name) for d in done]
+        found = await self._session.execute(FINISH_MANY, {"by": by, "now": now, **columns})
+        return {int(row_id) for (row_id,) in found.all()}
 
     async def get(self, row_id: int) -> OutboxRow | None:
         return await self._session.get(OutboxRow, row_id)
 
-    async def release_leases(self, channels: Sequence[str], now: datetime, *, by: str | None = None) -> int:
+    async def release_leases(
+        self, channels: Sequence[str], now: datetime, *, by: str | None = None, ids: Sequence[int] | None = None
+    ) -> int:
         """Leased rows become due now: every one of `channels` (SQLite, where one sender runs per
-        database), or those the sender `by` still holds (it stops before sending them)."""
+        database), or those the sender `by` still holds (it stops before sending them; with `ids`,
+        only those, not the rows it has in hand)."""
         statement = update(OutboxRow).where(OutboxRow.status == "sending", OutboxRow.channel.in_(channels))
         if by is not None:
             statement = statement.where(OutboxRow.leased_by == by)
+        if ids is not None:
+            statement = statement.where(OutboxRow.id.in_(list(ids)))
+        result = await self._session.execute(statement.values(status="pending", next_attempt_at=now, leased_by=None))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def release_sender(self, by: str, now: datetime) -> int:
+        """Every row the sender `by` holds leased, on any channel, becomes due now (that sender is dead)."""
+        statement = update(OutboxRow).where(OutboxRow.status == "sending", OutboxRow.leased_by == by)
         result = await self._session.execute(statement.values(status="pending", next_attempt_at=now, leased_by=None))
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -282,31 +356,3 @@ class OutboxRepo(_Repo):
         if status:
             statement = statement.where(OutboxRow.status == status)
         return int((await self._session.execute(statement)).scalar_one())
-
-
-# Written out: these run once for every message sent, and text statements are compiled once.
-_FINISH_ROW_SQL = """
-    UPDATE outbox SET attempts = :attempts, status = :status, last_error = :error, leased_by = NULL,
-        sent_at = COALESCE(:sent_at, sent_at), external_id = COALESCE(:external_id, external_id),
-        next_attempt_at = COALESCE(:next_attempt_at, next_attempt_at)
-    WHERE id = :id AND status IN ('sending', 'started') AND leased_by = :by
-    RETURNING id
-"""
-_RECORD_ATTEMPT_SQL = """
-    INSERT INTO delivery_attempts (outbox_id, attempt, at, outcome, error, retry_after)
-    VALUES (:id, :attempts, :now, :outcome, :error, :retry_after)
-"""
-_TIMES = (
-    bindparam("now", type_=DateTime(timezone=True)),
-    bindparam("sent_at", type_=DateTime(timezone=True)),
-    bindparam("next_attempt_at", type_=DateTime(timezone=True)),
-    bindparam("external_id", type_=String()),
-    bindparam("retry_after", type_=Float()),
-)
-_FINISH_ROW = text(_FINISH_ROW_SQL).bindparams(*_TIMES[1:4])
-_RECORD_ATTEMPT = text(_RECORD_ATTEMPT_SQL).bindparams(_TIMES[0], _TIMES[4])
-_FINISH = text(
-    f"WITH finished AS ({_FINISH_ROW_SQL})"  # noqa: S608 (constants only; every value is a bound parameter)
-    " INSERT INTO delivery_attempts (outbox_id, attempt, at, outcome, error, retry_after)"
-    " SELECT id, :attempts, :now, :outcome, :error, :retry_after FROM finished RETURNING outbox_id"
-).bindparams(*_TIMES)
