@@ -8,7 +8,6 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +22,7 @@ from bot.accounts.service import create_user
 from bot.app import App, create_app
 from bot.config import Settings
 from bot.reference import files as reference_data
-from tests import shared_parts
+from tests import postgres_reset, shared_parts
 from tests.admin_pages import PASSWORDS, signed_in
 from tests.browser import BrowserTestModule, Site, chromium, live_site
 from tests.harness import FakeClock
@@ -147,7 +146,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
-    """One scratch database per test run (dropped at the end); each test empties it first."""
+    """One scratch database per test process (dropped at the end); each test puts it back first."""
     if not POSTGRES_URL:
         pytest.skip(f"{POSTGRES_SKIP}: {POSTGRES_WHY}")
     try:
@@ -162,40 +161,18 @@ def postgres_database() -> Iterator[str]:
         _run_outside_loop(_drop_postgres_database(name))
 
 
-# Emptying the database between tests: TRUNCATE of some forty tables cost most of a PostgreSQL
-# test's set-up (it replaces every table's files); DELETE of the few rows a test leaves is cheap.
-# audit_log refuses DELETE (its append-only trigger), so it alone is truncated.
-_TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-_FOREIGN_KEYS = (
-    "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c"
-    " JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = 'public'"
-)
-_SEQUENCES = "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"
-_TRUNCATED = frozenset({"audit_log"})
+@pytest.fixture(scope="session")
+def postgres_contents(postgres_database: str) -> postgres_reset.Contents:
+    """The scratch database migrated with the shipped knowledge base, as rows to put back before each test."""
 
+    async def build() -> postgres_reset.Contents:
+        await postgres_reset.reset(postgres_database)
+        settings = Settings(database_url=postgres_database, _env_file=None)  # type: ignore[call-arg]
+        application = await create_app(settings)
+        await application.close()
+        return await postgres_reset.capture(postgres_database)
 
-async def _emptying_statements(connection: Any) -> list[str]:
-    """The statements that leave every table empty and every sequence at its start, as TRUNCATE …
-    RESTART IDENTITY did: rows are deleted children first, so no foreign key stands in the way."""
-    tables = (await connection.execute(text(_TABLES))).scalars().all()
-    order = TopologicalSorter({table: set[str]() for table in tables})
-    for child, parent in (await connection.execute(text(_FOREIGN_KEYS))).all():
-        if child != parent:
-            order.add(parent.strip('"'), child.strip('"'))
-    # The names come from pg_tables, not from any input.
-    statements = [f'TRUNCATE "{t}"' if t in _TRUNCATED else f'DELETE FROM "{t}"' for t in order.static_order()]  # noqa: S608
-    sequences = (await connection.execute(text(_SEQUENCES))).scalars().all()
-    if sequences:
-        statements.append("SELECT " + ", ".join(f"setval('{s}', 1, false)" for s in sequences))
-    return statements
-
-
-async def _empty_postgres_database(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as connection:
-        for statement in await _emptying_statements(connection):
-            await connection.execute(text(statement))
-    await engine.dispose()
+    return _run_outside_loop(build())
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -207,7 +184,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield f"sqlite+aiosqlite:///{database}"
         return
     url = request.getfixturevalue("postgres_database")
-    await _empty_postgres_database(url)
+    await postgres_reset.reset(url, request.getfixturevalue("postgres_contents"))
     yield url
 
 
@@ -215,7 +192,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 async def empty_postgres(postgres_database: str) -> str:
     """The run's PostgreSQL scratch database, emptied: for tests that only make sense on PostgreSQL
     (several processes at once). Skipped when no PostgreSQL is configured."""
-    await _empty_postgres_database(postgres_database)
+    await postgres_reset.reset(postgres_database)
     return postgres_database
 
 
