@@ -16,12 +16,17 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
+def clean_env(data_dir: Path) -> dict[str, str]:
+    """This process's environment without any HOANHAP_ setting, the data kept in `data_dir`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HOANHAP_")}
-    environment["HOANHAP_DATA_DIR"] = str(tmp_path / "var")
+    environment["HOANHAP_DATA_DIR"] = str(data_dir)
     environment["PYTHONUNBUFFERED"] = "1"
     return environment
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "var")
 
 
 def hoanhap(env: dict[str, str], *args: str, stdin: str = "", check: bool = True) -> subprocess.CompletedProcess[str]:

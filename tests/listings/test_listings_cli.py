@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import env, hoanhap  # noqa: F401  (the fixture and the runner)
+from tests.cli.test_cli import clean_env, env, hoanhap  # noqa: F401  (the fixture and the runner)
 
 HEADER = "kind,title,employer,locality,trade,description,fair_chance,start_date,deadline,places,pay,contact,expires"
 DEMO_COUNT = 5
@@ -22,11 +23,19 @@ def _row(title: str, locality: str = "mh-gia-loc", expires: str = LATER, deadlin
     return sep.join(cells)
 
 
-@pytest.fixture
-def demo(env: dict[str, str]) -> dict[str, str]:  # noqa: F811
-    """The demo province, with its DEMO_COUNT published listings (ids 1 to DEMO_COUNT)."""
-    out = hoanhap(env, "init", "--demo").stdout
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory after `init --demo`, made once for the module (the command took half of each test)."""
+    data_dir = tmp_path_factory.mktemp("listings-demo") / "var"
+    out = hoanhap(clean_env(data_dir), "init", "--demo").stdout
     assert f"{DEMO_COUNT} listings" in out
+    return data_dir
+
+
+@pytest.fixture
+def demo(env: dict[str, str], demo_data: Path) -> dict[str, str]:  # noqa: F811
+    """The demo province, with its DEMO_COUNT published listings (ids 1 to DEMO_COUNT): a copy of its own."""
+    shutil.copytree(demo_data, env["HOANHAP_DATA_DIR"])
     return env
 
 
