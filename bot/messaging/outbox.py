@@ -33,6 +33,7 @@ from bot.clock import Clock, Sleep
 from bot.messaging.pacing import Pacer
 from bot.storage.database import Database
 from bot.storage.repos.outbox import Done, Finished
+from bot.storage.repos.outbox import Leased as Claimed
 from bot.storage.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -43,19 +44,6 @@ def sender_id() -> str:
     """A sender's name on the rows it leases: the process id for people reading the table, random
     so that a restarted process with the same pid is not taken for the dead one."""
     return f"{os.getpid()}-{secrets.token_hex(6)}"
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A leased row, as much of it as sending and recording need (no ORM object outlives its lease)."""
-
-    id: int
-    channel: str
-    chat_id: str
-    payload: dict[str, Any]
-    kind: str
-    attempts: int
-    more: bool = False
 
 
 @dataclass
@@ -129,7 +117,7 @@ class OutboxSender:
             await uow.commit()
         if abandoned:
             self._abandoned_at = now
-        return [Claimed(*row) for row in rows]
+        return rows
 
     @asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
