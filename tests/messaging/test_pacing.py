@@ -27,12 +27,12 @@ def _max_in_a_second(times: list[float]) -> int:
     return best
 
 
-async def test_a_channel_never_goes_past_its_rate() -> None:
+async def test_a_broadcast_never_goes_past_its_channels_rate() -> None:
     clock = _Clock()
-    pacer = Pacer({"telegram": 28.0}, clock=clock, sleep=clock.sleep)
+    pacer = Pacer({"telegram": 28.0}, gapped=frozenset({"listing_alert"}), clock=clock, sleep=clock.sleep)
     sent = []
     for n in range(200):
-        await pacer.wait("telegram", f"chat-{n}", "message")
+        await pacer.wait("telegram", f"chat-{n}", "listing_alert")
         sent.append(clock.now)
         clock.now += 0.001  # the platform answers in a millisecond
     assert _max_in_a_second(sent) == 28
@@ -61,3 +61,15 @@ async def test_a_notice_waits_a_second_after_its_chat_was_last_sent_to() -> None
     await pacer.wait("telegram", "a", "message")
     await pacer.wait("telegram", "b", "listing_alert")
     assert clock.now < 101.1
+
+
+async def test_replies_go_at_once_past_the_rate_and_hold_notices_back_a_second_at_most() -> None:
+    clock = _Clock()
+    pacer = Pacer({"telegram": 28.0}, gapped=frozenset({"listing_alert"}), clock=clock, sleep=clock.sleep)
+    for n in range(300):  # 300 people answered within a second: none of them waits
+        await pacer.wait("telegram", f"person-{n}", "message")
+        clock.now += 0.003
+    assert clock.slept == []
+    began = clock.now
+    await pacer.wait("telegram", "subscriber", "listing_alert")
+    assert 0 < clock.now - began <= 1.0 + 1 / 28
