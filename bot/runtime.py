@@ -125,6 +125,7 @@ async def warm_up(app: App) -> None:
     async with app.uow() as uow:
         await app.kb.current(uow)
     freeze_heap()
+    app.kb.freeze_rebuilds = True
 
 
 async def serve(

@@ -5,9 +5,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 
 from bot.storage.models import DeliveryAttemptRow, OutboxRow, RequestRow
 from bot.storage.repos.base import _Repo
@@ -54,6 +69,45 @@ class Done:
     finished: Finished
 
 
+@cache
+def _lease_statement(postgresql: bool) -> Update:
+    """OutboxRepo.lease_due's statement, built once (it runs for every round of the sender; built
+    anew, its aliases and subqueries cost more than the database does). Bound at each call: now,
+    until, by, limit and channels."""
+    table = cast(Table, OutboxRow.__table__)
+    channels = bindparam("channels", expanding=True, type_=String())
+    picked = (
+        select(OutboxRow.id)
+        .where(OutboxRepo._due(bindparam("now", type_=DateTime(timezone=True)), channels))
+        .order_by(OutboxRow.id)
+        .limit(bindparam("limit", type_=Integer()))
+        .correlate(None)
+    )
+    if postgresql:
+        picked = picked.with_for_update(skip_locked=True)
+    later = table.alias("later")
+    more = (
+        select(later.c.id)
+        .where(
+            later.c.channel == table.c.channel,
+            later.c.chat_id == table.c.chat_id,
+            later.c.id > table.c.id,
+            later.c.status == "pending",
+        )
+        .exists()
+    )
+    return (
+        update(table)
+        .where(table.c.id.in_(picked.scalar_subquery()))
+        .values(
+            status="sending",
+            next_attempt_at=bindparam("until", type_=DateTime(timezone=True)),
+            leased_by=bindparam("by", type_=String()),
+        )
+        .returning(*(table.c[name] for name in Leased._fields[:-1]), more)
+    )
+
+
 class OutboxRepo(_Repo):
     async def add(
         self,
@@ -97,7 +151,10 @@ class OutboxRepo(_Repo):
             "sent_at": None,
         }
 
-    def _due(self, now: datetime, channels: Sequence[str]) -> ColumnElement[bool]:
+    @staticmethod
+    def _due(
+        now: datetime | BindParameter[datetime], channels: Sequence[str] | BindParameter[Any]
+    ) -> ColumnElement[bool]:
         """A row is due when pending and its time has come, or when its sender's lease ran out; and
         only once no older row of the same chat is pending or being sent (a chat's order)."""
         o2 = OutboxRow.__table__.alias("o2")
@@ -134,30 +191,9 @@ class OutboxRepo(_Repo):
         same row. With `abandoned`, started rows whose sender died are failed first (fail_abandoned)."""
         if abandoned:
             await self.fail_abandoned(now)
-        table = cast(Table, OutboxRow.__table__)
-        picked = (
-            select(OutboxRow.id).where(self._due(now, channels)).order_by(OutboxRow.id).limit(limit).correlate(None)
-        )
-        if self.dialect == "postgresql":
-            picked = picked.with_for_update(skip_locked=True)
-        later = table.alias("later")
-        more = (
-            select(later.c.id)
-            .where(
-                later.c.channel == table.c.channel,
-                later.c.chat_id == table.c.chat_id,
-                later.c.id > table.c.id,
-                later.c.status == "pending",
-            )
-            .exists()
-        )
-        statement = (
-            update(table)
-            .where(table.c.id.in_(picked.scalar_subquery()))
-            .values(status="sending", next_attempt_at=now + lease, leased_by=by)
-            .returning(*(table.c[name] for name in Leased._fields[:-1]), more)
-        )
-        rows = [Leased(*row) for row in (await self._session.execute(statement)).all()]
+        params = {"now": now, "until": now + lease, "by": by, "limit": limit, "channels": list(channels)}
+        found = await self._session.execute(_lease_statement(self.dialect == "postgresql"), params)
+        rows = [Leased(*row) for row in found.all()]
         return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order
 
     async def oldest_due(self, now: datetime, channels: Sequence[str]) -> datetime | None:
