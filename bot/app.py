@@ -77,7 +77,7 @@ async def create_app(
     settings: Settings, clock: Clock = utc_now, *, prepare: bool = True, sleep: Sleep = asyncio.sleep
 ) -> App:
     """Build every service once; with prepare, migrate the database and load the shipped content."""
-    database = open_database(settings.resolved_database_url())
+    database = open_database(settings.resolved_database_url(), settings.database_pool_size)
     texts = Texts(load_catalogues(), settings.default_locale)
     kb = KnowledgeBase(Normalizer(load_lexicon()), settings.match_settings())
     core_settings = CoreSettings(

@@ -48,14 +48,15 @@ class KnowledgeBase:
 def _long_lived(*, freeze: bool) -> Iterator[None]:
     """What is built inside lives until the next edit of the knowledge base. It is built with the
     collector off (collecting while a 5,000-entry index grows walks it again and again: pauses of half a
-    second) and, with `freeze`, frozen after (gc.freeze), so that no later full collection walks it."""
+    second) and, with `freeze`, frozen after (gc.freeze), so that no later collection walks it."""
     gc.disable()
     try:
         yield
     finally:
+        # Frozen before the collector is back: else its first young collection walks all of it.
+        if freeze:
+            gc.freeze()
         gc.enable()
-    if freeze:
-        gc.freeze()
 
 
 async def import_entries(uow: UnitOfWork, entries: Sequence[FaqEntry], now: datetime, author: str) -> tuple[int, int]:
