@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # setting, the database away) must not spin the machine.
 STEADY_SECONDS = 10.0
 MAX_PAUSE_SECONDS = 10.0
+# A dead child's rows are taken back at once and again this long after (see _keep).
+RECLAIM_AGAIN_SECONDS = 2.0
 
 
 @dataclass
@@ -40,12 +42,16 @@ class Supervisor:
     # rows go back to the living senders now, not when its replacement has started or their lease ran out.
     reclaim: Callable[[str], Awaitable[int]] | None = None
     _children: dict[int, asyncio.subprocess.Process] = field(default_factory=dict, init=False)
+    _later: set[asyncio.Task[None]] = field(default_factory=set, init=False)
 
     async def run(self, stop: asyncio.Event) -> int:
         keepers = [asyncio.create_task(self._keep(index, stop)) for index in range(self.workers)]
         await stop.wait()
         await self._terminate()
         await asyncio.gather(*keepers, return_exceptions=True)
+        for task in self._later:
+            task.cancel()
+        await asyncio.gather(*self._later, return_exceptions=True)
         return 0
 
     def pids(self) -> list[int]:
@@ -65,15 +71,23 @@ class Supervisor:
             if stop.is_set():
                 return
             await self._reclaim(sender)
+            # Once more a moment later: a lease the dead process's connection had under way when it died
+            # may commit after the first look (its server backend finishes the statement), and would
+            # otherwise wait out the whole lease.
+            again = asyncio.create_task(self._reclaim(sender, after=RECLAIM_AGAIN_SECONDS))
+            self._later.add(again)
+            again.add_done_callback(self._later.discard)
             lived = time.monotonic() - started
             pause = 0.5 if lived > STEADY_SECONDS else min(MAX_PAUSE_SECONDS, pause * 2)
             log.warning("serving process %d (pid %d) ended with %s; starting it again", index, child.pid, returncode)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), pause)
 
-    async def _reclaim(self, sender: str) -> None:
+    async def _reclaim(self, sender: str, after: float = 0.0) -> None:
         if self.reclaim is None:
             return
+        if after:
+            await asyncio.sleep(after)
         try:
             taken = await self.reclaim(sender)
         except Exception:  # the database away: the replacement takes them back at its start, or the lease runs out

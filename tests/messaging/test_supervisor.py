@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import time
 from pathlib import Path
 
+import pytest
+
+import bot.supervisor as supervisor_module
 from bot.supervisor import Supervisor
 
 # A stand-in child: notes the names it was given, then dies at once (as a kill -9 would end it).
@@ -61,3 +65,32 @@ async def test_a_dead_childs_rows_are_taken_back_as_soon_as_it_is_seen_dead(tmp_
     names = [line.split(" ")[0] for line in notes.read_text().splitlines()]
     # Each dead child's name, while only it had been started (its replacement not yet).
     assert reclaimed[:2] == [(names[0], 1), (names[1], 2)]
+
+
+async def test_a_dead_childs_rows_are_looked_for_again_a_moment_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lease the dead child's connection had under way may commit after the first look: the
+    supervisor looks again (RECLAIM_AGAIN_SECONDS later) instead of leaving those rows to their lease."""
+    monkeypatch.setattr(supervisor_module, "RECLAIM_AGAIN_SECONDS", 0.3)
+    notes = tmp_path / "children.txt"
+    reclaimed: list[tuple[str, float]] = []
+
+    async def reclaim(sender: str) -> int:
+        reclaimed.append((sender, time.monotonic()))
+        return 0
+
+    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5, reclaim=reclaim)
+    stop = asyncio.Event()
+    running = asyncio.create_task(supervisor.run(stop))
+    first = ""
+    for _ in range(200):
+        first = notes.read_text().split(" ")[0] if notes.exists() else ""
+        if [name for name, _ in reclaimed].count(first) >= 2:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+    looks = [at for name, at in reclaimed if name == first]
+    assert len(looks) == 2
+    assert looks[1] - looks[0] >= 0.3
