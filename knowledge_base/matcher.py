@@ -285,19 +285,28 @@ class Matcher:
         partial: dict[str, float] = {}
         budget = self._candidate_budget
         no_postings: list[str] = []
+        used: list[str] = []
         # Ties broken by the word itself, so that the same question always finds the same candidates.
         for word in sorted(units, key=lambda w: (self._posting_counts.get(w, 0), w)):
             postings = self._postings.get(word, no_postings)
             if partial and len(postings) > budget:
                 break
             budget -= len(postings)
+            used.append(word)
             # partial[slug] += share for each slug (0.0 for a new one), in C: a posting list holds a
             # slug once, and new slugs go in in the posting list's order.
             sums = map(operator.add, map(partial.get, postings, itertools.repeat(0.0)), itertools.repeat(focus[word]))
             partial.update(zip(postings, sums, strict=True))
-        # Deterministic as it stands: the words come in a fixed order, so the sums and the order of
-        # the slugs in `partial` do too. A stable sort (in C), as heapq.nlargest is documented to be.
-        return sorted(partial, key=partial.__getitem__, reverse=True)[: self.settings.candidates]
+        # Entries that share the same words tie; where the words are common (story words that most
+        # entries' phrasings hold), the tie would fall to the order of the files. It goes instead to
+        # the entry more of whose phrasings use those words. Deterministic: the words come in a fixed
+        # order, so the sums and the order of the slugs in `partial` do too, and the sort is stable.
+        spread = self._spread_root
+        return sorted(
+            partial,
+            key=lambda slug: (partial[slug], sum(spread[slug].get(w, 0.0) for w in used)),
+            reverse=True,
+        )[: self.settings.candidates]
 
     def combine(self, signals: Signals) -> float:
         s = self.settings
