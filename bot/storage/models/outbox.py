@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.storage.models.base import Base, BigId
+
+_OPEN = text("status IN ('pending', 'sending')")
 
 
 class OutboxRow(Base):
@@ -36,6 +38,8 @@ class OutboxRow(Base):
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_chat", "channel", "chat_id", "id"),
         Index("ix_outbox_external", "channel", "chat_id", "external_id"),
+        # The rows not sent yet, for the sender's lease: as small as the queue (migration 0018).
+        Index("ix_outbox_open", "channel", "chat_id", "id", postgresql_where=_OPEN, sqlite_where=_OPEN),
     )
 
 
