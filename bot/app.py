@@ -33,6 +33,10 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
 
+# Connections the outbox sender keeps (lease, record, lease renewal, a notice's start): see App.
+SENDER_POOL_SIZE = 3
+
+
 @dataclass
 class App:
     settings: Settings
@@ -42,13 +46,17 @@ class App:
     processor: MessageProcessor
     clock: Clock = field(default=utc_now)
     sleep: Sleep = field(default=asyncio.sleep)
+    # The outbox sender's own few connections (PostgreSQL; None: it shares `database`). A burst of
+    # webhooks holding every pooled connection then cannot hold the replies back, nor keep the sender
+    # from renewing its leases (after which another sender would send its rows a second time).
+    sender_database: Database | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.database)
 
     def sender(self, transports: Mapping[str, Transport], wake: asyncio.Event | None = None) -> OutboxSender:
         sender = OutboxSender(
-            self.database,
+            self.sender_database or self.database,
             transports,
             self.clock,
             max_backoff_seconds=self.settings.outbox_max_backoff_seconds,
@@ -71,13 +79,17 @@ class App:
 
     async def close(self) -> None:
         await self.database.engine.dispose()
+        if self.sender_database is not None:
+            await self.sender_database.engine.dispose()
 
 
 async def create_app(
     settings: Settings, clock: Clock = utc_now, *, prepare: bool = True, sleep: Sleep = asyncio.sleep
 ) -> App:
     """Build every service once; with prepare, migrate the database and load the shipped content."""
-    database = open_database(settings.resolved_database_url(), settings.database_pool_size)
+    url = settings.resolved_database_url()
+    database = open_database(url, settings.database_pool_size)
+    sender_database = open_database(url, SENDER_POOL_SIZE) if database.serial is None else None
     texts = Texts(load_catalogues(), settings.default_locale)
     kb = KnowledgeBase(Normalizer(load_lexicon()), settings.match_settings())
     core_settings = CoreSettings(
@@ -104,7 +116,7 @@ async def create_app(
         handover_per_hour=settings.handover_links_per_hour,
         listing_words=ListingWords(settings.timezone),
     )
-    app = App(settings, database, texts, kb, processor, clock, sleep)
+    app = App(settings, database, texts, kb, processor, clock, sleep, sender_database)
     if prepare:
         await migrate(database.engine)
         async with app.uow() as uow:

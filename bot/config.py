@@ -18,11 +18,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     database_url: str = ""
-    # PostgreSQL connections one process keeps open; it opens up to half as many again for a burst and
-    # closes those once handed back (a server backend forked for each). Every message's transaction
-    # takes one. `serve --workers N` and every `hoanhap worker` open this many (and a half) each: keep
-    # the sum under the server's max_connections (100 by default).
-    database_pool_size: Annotated[int, Field(ge=1, le=500)] = 20
+    # PostgreSQL connections one process keeps open for its messages; it opens up to half as many again
+    # for a burst and closes those once handed back (a server backend forked for each); its outbox
+    # sender keeps 3 (up to 5) of its own. `serve --workers N` and every `hoanhap worker` open that many
+    # each: keep the sum under the server's max_connections (100 by default; 4 processes: 80).
+    database_pool_size: Annotated[int, Field(ge=1, le=500)] = 10
     log_level: str = "INFO"
     # "json": one JSON object a line (time, level, logger, message, request_id, exception), for a log
     # collector; "text": a line for people reading a terminal. Both go through the same redaction.

@@ -20,7 +20,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK_ID = 4_242_001
 
 
-def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     parsed = make_url(url)
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
@@ -33,9 +33,9 @@ def create_engine(url: str, pool_size: int = 20) -> AsyncEngine:
         # No ping before each use: it is a round trip per transaction. A connection that died (the
         # server restarted) fails its statement as DatabaseUnavailable(transient), the pool drops every
         # connection as old as it, and the message is retried from the start (bot.messaging.pipeline).
-        # A connection past the pool's size is closed as soon as it is handed back: with a small pool,
-        # under load one was opened and closed for nearly every message (a server backend forked each
-        # time). So the pool is sized for a process's load, and the overflow is only a valve for bursts.
+        # A connection past the pool's size is closed as soon as it is handed back: with an overflow
+        # twice the pool, under overload one was opened and closed for nearly every message (a server
+        # backend forked each time). The overflow is a valve for bursts; past it, a message waits.
         kwargs.update(pool_pre_ping=False, pool_size=pool_size, max_overflow=max(2, pool_size // 2))
     # Statement parameters are what people wrote (phones, names, descriptions): never in an error's text,
     # which ends up in a log line.
@@ -96,7 +96,7 @@ class Database:
             await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def open_database(url: str, pool_size: int = 20) -> Database:
+def open_database(url: str, pool_size: int = 10) -> Database:
     engine = create_engine(url, pool_size)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     if engine.dialect.name == "sqlite":

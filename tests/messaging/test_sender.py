@@ -334,3 +334,24 @@ async def test_reclaiming_a_dead_sender_frees_its_rows_only(app: App, clock: Fak
         notice = await uow.outbox.get(ids[1])
         assert notice is not None and notice.status == "failed"  # may have gone: never sent twice
     assert await _status(app, ids[2]) == ("sending", "alive")
+
+
+async def test_webhooks_holding_every_pooled_connection_do_not_hold_the_replies_back(
+    app: App, clock: FakeClock
+) -> None:
+    """On PostgreSQL the sender has connections of its own: with every connection of the messages'
+    pool (and its overflow) taken, a round still leases, sends and records."""
+    if app.sender_database is None:
+        pytest.skip("SQLite: one process, one writer; the sender shares its database")
+    ids = await _rows(app, clock, chats=2, each=1)
+    engine = app.database.engine
+    held = [await engine.connect() for _ in range(engine.pool.size() + app.database.engine.pool._max_overflow)]  # type: ignore[attr-defined]
+    try:
+        transport = Recording()
+        sender = app.sender({"rec": transport})
+        assert await asyncio.wait_for(sender.run_once(), 10) == 2
+    finally:
+        for connection in held:
+            await connection.close()
+    assert transport.sent == ["c0:0", "c1:0"]
+    assert [(await _status(app, row_id))[0] for row_id in ids] == ["sent", "sent"]
