@@ -107,6 +107,9 @@ class Harness:
                 await asyncio.sleep(1.0)
             best = result.best
             if best is not None:
+                # The rate not held left a backlog: half the best rate is measured once it has drained
+                # (every message of the steps before answered or given up on), not behind it.
+                await load.settle(60.0)
                 await asyncio.sleep(2.0)
                 result.half = await load.offer(best.rate / 2, self.step_seconds)
         result.rss_mib = target.rss()
