@@ -22,6 +22,11 @@ from handlers.messages import OutgoingMessage
 
 log = logging.getLogger(__name__)
 
+# The Bot API answers a sendMessage in well under a second; the client's own timeout (65 s) is sized
+# for long polls. A send that hangs would hold its sender's whole round (the next lease waits for the
+# round's last answer): past this, it fails as a network error and is retried with the usual backoff.
+SEND_TIMEOUT_SECONDS = 15
+
 
 class TelegramTransport(Transport):
     def __init__(self, bot: Bot, share_phone_label: str) -> None:
@@ -35,7 +40,12 @@ class TelegramTransport(Transport):
         last_id = ""
         try:
             for piece in render(message, self.share_phone_label):
-                sent = await self.bot.send_message(chat_id=int(chat_id), text=piece.text, reply_markup=piece.markup)
+                sent = await self.bot.send_message(
+                    chat_id=int(chat_id),
+                    text=piece.text,
+                    reply_markup=piece.markup,
+                    request_timeout=SEND_TIMEOUT_SECONDS,
+                )
                 last_id = str(sent.message_id)
         except TelegramRetryAfter as error:
             raise DeliveryError(f"429: {error.message}", retry_after=float(error.retry_after)) from error
