@@ -47,13 +47,14 @@ class KnowledgeBase:
 @contextmanager
 def _long_lived(*, freeze: bool) -> Iterator[None]:
     """What is built inside lives until the next edit of the knowledge base. It is built with the
-    collector off (collecting while a 5,000-entry index grows walks it again and again: pauses of half a
-    second) and, with `freeze`, frozen after (gc.freeze), so that no later collection walks it."""
+    collector off (collecting while a 5,000-entry index grows walks it again and again) and, with
+    `freeze`, frozen after (gc.freeze), so that no later collection walks it."""
     gc.disable()
     try:
         yield
     finally:
-        # Frozen before the collector is back: else its first young collection walks all of it.
+        # Frozen before the collector is back: else its first young collection walks all of it (81 ms
+        # after a 5,000-entry build).
         if freeze:
             gc.freeze()
         gc.enable()

@@ -34,8 +34,8 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         # server restarted) fails its statement as DatabaseUnavailable(transient), the pool drops every
         # connection as old as it, and the message is retried from the start (bot.messaging.pipeline).
         # A connection past the pool's size is closed as soon as it is handed back: with an overflow
-        # twice the pool, under overload one was opened and closed for nearly every message (a server
-        # backend forked each time). The overflow is a valve for bursts; past it, a message waits.
+        # twice the pool, under overload connections were opened and closed all the time (a server
+        # backend forked for each). The overflow is a valve for bursts; past it, a message waits.
         kwargs.update(pool_pre_ping=False, pool_size=pool_size, max_overflow=max(2, pool_size // 2))
     # Statement parameters are what people wrote (phones, names, descriptions): never in an error's text,
     # which ends up in a log line.

@@ -7,9 +7,9 @@ Create Date: 2026-12-07 23:45:00
 Every row is written three times (pending, leased, sent), and every index on its status keeps an
 entry for each version until VACUUM. By PostgreSQL's default (a vacuum once a fifth of the table is
 dead) a busy outbox's lease statement walked tens of thousands of dead entries on every round (13,082
-entries and 1,086 heap pages for no due row after 6,500 messages: 4.7 ms a round, most of the
-server's CPU under load). The open rows' partial index stays as small as the queue, and the table is
-vacuumed after a few thousand dead versions whatever its size.
+entries and 1,086 heap pages for no due row after 6,500 messages: 4.7 ms a round, growing with the
+table). The open rows' partial index stays as small as the queue (the same round: 50 pages, 0.3 ms),
+and the table is vacuumed after a few thousand dead versions whatever its size.
 """
 
 from __future__ import annotations
