@@ -4,7 +4,7 @@ A full collection of a large heap stalls every request of the process at once; t
 whether that happens (and whether gc.freeze at start-up helps) without a profiler attached. A pause is
 the CPU time the collector's thread spent in it (time.thread_time): on a busy machine the wall-clock
 time of a collection also holds the moments the process waited for a core, which are not the
-collector's (seen as a young collection "of 100 ms" among thousands of 0.5 ms ones).
+collector's.
 """
 
 from __future__ import annotations
