@@ -34,6 +34,30 @@ class SkippingClock:
         await asyncio.sleep(0)
 
 
+def child_pids(pid: int) -> list[int]:
+    """Children of every thread of `pid` (the fork server is started from a thread of the supervisor)."""
+    pids: list[int] = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids += [int(p) for p in path.read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return sorted(pids)
+
+
+def serving_pids(supervisor: int) -> list[int]:
+    """The serving children of `serve --workers N`: forked by its fork server, so its grandchildren."""
+    servers = [pid for pid in child_pids(supervisor) if b"forkserver" in _cmdline(pid)]
+    return [child for server in servers for child in child_pids(server)]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.serving import serving_pids
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TOKEN = "123456:BENCH-token"
@@ -85,11 +87,6 @@ def _postgres_uid() -> int:
 POSTGRES_UID = _postgres_uid()
 
 
-def children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
 async def wait_healthy(url: str, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     async with aiohttp.ClientSession() as session:
@@ -157,7 +154,7 @@ class HoaNhap:
     def worker_pids(self) -> list[int]:
         """The processes that serve: the children under a supervisor, else serve itself."""
         assert self.process is not None
-        return children(self.process.pid) if self.workers > 1 else [self.process.pid]
+        return serving_pids(self.process.pid) if self.workers > 1 else [self.process.pid]
 
     def rss(self) -> list[float]:
         return [rss_mib(pid) for pid in self.worker_pids()]

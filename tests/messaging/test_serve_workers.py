@@ -24,7 +24,7 @@ from bot.storage.database import open_database
 from handlers.messages import IncomingMessage
 from tests.fakes.telegram_api import FakeTelegram
 from tests.messaging.test_workers import exited, start, until
-from tests.serving import free_port
+from tests.serving import free_port, serving_pids
 
 REPO = Path(__file__).resolve().parent.parent.parent
 SECRET = "workers-secret"
@@ -77,14 +77,11 @@ async def one_chat(client: httpx.AsyncClient, url: str, chat: int) -> None:
             raise AssertionError(f"update {body['update_id']} never answered 200")
 
 
-async def test_two_serving_processes_handle_each_update_once_in_order(
-    fake: FakeTelegram, empty_postgres: str, tmp_path: Path
-) -> None:
-    wanted = await expected_replies(tmp_path)
+def serve_workers(fake: FakeTelegram, database_url: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], int, Path]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOANHAP_")}
     env.update(
-        HOANHAP_DATABASE_URL=empty_postgres,
+        HOANHAP_DATABASE_URL=database_url,
         HOANHAP_DATA_DIR=str(tmp_path),
         HOANHAP_PORT=str(port),
         HOANHAP_TELEGRAM_TOKEN=fake.token,
@@ -93,7 +90,14 @@ async def test_two_serving_processes_handle_each_update_once_in_order(
         HOANHAP_TELEGRAM_WEBHOOK_SECRET=SECRET,
     )
     log = tmp_path / "serve.log"
-    server = start(env, "serve", log, "--workers", "2")
+    return start(env, "serve", log, "--workers", "2"), port, log
+
+
+async def test_two_serving_processes_handle_each_update_once_in_order(
+    fake: FakeTelegram, empty_postgres: str, tmp_path: Path
+) -> None:
+    wanted = await expected_replies(tmp_path)
+    server, port, log = serve_workers(fake, empty_postgres, tmp_path)
     try:
         async with httpx.AsyncClient(timeout=30) as client:
             base = f"http://127.0.0.1:{port}"
@@ -101,8 +105,7 @@ async def test_two_serving_processes_handle_each_update_once_in_order(
             await asyncio.gather(*(one_chat(client, f"{base}/telegram/webhook", chat) for chat in CHATS))
             await until(lambda: all(len(fake.texts(c)) >= len(wanted) for c in CHATS), 60, "every reply")
             await asyncio.sleep(0.5)  # a reply sent twice would arrive now
-        children = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()]
-        assert len(children) == 2
+        assert len(serving_pids(server.pid)) == 2
     finally:
         server.send_signal(signal.SIGTERM)
         code = await exited(server, 60)
@@ -117,6 +120,30 @@ async def test_two_serving_processes_handle_each_update_once_in_order(
     finally:
         await database.engine.dispose()
     assert (handled, conversations) == (len(CHATS) * len(SAYINGS), len(CHATS))
+
+
+async def test_a_killed_child_is_forked_again_and_serves(
+    fake: FakeTelegram, empty_postgres: str, tmp_path: Path
+) -> None:
+    """kill -9 of a serving child: the supervisor forks a replacement from its fork server (the stack
+    already imported), which takes the port with the living child; every chat is answered after."""
+    server, port, log = serve_workers(fake, empty_postgres, tmp_path)
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            base = f"http://127.0.0.1:{port}"
+            await until_ready(client, base, server, log)
+            before = serving_pids(server.pid)
+            os.kill(before[0], signal.SIGKILL)
+            await until(lambda: log.read_text().count("serving on") == 3, 60, "the replacement to serve")
+            after = serving_pids(server.pid)
+            assert before[1] in after and before[0] not in after and len(after) == 2
+            await asyncio.gather(*(one_chat(client, f"{base}/telegram/webhook", chat) for chat in CHATS))
+            await until(lambda: all(len(fake.texts(c)) >= len(SAYINGS) for c in CHATS), 60, "every reply")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = await exited(server, 60)
+    assert code == 0, log.read_text()
+    assert "ended with -9; starting it again" in log.read_text()
 
 
 async def until_ready(client: httpx.AsyncClient, base: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import bot.supervisor as supervisor_module
-from bot.supervisor import Supervisor
+from bot.supervisor import Child, Supervisor, command_children
 
 # A stand-in child: notes the names it was given, then dies at once (as a kill -9 would end it).
 CHILD = (
@@ -24,7 +24,7 @@ CHILD = (
 
 async def test_a_restarted_child_is_told_the_dead_senders_name(tmp_path: Path) -> None:
     notes = tmp_path / "children.txt"
-    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5)
+    supervisor = Supervisor(1, start=command_children((sys.executable, "-c", CHILD, str(notes))), grace_seconds=5)
     stop = asyncio.Event()
     running = asyncio.create_task(supervisor.run(stop))
     for _ in range(200):
@@ -53,7 +53,9 @@ async def test_a_dead_childs_rows_are_taken_back_as_soon_as_it_is_seen_dead(tmp_
         reclaimed.append((sender, started))
         return 1
 
-    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5, reclaim=reclaim)
+    supervisor = Supervisor(
+        1, start=command_children((sys.executable, "-c", CHILD, str(notes))), grace_seconds=5, reclaim=reclaim
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(supervisor.run(stop))
     for _ in range(200):
@@ -80,7 +82,9 @@ async def test_a_dead_childs_rows_are_looked_for_again_a_moment_later(
         reclaimed.append((sender, time.monotonic()))
         return 0
 
-    supervisor = Supervisor(1, command=(sys.executable, "-c", CHILD, str(notes)), grace_seconds=5, reclaim=reclaim)
+    supervisor = Supervisor(
+        1, start=command_children((sys.executable, "-c", CHILD, str(notes))), grace_seconds=5, reclaim=reclaim
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(supervisor.run(stop))
     first = ""
@@ -94,3 +98,22 @@ async def test_a_dead_childs_rows_are_looked_for_again_a_moment_later(
     looks = [at for name, at in reclaimed if name == first]
     assert len(looks) == 2
     assert looks[1] - looks[0] >= 0.3
+
+
+async def test_a_child_still_starting_when_told_to_stop_is_stopped_too() -> None:
+    """The first start waits for the fork server's imports: a SIGTERM then finds no child to pass
+    itself on to, so the child that comes up after it must be stopped by its keeper."""
+    started: list[int] = []
+
+    async def slow_start(index: int, variables: dict[str, str]) -> Child:
+        await asyncio.sleep(0.5)
+        child = await command_children((sys.executable, "-c", "import time; time.sleep(120)"))(index, variables)
+        started.append(child.pid)
+        return child
+
+    stop = asyncio.Event()
+    running = asyncio.create_task(Supervisor(1, start=slow_start, grace_seconds=5).run(stop))
+    await asyncio.sleep(0.1)
+    stop.set()
+    assert await asyncio.wait_for(running, 20) == 0
+    assert len(started) == 1
