@@ -27,7 +27,7 @@ def render_report(
         "(no 503), at least 99.5% of the replies arrived within 2 s of the step's end and p99 stayed under 1 s;",
         "rates rise x1.5 per step until one is not held.",
         "",
-        "| system | best held rate (msg/s) | p50 / p99 there (ms) | half that rate: p50 / p99 (ms) | first rate not held | CPU per message there: serving processes / PostgreSQL (ms) | RSS per process (MiB) | longest GC pause (ms, bucket bound) |",
+        "| system | best held rate (msg/s) | p50 / p99 there (ms) | half that rate: p50 / p99 (ms) | first rate not held | CPU per message there: serving processes / PostgreSQL (ms) | RSS / PSS per process (MiB) | longest GC pause (ms, bucket bound) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     ceiling = next((r.best.rate for r in results if r.name.startswith("aiogram") and r.best), None)
@@ -39,7 +39,7 @@ def render_report(
             if failed is None
             else f"{failed.rate:.0f}/s: p99 {_ms(failed.p99)} ms, {failed.replied}/{failed.offered} replied, {failed.retries} retries"
         )
-        rss = ", ".join(f"{v:.0f}" for v in result.rss_mib) or "-"
+        rss = ", ".join(f"{r:.0f} / {p:.0f}" for r, p in result.memory_mib) or "-"
         cpu = (
             f"{best.cpu_ms:.1f} / {best.db_cpu_ms:.1f}"
             if best and best.cpu_ms is not None and best.db_cpu_ms is not None

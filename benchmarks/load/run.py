@@ -64,7 +64,7 @@ class Result:
     name: str
     steps: list[Step] = field(default_factory=list)
     half: Step | None = None
-    rss_mib: list[float] = field(default_factory=list)
+    memory_mib: list[tuple[float, float]] = field(default_factory=list)  # RSS, PSS per serving process
     gc_max_ms: float | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -112,7 +112,7 @@ class Harness:
                 await load.settle(60.0)
                 await asyncio.sleep(2.0)
                 result.half = await load.offer(best.rate / 2, self.step_seconds)
-        result.rss_mib = target.rss()
+        result.memory_mib = target.memory()
         return result
 
     def _load(self, target: HoaNhap | EchoBot, session: aiohttp.ClientSession, form_share: float) -> Load:

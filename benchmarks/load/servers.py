@@ -43,11 +43,14 @@ def fresh_postgres_database(name: str) -> str:
     return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 
 
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def memory_mib(pid: int) -> tuple[float, float]:
+    """RSS and PSS: the pages a forked child shares with its fork server count whole in the first,
+    split among the sharers in the second."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields[name] = int(rest.split()[0]) / 1024
+    return fields.get("Rss", 0.0), fields.get("Pss", 0.0)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -156,8 +159,8 @@ class HoaNhap:
         assert self.process is not None
         return serving_pids(self.process.pid) if self.workers > 1 else [self.process.pid]
 
-    def rss(self) -> list[float]:
-        return [rss_mib(pid) for pid in self.worker_pids()]
+    def memory(self) -> list[tuple[float, float]]:
+        return [memory_mib(pid) for pid in self.worker_pids()]
 
     def pids(self) -> list[int]:
         return self.worker_pids()
@@ -199,8 +202,8 @@ class EchoBot:
         self.process = subprocess.Popen(command, cwd=ROOT)
         await wait_healthy(f"http://127.0.0.1:{self.port}/healthz")
 
-    def rss(self) -> list[float]:
-        return [rss_mib(self.process.pid)] if self.process else []
+    def memory(self) -> list[tuple[float, float]]:
+        return [memory_mib(self.process.pid)] if self.process else []
 
     def pids(self) -> list[int]:
         return [self.process.pid] if self.process else []

@@ -13,8 +13,8 @@ import sys
 
 from bot.channels.registry import MODULES as CHANNEL_MODULES
 
-# What `serve` imports, the channels it may wire among it.
-PRELOAD: tuple[str, ...] = ("bot.cli.main", "bot.runtime", "bot.web.app", *CHANNEL_MODULES)
+# What `serve` imports, the channels it may wire among it; then the heap frozen (bot.cli.preloaded).
+PRELOAD: tuple[str, ...] = ("bot.cli.main", "bot.runtime", "bot.web.app", *CHANNEL_MODULES, "bot.cli.preloaded")
 
 
 def serve_child(index: int, variables: dict[str, str]) -> None:
