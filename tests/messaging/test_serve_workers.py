@@ -132,6 +132,8 @@ async def test_a_killed_child_is_forked_again_and_serves(
         async with httpx.AsyncClient(timeout=30) as client:
             base = f"http://127.0.0.1:{port}"
             await until_ready(client, base, server, log)
+            # Ready is one child answering; the other may still be starting.
+            await until(lambda: log.read_text().count("serving on") == 2, 60, "both children to serve")
             before = serving_pids(server.pid)
             os.kill(before[0], signal.SIGKILL)
             await until(lambda: log.read_text().count("serving on") == 3, 60, "the replacement to serve")
