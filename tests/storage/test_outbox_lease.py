@@ -1,4 +1,4 @@
-"""The sender's lease keeps its plan when PostgreSQL's statistics are stale.
+"""The sender's lease: whether a chat has more, and a plan that holds when statistics are stale.
 
 Statistics taken while the outbox held no open rows (a new database, a quiet spell before a burst)
 made PostgreSQL plan the "no older open row of the same chat" test as an anti join that scanned
@@ -22,6 +22,21 @@ INSERT INTO outbox (channel, chat_id, kind, payload, status, attempts, next_atte
 SELECT 'rec', CAST(:first + g / 2 AS TEXT), 'message', CAST('{}' AS JSON), :status, 0, :now, '', :now
 FROM generate_series(1, :count) AS g
 """
+
+
+async def test_a_leased_row_says_whether_its_chat_has_more(app: App, clock: FakeClock) -> None:
+    """The sender looks again at once when a leased row's chat has a later row (an answer in two
+    messages): on SQLite the flag was always false, and the second message waited for the idle poll."""
+    now = clock()
+    async with app.uow() as uow:
+        for n in range(3):
+            await uow.outbox.add("rec", "two", {"text": str(n)}, now)
+        await uow.outbox.add("rec", "one", {"text": "only"}, now)
+        await uow.commit()
+    async with app.uow() as uow:
+        leased = await uow.outbox.lease_due(now, 50, ["rec"], timedelta(seconds=30), by="probe")
+        await uow.commit()
+    assert {(row.chat_id, row.more) for row in leased} == {("two", True), ("one", False)}
 
 
 async def test_the_lease_looks_up_each_chat_on_statistics_from_a_quiet_outbox(app: App, clock: FakeClock) -> None:
