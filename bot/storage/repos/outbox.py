@@ -88,13 +88,13 @@ def _lease_statement(postgresql: bool) -> Update:
         picked = picked.with_for_update(skip_locked=True)
     later = table.alias("later")
     # In full: SQLite's RETURNING is written unqualified, and here a bare `id` would be later's own.
-    leased = {name: literal_column(f"{table.name}.{name}") for name in ("channel", "chat_id", "id")}
+    own: dict[str, ColumnElement[Any]] = {n: literal_column(f"{table.name}.{n}") for n in ("channel", "chat_id", "id")}
     more = (
         select(later.c.id)
         .where(
-            later.c.channel == leased["channel"],
-            later.c.chat_id == leased["chat_id"],
-            later.c.id > leased["id"],
+            later.c.channel == own["channel"],
+            later.c.chat_id == own["chat_id"],
+            later.c.id > own["id"],
             later.c.status == "pending",
         )
         .exists()
