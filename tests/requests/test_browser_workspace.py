@@ -56,7 +56,9 @@ async def test_the_queue_marks_the_persons_answer_by_itself(site: Site, browser:
     await screenshot(page, "phone-staff-queue-unread")
 
     await row.get_by_role("link", name=code).click()
-    await expect(page.locator(".timeline li.person.unread")).to_contain_text("Dạ em cảm ơn, mai 9h em đến")
+    await expect(page.locator(".timeline li.person.unread")).to_contain_text(
+        "Dạ em cảm ơn, mai 9h em đến", timeout=WAIT_MS
+    )
     await fits(page, "the request at 360")
     await page.goto(site.url("/staff"))
     assert await page.locator(f"tr[data-code='{code}']").get_attribute("data-unread") is None
