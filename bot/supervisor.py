@@ -96,12 +96,12 @@ def _settle(exited: asyncio.Future[None]) -> None:
         exited.set_result(None)
 
 
-def forked_children(preload: Sequence[str] | None = None) -> Start:
-    """Children forked from a fork server that has imported `preload` (default: what serving needs)."""
+def forked_children() -> Start:
+    """Children forked from a fork server that has imported what serving needs (bot.cli.child)."""
     from bot.cli.child import PRELOAD, serve_child
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD if preload is None else preload))
+    context.set_forkserver_preload(list(PRELOAD))
 
     async def start(index: int, variables: dict[str, str]) -> Child:
         process = context.Process(target=serve_child, args=(index, variables), name=f"hoanhap-serve-{index}")
