@@ -10,7 +10,7 @@ children to send, and again by the replacement at its start, instead of waiting 
 SIGTERM or SIGINT is passed on to every child, which finishes the rows in hand.
 
 Children are forked from multiprocessing's fork server, which has imported what serving needs
-(bot.cli.child): a replacement serves within about a second of a crash instead of first spending
+(bot.cli.child): a replacement serves about 1.5 s after a crash instead of first spending
 seconds of a core on imports that the living children need to work off the backlog.
 """
 
