@@ -82,6 +82,10 @@ class ForkedChild:
             exited.add_done_callback(lambda _: loop.remove_reader(sentinel))
         await asyncio.shield(self._exited)
         self._process.join()
+        # The sentinel also fires when the fork server dies; the child (told by SIGTERM, bot.cli.child)
+        # may still be finishing its rows, which must not be taken back or doubled by a replacement.
+        while _alive(self.pid):  # noqa: ASYNC110 (not our child: no event tells of its end)
+            await asyncio.sleep(0.1)
         return self._process.exitcode or 0
 
     def terminate(self) -> None:
@@ -89,6 +93,17 @@ class ForkedChild:
 
     def kill(self) -> None:
         self._process.kill()
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (not ended, nor a zombie; one of ours, when we are its reaper, is reaped)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
 
 
 def _settle(exited: asyncio.Future[None]) -> None:

@@ -148,6 +148,43 @@ async def test_a_killed_child_is_forked_again_and_serves(
     assert "ended with -9; starting it again" in log.read_text()
 
 
+async def test_children_end_with_a_killed_fork_server_and_are_forked_again(
+    fake: FakeTelegram, empty_postgres: str, tmp_path: Path
+) -> None:
+    """kill -9 of the fork server: its children stop (SIGTERM at their parent's death) instead of
+    serving on out of the supervisor's reach; a new fork server forks their replacements."""
+    server, port, log = serve_workers(fake, empty_postgres, tmp_path)
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+            await until_ready(client, f"http://127.0.0.1:{port}", server, log)
+            await until(lambda: log.read_text().count("serving on") == 2, 60, "both children to serve")
+            before = serving_pids(server.pid)
+            (fork_server,) = {int(stat(pid)[1]) for pid in before}
+            os.kill(fork_server, signal.SIGKILL)
+            await until(lambda: not any(map(running, before)), 60, "the old children to end")
+            await until(lambda: log.read_text().count("serving on") == 4, 90, "two replacements to serve")
+            assert len(serving_pids(server.pid)) == 2
+            webhook = f"http://127.0.0.1:{port}/telegram/webhook"
+            await asyncio.gather(*(one_chat(client, webhook, chat) for chat in CHATS))
+            await until(lambda: all(len(fake.texts(c)) >= len(SAYINGS) for c in CHATS), 60, "every reply")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        code = await exited(server, 60)
+    assert code == 0, log.read_text()
+
+
+def stat(pid: int) -> list[str]:
+    """/proc/PID/stat's fields after the command's name: state, parent, ..."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def running(pid: int) -> bool:
+    try:
+        return stat(pid)[0] != "Z"
+    except OSError:
+        return False
+
+
 async def until_ready(client: httpx.AsyncClient, base: str, server: subprocess.Popen[bytes], log: Path) -> None:
     for _ in range(1200):  # two processes importing the whole stack on a busy 2-core machine: up to a minute
         if server.poll() is not None:
