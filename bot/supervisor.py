@@ -11,7 +11,9 @@ SIGTERM or SIGINT is passed on to every child, which finishes the rows in hand.
 
 Children are forked from multiprocessing's fork server, which has imported what serving needs
 (bot.cli.child): a replacement serves about 1.5 s after a crash instead of first spending
-seconds of a core on imports that the living children need to work off the backlog.
+seconds of a core on imports that the living children need to work off the backlog. A child is
+told to stop (SIGTERM) when the fork server ends, as it does when the supervisor does, so none
+serves on out of reach.
 """
 
 from __future__ import annotations
